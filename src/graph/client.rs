@@ -1,0 +1,339 @@
+//! The Graph client: authenticated JSON requests with retries, pacing, paging and `$batch`.
+
+use super::budget;
+use super::error::GraphError;
+use super::retry::{self, Failure};
+use crate::plugin::log;
+use azure_core::credentials::TokenCredential;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+/// Which Graph version a request goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    V1,
+    Beta,
+}
+
+impl Api {
+    fn segment(self) -> &'static str {
+        match self {
+            Api::V1 => "v1.0",
+            Api::Beta => "beta",
+        }
+    }
+}
+
+/// How long one operation (all its retries included) may take before we give up.
+const OPERATION_DEADLINE: Duration = Duration::from_secs(300);
+/// Renew tokens this long before they expire.
+const TOKEN_MARGIN: time::Duration = time::Duration::minutes(5);
+
+pub struct GraphClient {
+    http: reqwest::Client,
+    /// Graph root without a trailing slash, e.g. `https://graph.microsoft.com`.
+    endpoint: String,
+    tenant: String,
+    credential: Arc<dyn TokenCredential>,
+    token: Mutex<Option<azure_core::credentials::AccessToken>>,
+    cancel: CancellationToken,
+}
+
+/// A successful answer: status and parsed JSON body (`Null` for 204).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Json,
+}
+
+impl GraphClient {
+    pub fn new(
+        http: reqwest::Client,
+        endpoint: &str,
+        tenant: &str,
+        credential: Arc<dyn TokenCredential>,
+        cancel: CancellationToken,
+    ) -> GraphClient {
+        GraphClient {
+            http,
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            tenant: tenant.to_string(),
+            credential,
+            token: Mutex::new(None),
+            cancel,
+        }
+    }
+
+    pub fn scope(&self) -> String {
+        format!("{}/.default", self.endpoint)
+    }
+
+    /// A valid bearer token, from cache while it has more than five minutes left.
+    async fn bearer(&self) -> Result<String, GraphError> {
+        let mut cached = self.token.lock().await;
+        let fresh = |t: &azure_core::credentials::AccessToken| {
+            t.expires_on > time::OffsetDateTime::now_utc() + TOKEN_MARGIN
+        };
+        if let Some(t) = cached.as_ref().filter(|t| fresh(t)) {
+            return Ok(t.token.secret().to_string());
+        }
+        let scope = self.scope();
+        let scopes = [scope.as_str()];
+        let token = tokio::select! {
+            t = self.credential.get_token(&scopes, None) => t,
+            _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
+        }
+        .map_err(|e| GraphError::Auth(e.to_string()))?;
+        let secret = token.token.secret().to_string();
+        *cached = Some(token);
+        Ok(secret)
+    }
+
+    /// Sends one request, retrying as `retry` allows until the operation deadline.
+    pub async fn send(
+        &self,
+        method: Method,
+        api: Api,
+        path: &str,
+        body: Option<&Json>,
+    ) -> Result<Answer, GraphError> {
+        let url = format!("{}/{}{}", self.endpoint, api.segment(), path);
+        self.send_url(method, &url, body).await
+    }
+
+    async fn send_url(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Json>,
+    ) -> Result<Answer, GraphError> {
+        let shown = url.strip_prefix(&self.endpoint).unwrap_or(url).to_string();
+        let deadline = tokio::time::Instant::now() + OPERATION_DEADLINE;
+        let budget = budget::is_ca_family(shown.trim_start_matches("/v1.0").trim_start_matches("/beta"))
+            .then(|| budget::for_tenant(&self.tenant));
+        let mut attempt = 0u32;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(GraphError::Cancelled);
+            }
+            if let Some(b) = &budget {
+                tokio::select! {
+                    _ = b.acquire() => {}
+                    _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
+                }
+            }
+            let bearer = self.bearer().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(bearer)
+                .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                .header("Accept", "application/json");
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let sent = tokio::select! {
+                r = req.send() => r,
+                _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
+            };
+            let (failure, retry_after, error) = match sent {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let retry_after = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let request_id = resp
+                        .headers()
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let bytes = match resp.bytes().await {
+                        Ok(b) => b,
+                        Err(e) => {
+                            let err = transport(&method, &shown, &e);
+                            if self.may_retry(&method, Failure::Interrupted, attempt, deadline) {
+                                self.pause(None, attempt).await?;
+                                attempt += 1;
+                                continue;
+                            }
+                            return Err(err);
+                        }
+                    };
+                    if (200..300).contains(&status) {
+                        let body = if bytes.is_empty() {
+                            Json::Null
+                        } else {
+                            serde_json::from_slice(&bytes).map_err(|e| GraphError::Transport {
+                                method: method.to_string(),
+                                path: shown.clone(),
+                                message: format!("response is not JSON: {e}"),
+                            })?
+                        };
+                        log::debug("graph request", &[("method", method.as_str()), ("path", &shown), ("status", &status.to_string())]);
+                        return Ok(Answer { status, body });
+                    }
+                    let err = GraphError::from_response(method.as_str(), &shown, status, request_id, &bytes);
+                    (Failure::Status(status), retry_after, err)
+                }
+                Err(e) if e.is_connect() => (Failure::Connect, None, transport(&method, &shown, &e)),
+                Err(e) => (Failure::Interrupted, None, transport(&method, &shown, &e)),
+            };
+            if !self.may_retry(&method, failure, attempt, deadline) {
+                return Err(error);
+            }
+            log::warn(
+                "retrying Graph request",
+                &[("method", method.as_str()), ("path", &shown), ("failure", &format!("{failure:?}")), ("attempt", &(attempt + 1).to_string())],
+            );
+            self.pause(retry_after.as_deref(), attempt).await?;
+            attempt += 1;
+        }
+    }
+
+    fn may_retry(&self, method: &Method, failure: Failure, attempt: u32, deadline: tokio::time::Instant) -> bool {
+        retry::should_retry(method, failure)
+            && attempt < 12
+            && tokio::time::Instant::now() + retry::backoff(attempt) / 2 < deadline
+    }
+
+    async fn pause(&self, retry_after: Option<&str>, attempt: u32) -> Result<(), GraphError> {
+        tokio::select! {
+            _ = tokio::time::sleep(retry::wait_for(retry_after, attempt)) => Ok(()),
+            _ = self.cancel.cancelled() => Err(GraphError::Cancelled),
+        }
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<T, GraphError> {
+        let answer = self.send(Method::GET, api, path, None).await?;
+        parse(api, path, answer.body)
+    }
+
+    /// GET that maps 404 to `None`.
+    pub async fn get_opt<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<Option<T>, GraphError> {
+        match self.get(api, path).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every item of a collection, following `@odata.nextLink` verbatim. A next link that points
+    /// anywhere but our Graph endpoint is refused, so the bearer token never leaves it.
+    pub async fn list<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        let mut url = format!("{}/{}{}", self.endpoint, api.segment(), path);
+        loop {
+            let answer = self.send_url(Method::GET, &url, None).await?;
+            let mut body = answer.body;
+            if let Json::Array(values) = body["value"].take() {
+                for v in values {
+                    items.push(parse(api, path, v)?);
+                }
+            }
+            match body["@odata.nextLink"].as_str() {
+                Some(next) if next.starts_with(&format!("{}/", self.endpoint)) => url = next.to_string(),
+                Some(next) => {
+                    return Err(GraphError::Transport {
+                        method: "GET".into(),
+                        path: path.into(),
+                        message: format!("refusing to follow a next link to another host: {next}"),
+                    })
+                }
+                None => return Ok(items),
+            }
+        }
+    }
+
+    pub async fn patch(&self, api: Api, path: &str, body: &Json) -> Result<(), GraphError> {
+        self.send(Method::PATCH, api, path, Some(body)).await.map(|_| ())
+    }
+
+    pub async fn post<T: DeserializeOwned>(&self, api: Api, path: &str, body: &Json) -> Result<T, GraphError> {
+        let answer = self.send(Method::POST, api, path, Some(body)).await?;
+        parse(api, path, answer.body)
+    }
+
+    pub async fn delete(&self, api: Api, path: &str) -> Result<(), GraphError> {
+        self.send(Method::DELETE, api, path, None).await.map(|_| ())
+    }
+
+    /// Runs requests through `$batch`, 20 to a call. Each item's own status is returned in input
+    /// order; items that come back 429 are sent again after a pause.
+    pub async fn batch(&self, api: Api, requests: &[BatchRequest]) -> Result<Vec<Answer>, GraphError> {
+        let mut answers: Vec<Option<Answer>> = (0..requests.len()).map(|_| None).collect();
+        let mut pending: Vec<usize> = (0..requests.len()).collect();
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            let mut throttled = Vec::new();
+            for chunk in pending.chunks(20) {
+                let body = serde_json::json!({
+                    "requests": chunk.iter().map(|&i| requests[i].to_json(i)).collect::<Vec<_>>()
+                });
+                let answer = self.send(Method::POST, api, "/$batch", Some(&body)).await?;
+                for item in answer.body["responses"].as_array().into_iter().flatten() {
+                    let Some(i) = item["id"].as_str().and_then(|s| s.parse::<usize>().ok()) else {
+                        continue;
+                    };
+                    let status = item["status"].as_u64().unwrap_or(0) as u16;
+                    if status == 429 && attempt < 8 {
+                        throttled.push(i);
+                    } else {
+                        answers[i] = Some(Answer { status, body: item["body"].clone() });
+                    }
+                }
+            }
+            if !throttled.is_empty() {
+                self.pause(None, attempt).await?;
+                attempt += 1;
+            }
+            pending = throttled;
+        }
+        answers
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                a.ok_or_else(|| GraphError::Transport {
+                    method: "POST".into(),
+                    path: "/$batch".into(),
+                    message: format!("no answer for request {} ({})", i, requests[i].url),
+                })
+            })
+            .collect()
+    }
+}
+
+/// One request inside a `$batch` call. Only reads are batched, so there are no bodies.
+#[derive(Clone, Debug)]
+pub struct BatchRequest {
+    pub url: String,
+}
+
+impl BatchRequest {
+    fn to_json(&self, id: usize) -> Json {
+        serde_json::json!({"id": id.to_string(), "method": "GET", "url": self.url})
+    }
+}
+
+fn transport(method: &Method, path: &str, e: &reqwest::Error) -> GraphError {
+    // reqwest errors name the URL but never carry our headers, so no token can leak here.
+    GraphError::Transport {
+        method: method.to_string(),
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn parse<T: DeserializeOwned>(api: Api, path: &str, body: Json) -> Result<T, GraphError> {
+    serde_json::from_value(body).map_err(|e| GraphError::Transport {
+        method: "GET".into(),
+        path: format!("/{}{path}", api.segment()),
+        message: format!("unexpected response shape: {e}"),
+    })
+}

@@ -1,0 +1,161 @@
+//! Graph errors as users need to see them: HTTP status, Graph `code`, the numbered detail that
+//! Conditional Access puts in `innerError.message`, and the request-id Microsoft support asks for.
+
+use crate::plugin::diag::Diagnostics;
+use serde_json::Value as Json;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum GraphError {
+    /// Graph answered with an error status.
+    Api {
+        method: String,
+        path: String,
+        status: u16,
+        code: String,
+        message: String,
+        inner_message: Option<String>,
+        request_id: Option<String>,
+        date: Option<String>,
+    },
+    /// No usable answer: network failure, retries exhausted, cancelled, bad credentials.
+    Transport { method: String, path: String, message: String },
+    Auth(String),
+    Cancelled,
+}
+
+impl GraphError {
+    /// Builds the error from a response body, tolerating non-JSON bodies and the PIM backend's
+    /// habit of putting a JSON document inside `message` under code `UnknownError`.
+    pub fn from_response(method: &str, path: &str, status: u16, request_id: Option<String>, body: &[u8]) -> GraphError {
+        let json: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
+        let err = &json["error"];
+        let mut code = err["code"].as_str().unwrap_or_default().to_string();
+        let mut message = err["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(500).collect());
+        if code == "UnknownError" {
+            if let Ok(inner) = serde_json::from_str::<Json>(&message) {
+                if let Some(c) = inner["errorCode"].as_str() {
+                    code = c.to_string();
+                }
+                if let Some(m) = inner["message"].as_str() {
+                    message = m.to_string();
+                }
+            }
+        }
+        let inner = &err["innerError"];
+        GraphError::Api {
+            method: method.to_string(),
+            path: path.to_string(),
+            status,
+            code,
+            message,
+            inner_message: inner["message"].as_str().map(str::to_string),
+            request_id: inner["request-id"].as_str().map(str::to_string).or(request_id),
+            date: inner["date"].as_str().map(str::to_string),
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            GraphError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// A diagnostic whose summary says what we were doing and whose detail is this error.
+    pub fn to_diagnostics(&self, doing: &str) -> Diagnostics {
+        Diagnostics::error(format!("Could not {doing}"), self.to_string())
+    }
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GraphError::Api {
+                method,
+                path,
+                status,
+                code,
+                message,
+                inner_message,
+                request_id,
+                date,
+            } => {
+                write!(f, "Microsoft Graph answered {method} {path} with HTTP {status}")?;
+                if !code.is_empty() {
+                    write!(f, " ({code})")?;
+                }
+                write!(f, ": {message}")?;
+                if let Some(inner) = inner_message.as_deref().filter(|m| *m != message) {
+                    write!(f, "\n{inner}")?;
+                }
+                if let Some(id) = request_id {
+                    write!(f, "\nrequest-id: {id}")?;
+                }
+                if let Some(d) = date {
+                    write!(f, " (date: {d})")?;
+                }
+                Ok(())
+            }
+            GraphError::Transport { method, path, message } => {
+                write!(f, "{method} {path} failed: {message}")
+            }
+            GraphError::Auth(m) => write!(f, "could not obtain a token for Microsoft Graph: {m}"),
+            GraphError::Cancelled => write!(f, "cancelled: Terraform asked the provider to stop"),
+        }
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditional_access_detail_from_inner_error_is_shown() {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/graph-examples/error.ca-1012-useractions.json"
+        ))
+        .expect("shared reference beside the checkout");
+        let e = GraphError::from_response("POST", "/v1.0/identity/conditionalAccess/policies", 400, None, &body);
+        let text = e.to_string();
+        assert!(text.contains("HTTP 400"), "{text}");
+        assert!(text.contains("1012"), "{text}");
+        assert!(text.contains("request-id"), "{text}");
+    }
+
+    #[test]
+    fn pim_unknown_error_is_unwrapped() {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/graph-examples/error.pim-unknownerror-missingprovider.json"
+        ))
+        .expect("shared reference beside the checkout");
+        let e = GraphError::from_response("GET", "/v1.0/policies/roleManagementPolicies", 400, None, &body);
+        match e {
+            GraphError::Api { code, message, .. } => {
+                assert_eq!(code, "MissingProvider");
+                assert_eq!(message, "The provider is missing.");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_json_bodies_are_kept_short() {
+        let body = vec![b'x'; 5000];
+        let e = GraphError::from_response("GET", "/v1.0/x", 502, Some("rid".into()), &body);
+        let text = e.to_string();
+        assert!(text.len() < 700);
+        assert!(text.contains("request-id: rid"));
+    }
+}

@@ -1,0 +1,94 @@
+//! What a provider implements. The gRPC layer (`server.rs`) decodes Terraform's values with the
+//! schemas given here, calls these traits, and encodes the answers; implementors only see
+//! `Value`s and return `Diagnostics`.
+
+use super::diag::{AttrPath, Diagnostics};
+use super::schema::Schema;
+use super::value::Value;
+use async_trait::async_trait;
+
+/// What PlanResourceChange gives a resource for a create or an update (never for a destroy).
+pub struct PlanRequest<'a> {
+    /// Null on create.
+    pub prior: &'a Value,
+    /// The configuration; may contain unknowns.
+    pub config: &'a Value,
+    /// Terraform's merge of config and prior state.
+    pub proposed: &'a Value,
+}
+
+pub struct Planned {
+    pub state: Value,
+    pub requires_replace: Vec<AttrPath>,
+}
+
+/// The result of an apply step. `state` is what Graph now holds as far as we know: `None`
+/// when nothing exists (failed create, finished delete). Errors with `Some` state make
+/// Terraform save that state, so a half-done apply is never lost.
+pub struct Applied {
+    pub state: Option<Value>,
+    pub diags: Diagnostics,
+}
+
+impl Applied {
+    pub fn ok(state: Value) -> Applied {
+        Applied {
+            state: Some(state),
+            diags: Diagnostics::default(),
+        }
+    }
+
+    pub fn gone() -> Applied {
+        Applied {
+            state: None,
+            diags: Diagnostics::default(),
+        }
+    }
+
+    pub fn failed(state: Option<Value>, diags: Diagnostics) -> Applied {
+        Applied { state, diags }
+    }
+}
+
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+
+    /// Static checks on the configuration (which may contain unknowns). No Graph calls:
+    /// this also runs in a process that was never configured.
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// The planned new state for a create or update. Pure.
+    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics>;
+
+    async fn create(&self, planned: &Value) -> Applied;
+    /// `Ok(None)` means the object is gone.
+    async fn read(&self, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    async fn update(&self, prior: &Value, planned: &Value) -> Applied;
+    /// `Applied::gone()` on success; on failure the state that now matches Graph.
+    async fn delete(&self, prior: &Value) -> Applied;
+    /// A minimal state for the import id; Terraform reads the rest through `read`.
+    async fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+}
+
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value) -> Diagnostics;
+    async fn read(&self, config: &Value) -> Result<Value, Diagnostics>;
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The registry type name, `entra`.
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value) -> Diagnostics;
+    async fn configure(&self, config: &Value) -> Diagnostics;
+    /// Terraform asked us to stop: cancel in-flight remote work and return soon.
+    fn stop(&self);
+    fn resources(&self) -> Vec<std::sync::Arc<dyn Resource>>;
+    fn data_sources(&self) -> Vec<std::sync::Arc<dyn DataSource>>;
+}

@@ -1,0 +1,107 @@
+//! Provider, resource and data source schemas in Terraform's terms, independent of the generated
+//! protobuf types (the gRPC layer converts them). The codec reads the same structures to know
+//! which attributes an object must carry.
+
+use std::collections::BTreeMap;
+
+/// A cty type, as used for attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    String,
+    Number,
+    Bool,
+    List(Box<Type>),
+    Set(Box<Type>),
+    Map(Box<Type>),
+    Object(BTreeMap<String, Type>),
+}
+
+impl Type {
+    pub fn list(t: Type) -> Type {
+        Type::List(Box::new(t))
+    }
+    pub fn set(t: Type) -> Type {
+        Type::Set(Box::new(t))
+    }
+    pub fn map(t: Type) -> Type {
+        Type::Map(Box::new(t))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    Single,
+    Group,
+    List,
+    Set,
+    Map,
+}
+
+/// How an attribute may be set. Terraform rejects any other combination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Required,
+    Optional,
+    /// Optional, and the provider fills it in when the user does not.
+    OptionalComputed,
+    Computed,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttributeType {
+    Plain(Type),
+    /// A nested attribute (`name = { ... }`); only for protocol-level tests here: our resources
+    /// use blocks so that Terraform 1.0.x keeps working.
+    Nested {
+        nesting: Nesting,
+        attributes: Vec<Attribute>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: AttributeType,
+    pub mode: Mode,
+    pub description: String,
+    pub sensitive: bool,
+}
+
+impl Attribute {
+    pub fn new(name: &str, ty: Type, mode: Mode, description: &str) -> Attribute {
+        Attribute {
+            name: name.to_string(),
+            ty: AttributeType::Plain(ty),
+            mode,
+            description: description.to_string(),
+            sensitive: false,
+        }
+    }
+
+    pub fn sensitive(mut self) -> Attribute {
+        self.sensitive = true;
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedBlock {
+    pub type_name: String,
+    pub block: Block,
+    pub nesting: Nesting,
+    pub min_items: i64,
+    pub max_items: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Block {
+    pub attributes: Vec<Attribute>,
+    pub block_types: Vec<NestedBlock>,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schema {
+    pub version: i64,
+    pub block: Block,
+}

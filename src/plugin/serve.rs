@@ -1,0 +1,347 @@
+//! Serving gRPC to Terraform: the go-plugin handshake, then tonic over the (TLS-wrapped) unix
+//! socket, until the shutdown token is cancelled.
+
+use std::convert::Infallible;
+use std::fmt::Display;
+use std::future::Future;
+use std::io::{self, Write as _};
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::StreamExt as _;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+use tonic::transport::server::Connected;
+use tonic::transport::Server;
+use tonic_health::ServingStatus;
+
+use super::handshake::{
+    handshake_line, socket_dir_from_env, HandshakeConfig, SocketDir, PROTOCOL_VERSION,
+};
+use super::tls::{server_config, ServerIdentity};
+
+/// Our source address, the key of `TF_REATTACH_PROVIDERS` in debug mode.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/entra-iac/entra";
+
+/// The health service name every go-plugin server reports as SERVING.
+const HEALTH_SERVICE_NAME: &str = "plugin";
+
+/// A client that connects but never finishes the TLS handshake must not hold a task forever.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Pings detect a vanished Terraform (e.g. SIGKILLed) so its connection does not linger.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// After shutdown, tonic waits for every connection to close, but Terraform may keep a stream
+/// (e.g. stdio) open. Terraform SIGKILLs us 2 s after `Shutdown`, so stop waiting before that.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// `accept` failing (e.g. out of file descriptors) would otherwise spin the loop.
+const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Serves `routes` to the Terraform process that started us: reads the handshake environment,
+/// ignores SIGINT (Terraform drives shutdown), prints the handshake line on stdout and serves
+/// until `shutdown` is cancelled. Check the magic cookie before calling this.
+pub async fn serve(routes: Routes, shutdown: CancellationToken) -> Result<()> {
+    let config = HandshakeConfig::from_env()?;
+    ignore_sigint().context("installing the SIGINT handler")?;
+    serve_with(config, routes, shutdown, print_handshake_line).await
+}
+
+/// [`serve`] with the environment passed in and the handshake line handed to `on_ready` instead
+/// of stdout, so tests can run it in-process. Adds the go-plugin health service to `routes`.
+pub async fn serve_with(
+    config: HandshakeConfig,
+    routes: Routes,
+    shutdown: CancellationToken,
+    on_ready: impl FnOnce(&str) -> io::Result<()>,
+) -> Result<()> {
+    let tls = config.client_cert_pem.as_deref().map(auto_mtls).transpose()?;
+    let (socket_dir, listener) = bind(config.socket_dir.as_deref())?;
+    let cert_der = tls.as_ref().map(|(der, _)| der.as_slice());
+    on_ready(&handshake_line(socket_dir.socket_path(), cert_der))
+        .context("writing the handshake line")?;
+    log(
+        "DEBUG",
+        format_args!(
+            "serving plugin protocol {PROTOCOL_VERSION} on {} ({})",
+            socket_dir.socket_path().display(),
+            if tls.is_some() { "AutoMTLS" } else { "plaintext" }
+        ),
+    );
+    serve_on(listener, tls.map(|(_, acceptor)| acceptor), routes, shutdown).await
+}
+
+/// `--debug` mode: the user starts the provider by hand and points Terraform at it with
+/// `TF_REATTACH_PROVIDERS`. Reattached providers get no AutoMTLS, so this serves plaintext. It
+/// keeps serving across Terraform runs until Ctrl-C or `shutdown`.
+pub async fn serve_debug(routes: Routes, shutdown: CancellationToken) -> Result<()> {
+    let stop = shutdown.child_token();
+    stop_on_ctrl_c(stop.clone());
+    let (socket_dir, listener) = bind(socket_dir_from_env().as_deref())?;
+    print_reattach_instructions(socket_dir.socket_path());
+    serve_on(listener, None, routes, stop).await
+}
+
+/// The `TF_REATTACH_PROVIDERS` value for a debug server. `Test: true` is required for protocol 6:
+/// without it go-plugin reads the version as 5, and kills `pid` when Terraform finishes.
+pub fn reattach_config(pid: u32, socket_path: &Path) -> String {
+    let mut providers = serde_json::Map::new();
+    providers.insert(
+        PROVIDER_ADDRESS.to_owned(),
+        serde_json::json!({
+            "Protocol": "grpc",
+            "ProtocolVersion": PROTOCOL_VERSION,
+            "Pid": pid,
+            "Test": true,
+            "Addr": {"Network": "unix", "String": socket_path.to_string_lossy()},
+        }),
+    );
+    serde_json::Value::Object(providers).to_string()
+}
+
+/// Plain stderr lines with a level prefix, which go-plugin re-logs at that level.
+fn log(level: &str, message: impl Display) {
+    eprintln!("[{level}] {message}");
+}
+
+fn print_handshake_line(line: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+fn print_reattach_instructions(socket_path: &Path) {
+    let config = reattach_config(std::process::id(), socket_path);
+    println!("Provider started in debug mode. Terraform attaches to it when its environment has");
+    println!("TF_REATTACH_PROVIDERS={config}\n");
+    println!("In a POSIX shell:\n\n    export TF_REATTACH_PROVIDERS='{config}'\n");
+    println!("Ctrl-C stops the provider.");
+}
+
+/// A terminal Ctrl-C reaches the whole process group, provider included. Dying then could lose
+/// an object just created remotely, so like go-plugin we ignore it and let Terraform stop us.
+/// `signal()` registers synchronously, so SIGINT is covered before the handshake line is out.
+fn ignore_sigint() -> io::Result<()> {
+    let mut sigint = signal(SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        while sigint.recv().await.is_some() {
+            log("DEBUG", "ignoring SIGINT; Terraform will stop the provider");
+        }
+    });
+    Ok(())
+}
+
+fn stop_on_ctrl_c(stop: CancellationToken) {
+    tokio::spawn(async move {
+        tokio::select! {
+            signalled = tokio::signal::ctrl_c() => {
+                if signalled.is_ok() {
+                    stop.cancel();
+                }
+            }
+            () = stop.cancelled() => {}
+        }
+    });
+}
+
+/// Our certificate (for the handshake line) and a TLS acceptor pinning Terraform's certificate.
+fn auto_mtls(client_cert_pem: &str) -> Result<(Vec<u8>, TlsAcceptor)> {
+    let identity = ServerIdentity::generate().context("generating the server certificate")?;
+    let config = server_config(&identity, client_cert_pem).context("setting up AutoMTLS")?;
+    Ok((identity.cert_der().to_vec(), TlsAcceptor::from(config)))
+}
+
+fn bind(parent: Option<&Path>) -> Result<(SocketDir, UnixListener)> {
+    let socket_dir = SocketDir::create(parent).context("creating the socket directory")?;
+    let listener = UnixListener::bind(socket_dir.socket_path())
+        .with_context(|| format!("listening on {}", socket_dir.socket_path().display()))?;
+    Ok((socket_dir, listener))
+}
+
+async fn serve_on(
+    listener: UnixListener,
+    tls: Option<TlsAcceptor>,
+    routes: Routes,
+    shutdown: CancellationToken,
+) -> Result<()> {
+    let routes = with_health(routes).await;
+    match tls {
+        Some(acceptor) => {
+            let upgrade = move |stream| {
+                let accept = acceptor.accept(stream);
+                async move { accept.await.map(TlsConn) }
+            };
+            serve_incoming(listener, upgrade, routes, shutdown).await
+        }
+        None => {
+            let upgrade = |stream| std::future::ready(Ok(stream));
+            serve_incoming(listener, upgrade, routes, shutdown).await
+        }
+    }
+}
+
+async fn with_health(routes: Routes) -> Routes {
+    let (reporter, service) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status(HEALTH_SERVICE_NAME, ServingStatus::Serving)
+        .await;
+    routes.add_service(service)
+}
+
+/// Runs tonic on the connections `accept_loop` produces, until `shutdown` (plus a grace period
+/// for connections that stay open).
+async fn serve_incoming<IO, U, F>(
+    listener: UnixListener,
+    upgrade: U,
+    routes: Routes,
+    shutdown: CancellationToken,
+) -> Result<()>
+where
+    IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
+    U: Fn(UnixStream) -> F,
+    F: Future<Output = io::Result<IO>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(16);
+    let incoming = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
+    let server = Server::builder()
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(incoming, shutdown.cancelled());
+    let server = async {
+        tokio::select! {
+            served = server => served.context("serving gRPC"),
+            () = grace_expired(&shutdown) => {
+                log("WARN", "connections still open after shutdown; closing them");
+                Ok(())
+            }
+        }
+    };
+    // The accept loop ends when the server drops `rx`, so the listener is closed on return.
+    let ((), served) = tokio::join!(accept_loop(listener, upgrade, tx, &shutdown), server);
+    served
+}
+
+async fn grace_expired(shutdown: &CancellationToken) {
+    shutdown.cancelled().await;
+    tokio::time::sleep(SHUTDOWN_GRACE).await;
+}
+
+/// Accepts connections and upgrades each (the TLS handshake) in its own task, so one slow or
+/// hostile client cannot hold up the others.
+async fn accept_loop<IO, U, F>(
+    listener: UnixListener,
+    upgrade: U,
+    tx: mpsc::Sender<IO>,
+    shutdown: &CancellationToken,
+) where
+    IO: Send + 'static,
+    U: Fn(UnixStream) -> F,
+    F: Future<Output = io::Result<IO>> + Send + 'static,
+{
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = shutdown.cancelled() => return,
+            () = tx.closed() => return,
+        };
+        match accepted {
+            Ok((stream, _)) => {
+                tokio::spawn(hand_over(upgrade(stream), tx.clone()));
+            }
+            Err(e) => {
+                log("WARN", format_args!("accepting a connection failed: {e}"));
+                tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await;
+            }
+        }
+    }
+}
+
+/// Finishes one connection's upgrade and gives it to the server; a failed TLS handshake (a
+/// client without Terraform's certificate) is only logged.
+async fn hand_over<IO>(upgrade: impl Future<Output = io::Result<IO>>, tx: mpsc::Sender<IO>) {
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, upgrade).await {
+        Ok(Ok(conn)) => {
+            // A send error means the server has stopped; the connection just closes.
+            let _ = tx.send(conn).await;
+        }
+        Ok(Err(e)) => log("ERROR", format_args!("refused a connection: TLS handshake failed: {e}")),
+        Err(_) => log("ERROR", "refused a connection: TLS handshake timed out"),
+    }
+}
+
+/// A TLS connection on the unix socket. tonic implements `Connected` for rustls streams only
+/// behind its own TLS features, which would pull in its TLS stack, so we wrap the stream.
+struct TlsConn(TlsStream<UnixStream>);
+
+impl Connected for TlsConn {
+    type ConnectInfo = ();
+
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+impl AsyncRead for TlsConn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for TlsConn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reattach_config_has_terraforms_shape() {
+        let config = reattach_config(42, Path::new("/tmp/plugin-1/plugin.sock"));
+        assert_eq!(
+            config,
+            r#"{"registry.terraform.io/entra-iac/entra":{"Protocol":"grpc","ProtocolVersion":6,"Pid":42,"Test":true,"Addr":{"Network":"unix","String":"/tmp/plugin-1/plugin.sock"}}}"#
+        );
+    }
+}

@@ -1,0 +1,554 @@
+//! The `tfplugin6.Provider` gRPC service: decodes Terraform's values with our schemas, calls the
+//! `Provider`/`Resource`/`DataSource` traits and encodes the answers, enforcing the plan and
+//! apply rules Terraform checks (null plan on destroy, wholly known results, and so on).
+
+use super::codec;
+use super::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
+use super::proto::tfplugin6 as pb;
+use super::resource::{Applied, DataSource, PlanRequest, Provider, Resource};
+use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
+use super::value::Value;
+use super::log;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tonic::{Request, Response, Status};
+
+pub struct ProviderService<P: Provider> {
+    provider: Arc<P>,
+    resources: HashMap<&'static str, (Schema, Arc<dyn Resource>)>,
+    data_sources: HashMap<&'static str, (Schema, Arc<dyn DataSource>)>,
+    provider_schema: Schema,
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: Arc<P>) -> Self {
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name(), (r.schema(), r)))
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| (d.type_name(), (d.schema(), d)))
+            .collect();
+        let provider_schema = provider.schema();
+        ProviderService {
+            provider,
+            resources,
+            data_sources,
+            provider_schema,
+        }
+    }
+
+    /// The gRPC server for this service, with tonic's 4 MiB message limits lifted: a large
+    /// tenant's state is bigger than that.
+    pub fn into_server(self) -> pb::provider_server::ProviderServer<Self> {
+        pb::provider_server::ProviderServer::new(self)
+            .max_decoding_message_size(usize::MAX)
+            .max_encoding_message_size(usize::MAX)
+    }
+
+    fn resource(&self, name: &str) -> Result<&(Schema, Arc<dyn Resource>), Status> {
+        self.resources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown resource type {name}")))
+    }
+
+    fn data_source(&self, name: &str) -> Result<&(Schema, Arc<dyn DataSource>), Status> {
+        self.data_sources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown data source type {name}")))
+    }
+
+    fn capabilities() -> pb::ServerCapabilities {
+        pb::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: true,
+            ..Default::default()
+        }
+    }
+}
+
+// ---- value and diagnostic conversion ----------------------------------------------------
+
+fn decode(block: &Block, dv: &Option<pb::DynamicValue>) -> Result<Value, Diagnostics> {
+    let Some(dv) = dv else { return Ok(Value::Null) };
+    let res = if !dv.msgpack.is_empty() {
+        codec::decode_block(block, &dv.msgpack)
+    } else if !dv.json.is_empty() {
+        codec::decode_json_block(block, &dv.json)
+    } else {
+        return Ok(Value::Null);
+    };
+    res.map_err(|e| Diagnostics::error("Could not decode a value from Terraform", e.to_string()))
+}
+
+fn encode(block: &Block, v: &Value) -> Result<pb::DynamicValue, Diagnostics> {
+    codec::encode_block(block, v)
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: vec![],
+        })
+        .map_err(|e| {
+            Diagnostics::error(
+                "Provider bug: could not encode a value for Terraform",
+                e.to_string(),
+            )
+        })
+}
+
+fn path_to_pb(p: &AttrPath) -> pb::AttributePath {
+    use pb::attribute_path::step::Selector;
+    pb::AttributePath {
+        steps: p
+            .0
+            .iter()
+            .map(|s| pb::attribute_path::Step {
+                selector: Some(match s {
+                    Step::Attr(a) => Selector::AttributeName(a.clone()),
+                    Step::Key(k) => Selector::ElementKeyString(k.clone()),
+                    Step::Index(i) => Selector::ElementKeyInt(*i),
+                }),
+            })
+            .collect(),
+    }
+}
+
+fn diag_to_pb(d: &Diagnostic) -> pb::Diagnostic {
+    let severity = match d.severity {
+        Severity::Error => pb::diagnostic::Severity::Error,
+        Severity::Warning => pb::diagnostic::Severity::Warning,
+    };
+    pb::Diagnostic {
+        severity: severity as i32,
+        summary: d.summary.clone(),
+        detail: d.detail.clone(),
+        attribute: d.attribute.as_ref().map(path_to_pb),
+        ..Default::default()
+    }
+}
+
+fn diags_to_pb(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+    d.0.iter().map(diag_to_pb).collect()
+}
+
+// ---- schema conversion -------------------------------------------------------------------
+
+fn schema_to_pb(s: &Schema) -> pb::Schema {
+    pb::Schema {
+        version: s.version,
+        block: Some(block_to_pb(&s.block)),
+    }
+}
+
+fn block_to_pb(b: &Block) -> pb::schema::Block {
+    pb::schema::Block {
+        attributes: b.attributes.iter().map(attribute_to_pb).collect(),
+        block_types: b
+            .block_types
+            .iter()
+            .map(|nb| pb::schema::NestedBlock {
+                type_name: nb.type_name.clone(),
+                block: Some(block_to_pb(&nb.block)),
+                nesting: block_nesting(nb.nesting) as i32,
+                min_items: nb.min_items,
+                max_items: nb.max_items,
+            })
+            .collect(),
+        description: b.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+        ..Default::default()
+    }
+}
+
+fn block_nesting(n: Nesting) -> pb::schema::nested_block::NestingMode {
+    use pb::schema::nested_block::NestingMode as M;
+    match n {
+        Nesting::Single => M::Single,
+        Nesting::Group => M::Group,
+        Nesting::List => M::List,
+        Nesting::Set => M::Set,
+        Nesting::Map => M::Map,
+    }
+}
+
+fn attribute_to_pb(a: &Attribute) -> pb::schema::Attribute {
+    // A nested attribute must leave `type` empty: Terraform rejects (or, in 1.0.x, panics on)
+    // an attribute that sets both.
+    let (ty, nested_type) = match &a.ty {
+        AttributeType::Plain(t) => (codec::type_json(t), None),
+        AttributeType::Nested {
+            nesting,
+            attributes,
+        } => {
+            use pb::schema::object::NestingMode as M;
+            let nesting = match nesting {
+                Nesting::Single | Nesting::Group => M::Single,
+                Nesting::List => M::List,
+                Nesting::Set => M::Set,
+                Nesting::Map => M::Map,
+            };
+            let object = pb::schema::Object {
+                attributes: attributes.iter().map(attribute_to_pb).collect(),
+                nesting: nesting as i32,
+                ..Default::default()
+            };
+            (vec![], Some(object))
+        }
+    };
+    pb::schema::Attribute {
+        name: a.name.clone(),
+        r#type: ty,
+        nested_type,
+        description: a.description.clone(),
+        required: a.mode == Mode::Required,
+        optional: matches!(a.mode, Mode::Optional | Mode::OptionalComputed),
+        computed: matches!(a.mode, Mode::Computed | Mode::OptionalComputed),
+        sensitive: a.sensitive,
+        description_kind: pb::StringKind::Markdown as i32,
+        ..Default::default()
+    }
+}
+
+fn applied_response(
+    block: &Block,
+    applied: Applied,
+    private: Vec<u8>,
+) -> pb::apply_resource_change::Response {
+    let mut diags = applied.diags;
+    let new_state = match applied.state {
+        // Terraform rejects unknowns in an applied state; a resource that returns one has a bug,
+        // and the state must still be saved, so unknowns become null with an error.
+        Some(v) if !v.is_wholly_known() => {
+            diags.push_error(
+                "Provider bug: unknown value after apply",
+                "The provider returned a value that is still unknown after apply.",
+            );
+            None
+        }
+        Some(v) => match encode(block, &v) {
+            Ok(dv) => Some(dv),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        },
+        None => None,
+    };
+    pb::apply_resource_change::Response {
+        new_state,
+        private,
+        diagnostics: diags_to_pb(&diags),
+        ..Default::default()
+    }
+}
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(Self::capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|n| pb::get_metadata::ResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|n| pb::get_metadata::DataSourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(schema_to_pb(&self.provider_schema)),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(n, (s, _))| (n.to_string(), schema_to_pb(s)))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(n, (s, _))| (n.to_string(), schema_to_pb(s)))
+                .collect(),
+            server_capabilities: Some(Self::capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        // We offer no resource identities (yet); an empty answer is valid for every client.
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = req.into_inner();
+        let diags = match decode(&self.provider_schema.block, &req.config) {
+            Ok(config) => self.provider.validate(&config),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, res) = self.resource(&req.type_name)?;
+        let diags = match decode(&schema.block, &req.config) {
+            Ok(config) => res.validate(&config),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, ds) = self.data_source(&req.type_name)?;
+        let diags = match decode(&schema.block, &req.config) {
+            Ok(config) => ds.validate(&config),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, _) = self.resource(&req.type_name)?;
+        // Every schema is still at version 0, so upgrading is decoding the stored JSON (dropping
+        // attributes a newer build no longer has) and answering in msgpack.
+        let json = req.raw_state.map(|r| r.json).unwrap_or_default();
+        let result = codec::decode_json_block(&schema.block, &json)
+            .map_err(|e| Diagnostics::error("Could not read the stored state", e.to_string()))
+            .and_then(|v| encode(&schema.block, &v));
+        let (upgraded_state, diags) = match result {
+            Ok(dv) => (Some(dv), Diagnostics::default()),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = req.into_inner();
+        let diags = match decode(&self.provider_schema.block, &req.config) {
+            Ok(config) => self.provider.configure(&config).await,
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags_to_pb(&diags),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, res) = self.resource(&req.type_name)?;
+        let mut out = pb::read_resource::Response {
+            private: req.private.clone(),
+            ..Default::default()
+        };
+        let result = match decode(&schema.block, &req.current_state) {
+            Ok(state) => res.read(&state).await,
+            Err(d) => Err(d),
+        };
+        match result {
+            // On an error Terraform keeps the prior state, so we must not answer "gone".
+            Err(d) => {
+                out.new_state = req.current_state;
+                out.diagnostics = diags_to_pb(&d);
+            }
+            Ok(None) => out.new_state = None,
+            Ok(Some(v)) => match encode(&schema.block, &v) {
+                Ok(dv) => out.new_state = Some(dv),
+                Err(d) => {
+                    out.new_state = req.current_state;
+                    out.diagnostics = diags_to_pb(&d);
+                }
+            },
+        }
+        Ok(Response::new(out))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, res) = self.resource(&req.type_name)?;
+        let mut out = pb::plan_resource_change::Response {
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        };
+        let decoded = (|| {
+            Ok::<_, Diagnostics>((
+                decode(&schema.block, &req.prior_state)?,
+                decode(&schema.block, &req.config)?,
+                decode(&schema.block, &req.proposed_new_state)?,
+            ))
+        })();
+        let (prior, config, proposed) = match decoded {
+            Ok(v) => v,
+            Err(d) => {
+                out.diagnostics = diags_to_pb(&d);
+                return Ok(Response::new(out));
+            }
+        };
+        // A destroy plan must be null; there is nothing to decide.
+        if proposed.is_null() {
+            return Ok(Response::new(out));
+        }
+        let planned = res.plan(&PlanRequest {
+            prior: &prior,
+            config: &config,
+            proposed: &proposed,
+        });
+        match planned.and_then(|p| Ok((encode(&schema.block, &p.state)?, p.requires_replace))) {
+            Ok((state, replace)) => {
+                out.planned_state = Some(state);
+                out.requires_replace = replace.iter().map(path_to_pb).collect();
+            }
+            Err(d) => out.diagnostics = diags_to_pb(&d),
+        }
+        Ok(Response::new(out))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, res) = self.resource(&req.type_name)?;
+        let private = req.planned_private.clone();
+        let decoded = (|| {
+            Ok::<_, Diagnostics>((
+                decode(&schema.block, &req.prior_state)?,
+                decode(&schema.block, &req.planned_state)?,
+            ))
+        })();
+        let (prior, planned) = match decoded {
+            Ok(v) => v,
+            Err(d) => return Ok(Response::new(applied_response(&schema.block, Applied::failed(None, d), private))),
+        };
+        let applied = if planned.is_null() {
+            log::info("deleting", &[("type", res.type_name())]);
+            res.delete(&prior).await
+        } else if prior.is_null() {
+            log::info("creating", &[("type", res.type_name())]);
+            res.create(&planned).await
+        } else {
+            log::info("updating", &[("type", res.type_name())]);
+            res.update(&prior, &planned).await
+        };
+        Ok(Response::new(applied_response(&schema.block, applied, private)))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, res) = self.resource(&req.type_name)?;
+        let result = res
+            .import(&req.id)
+            .await
+            .and_then(|v| encode(&schema.block, &v));
+        let mut out = pb::import_resource_state::Response::default();
+        match result {
+            Ok(state) => out.imported_resources.push(pb::import_resource_state::ImportedResource {
+                type_name: req.type_name.clone(),
+                state: Some(state),
+                ..Default::default()
+            }),
+            Err(d) => out.diagnostics = diags_to_pb(&d),
+        }
+        Ok(Response::new(out))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, ds) = self.data_source(&req.type_name)?;
+        let result = match decode(&schema.block, &req.config) {
+            Ok(config) => ds.read(&config).await,
+            Err(d) => Err(d),
+        };
+        let mut out = pb::read_data_source::Response::default();
+        match result.and_then(|v| encode(&schema.block, &v)) {
+            Ok(state) => out.state = Some(state),
+            Err(d) => out.diagnostics = diags_to_pb(&d),
+        }
+        Ok(Response::new(out))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        log::info("stop requested: cancelling in-flight Graph requests", &[]);
+        self.provider.stop();
+        Ok(Response::new(pb::stop_provider::Response::default()))
+    }
+}
+
+
+/// Every gRPC service a provider process serves: the provider itself and go-plugin's
+/// controller, stdio and broker. (The health service is added by `serve`.)
+pub fn routes<P: Provider>(
+    provider: Arc<P>,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> tonic::service::Routes {
+    use super::goplugin::{Broker, Controller, Stdio};
+    use super::proto::goplugin as gp;
+    tonic::service::Routes::new(ProviderService::new(provider).into_server())
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker { shutdown }))
+}

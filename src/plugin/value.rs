@@ -1,0 +1,104 @@
+//! Terraform values as the provider sees them: known, null or unknown, with the collection and
+//! object shapes of Terraform's type system. The codec turns these into msgpack and back.
+
+use std::collections::BTreeMap;
+
+/// A Terraform number. Terraform sends numbers as msgpack int, float or decimal text; we keep
+/// whichever form arrived so that nothing is rounded on the way back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+    /// Decimal text for values that fit neither i64 nor f64 exactly.
+    Text(String),
+}
+
+impl Number {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(*i),
+            Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            Number::Float(_) => None,
+            Number::Text(t) => t.parse().ok(),
+        }
+    }
+}
+
+/// A value of a known Terraform type. `Object` is used for objects and for blocks alike.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    /// Not known until apply. Refinements Terraform sends are not kept.
+    Unknown,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    List(Vec<Value>),
+    Set(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    Object(BTreeMap<String, Value>),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown)
+    }
+
+    /// True when neither this value nor anything inside it is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match self {
+            Value::Unknown => false,
+            Value::List(v) | Value::Set(v) => v.iter().all(Value::is_wholly_known),
+            Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
+            _ => true,
+        }
+    }
+
+    /// The attribute `name` of an object, or `Null` when this is not an object or has no such key.
+    pub fn get(&self, name: &str) -> &Value {
+        const NULL: Value = Value::Null;
+        match self {
+            Value::Object(m) | Value::Map(m) => m.get(name).unwrap_or(&NULL),
+            _ => &NULL,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements of a list or set; empty for null, unknown and everything else.
+    pub fn elements(&self) -> &[Value] {
+        match self {
+            Value::List(v) | Value::Set(v) => v,
+            _ => &[],
+        }
+    }
+
+    pub fn string(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// `Some(s)` as a string value, `None` as null.
+    pub fn opt_string(s: Option<impl Into<String>>) -> Value {
+        s.map(|s| Value::String(s.into())).unwrap_or(Value::Null)
+    }
+
+    pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}

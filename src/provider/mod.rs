@@ -1,0 +1,116 @@
+//! The `entra` provider: its configuration, the Graph connection it hands to every resource,
+//! and the list of resources and data sources.
+
+pub mod config;
+
+use crate::data_sources;
+use crate::graph::{credentials, http, GraphClient};
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::log;
+use crate::plugin::resource::{DataSource, Provider, Resource};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Value;
+use crate::resources;
+use std::sync::{Arc, OnceLock};
+use tokio_util::sync::CancellationToken;
+
+/// The Graph connection, set once by ConfigureProvider. Resources hold a clone; a resource used
+/// before configuration (which Terraform never does for CRUD) gets a clear error.
+#[derive(Clone, Default)]
+pub struct Connection(Arc<OnceLock<GraphClient>>);
+
+impl Connection {
+    pub fn client(&self) -> Result<&GraphClient, Diagnostics> {
+        self.0.get().ok_or_else(|| {
+            Diagnostics::error(
+                "Provider not configured",
+                "The entra provider was used before it was configured; this is a bug.",
+            )
+        })
+    }
+
+    /// For tests and tools that build a client themselves.
+    pub fn with_client(client: GraphClient) -> Connection {
+        let c = Connection::default();
+        let _ = c.0.set(client);
+        c
+    }
+}
+
+pub struct EntraProvider {
+    connection: Connection,
+    /// Cancelled by StopProvider; every Graph request watches it.
+    stop: CancellationToken,
+}
+
+impl Default for EntraProvider {
+    fn default() -> Self {
+        EntraProvider {
+            connection: Connection::default(),
+            stop: CancellationToken::new(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for EntraProvider {
+    fn type_name(&self) -> &'static str {
+        "entra"
+    }
+
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    async fn configure(&self, config: &Value) -> Diagnostics {
+        // Unknown provider settings (derived from resources not yet created) cannot be used to
+        // sign in; say so instead of guessing.
+        if !config.is_wholly_known() {
+            return Diagnostics::error(
+                "Provider configuration depends on values not known yet",
+                "Set the entra provider's attributes from values known at plan time.",
+            );
+        }
+        let settings = match config::settings(config) {
+            Ok(s) => s,
+            Err(d) => return d,
+        };
+        let http = match http::build_client() {
+            Ok(h) => h,
+            Err(e) => return Diagnostics::error("Cannot set up HTTPS", e.to_string()),
+        };
+        let (credential, kind) = match credentials::build(&settings.auth, &http) {
+            Ok(c) => c,
+            Err(e) => return Diagnostics::error("Cannot sign in to Microsoft Entra ID", e),
+        };
+        log::info(
+            "configured",
+            &[("graph_endpoint", &settings.graph_endpoint), ("credential", kind)],
+        );
+        let client = GraphClient::new(
+            http,
+            &settings.graph_endpoint,
+            &settings.auth.tenant_id,
+            credential,
+            self.stop.clone(),
+        );
+        let _ = self.connection.0.set(client);
+        Diagnostics::default()
+    }
+
+    fn stop(&self) {
+        self.stop.cancel();
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        resources::all(&self.connection)
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        data_sources::all(&self.connection)
+    }
+}

@@ -1,0 +1,360 @@
+//! `entra_authentication_context`: an authentication context class reference (`c1`..`c99`),
+//! the tag that Conditional Access policies and PIM activation rules require by id.
+//!
+//! Graph creates these with an upsert (PATCH to the id), so creating blindly would silently
+//! take over a context someone already uses; we check first and point to `terraform import`.
+
+use crate::graph::models::{AuthenticationContext, PolicyReferences};
+use crate::graph::{Api, GraphError};
+use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::resource::{Applied, PlanRequest, Planned, Resource};
+use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use serde_json::json;
+
+pub const TYPE_NAME: &str = "entra_authentication_context";
+const COLLECTION: &str = "/identity/conditionalAccess/authenticationContextClassReferences";
+
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: vec![
+                Attribute::new("id", Type::String, Mode::Computed, "Same as `context_id`."),
+                Attribute::new("context_id", Type::String, Mode::Required, "The context id, `c1` to `c99`, as it appears in the `acrs` token claim. Changing it replaces the context."),
+                Attribute::new("display_name", Type::String, Mode::Required, "Name shown to administrators in the Conditional Access and PIM screens."),
+                Attribute::new("description", Type::String, Mode::Optional, "What the context protects."),
+                Attribute::new("is_available", Type::Bool, Mode::OptionalComputed, "Published to apps (\"Publish to apps\" in the portal), so applications and PIM can require it. Default `false`."),
+            ],
+            block_types: vec![],
+            description: "An authentication context: a named step-up requirement (`c1`..`c99`) that Conditional Access policies target and PIM role activation can demand.".into(),
+        },
+    }
+}
+
+/// Graph accepts `c1` through `c99` (graph-api.md section 3).
+pub fn check_context_id(id: &str) -> Result<(), String> {
+    let digits = id.strip_prefix('c').unwrap_or("");
+    let ok = !digits.is_empty()
+        && digits.len() <= 2
+        && !digits.starts_with('0')
+        && digits.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{id:?} is not an authentication context id: use c1 to c99 (lower-case c, no leading zero)."))
+    }
+}
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    if let Some(id) = config.get("context_id").as_str() {
+        if let Err(e) = check_context_id(id) {
+            d.push_attr_error(AttrPath::root("context_id"), "Invalid authentication context id", e);
+        }
+    }
+    if config.get("display_name").as_str().is_some_and(|n| n.trim().is_empty()) {
+        d.push_attr_error(AttrPath::root("display_name"), "Empty display name", "Give the authentication context a name administrators will recognise.");
+    }
+    d
+}
+
+/// The PATCH body for a planned state.
+pub fn to_graph(state: &Value) -> serde_json::Value {
+    json!({
+        "displayName": state.get("display_name").as_str(),
+        "description": state.get("description").as_str(),
+        "isAvailable": state.get("is_available").as_bool().unwrap_or(false),
+    })
+}
+
+/// The state for what Graph holds. An empty description and no description are the same to
+/// Graph, so the form the user had (`prior`) is kept when the two are equivalent.
+pub fn from_graph(ctx: &AuthenticationContext, prior: &Value) -> Value {
+    let description = match (ctx.description.as_deref(), prior.get("description")) {
+        (None | Some(""), Value::String(p)) if p.is_empty() => Value::string(""),
+        (None | Some(""), _) => Value::Null,
+        (Some(d), _) => Value::string(d),
+    };
+    Value::object([
+        ("id", Value::string(&ctx.id)),
+        ("context_id", Value::string(&ctx.id)),
+        ("display_name", Value::opt_string(ctx.display_name.clone())),
+        ("description", description),
+        ("is_available", Value::Bool(ctx.is_available.unwrap_or(false))),
+    ])
+}
+
+pub fn plan(req: &PlanRequest<'_>) -> Planned {
+    let Value::Object(mut planned) = req.proposed.clone() else {
+        return Planned { state: req.proposed.clone(), requires_replace: vec![] };
+    };
+    let context_id = req.config.get("context_id").clone();
+    let same_object = !req.prior.is_null() && req.prior.get("context_id") == &context_id;
+    planned.insert(
+        "id".into(),
+        if same_object { req.prior.get("id").clone() } else { context_id.clone() },
+    );
+    if req.config.get("is_available").is_null() {
+        planned.insert("is_available".into(), Value::Bool(false));
+    }
+    let requires_replace = if !req.prior.is_null() && !same_object {
+        vec![AttrPath::root("context_id")]
+    } else {
+        vec![]
+    };
+    Planned { state: Value::Object(planned), requires_replace }
+}
+
+fn item_path(id: &str) -> String {
+    format!("{COLLECTION}/{id}")
+}
+
+pub struct AuthenticationContextResource {
+    conn: Connection,
+}
+
+impl AuthenticationContextResource {
+    pub fn new(conn: Connection) -> Self {
+        AuthenticationContextResource { conn }
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Option<AuthenticationContext>, Diagnostics> {
+        let client = self.conn.client()?;
+        client
+            .get_opt(Api::V1, &item_path(id))
+            .await
+            .map_err(|e| e.to_diagnostics(&format!("read authentication context {id}")))
+    }
+
+    /// After a failed write, what Graph now holds, so the saved state matches it.
+    async fn state_after_failure(&self, id: &str, prior: &Value, mut diags: Diagnostics) -> Applied {
+        match self.fetch(id).await {
+            Ok(found) => Applied::failed(found.map(|c| from_graph(&c, prior)), diags),
+            Err(d) => {
+                diags.extend(d);
+                Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
+            }
+        }
+    }
+
+    /// Conditional Access policies (beta shows every policy, v1.0 may not) that use `id`.
+    async fn policies_using(&self, id: &str) -> Result<Vec<PolicyReferences>, GraphError> {
+        let client = self.conn.client().map_err(|d| GraphError::Auth(d.to_string()))?;
+        let policies: Vec<PolicyReferences> = client
+            .list(Api::Beta, "/identity/conditionalAccess/policies")
+            .await?;
+        Ok(policies.into_iter().filter(|p| p.uses_authentication_context(id)).collect())
+    }
+
+    fn referenced_error(id: &str, users: &[PolicyReferences]) -> Diagnostics {
+        let names: Vec<String> = users
+            .iter()
+            .map(|p| format!("\"{}\" ({})", p.display_name.as_deref().unwrap_or("unnamed"), p.id))
+            .collect();
+        Diagnostics::error(
+            format!("Authentication context {id} is still used by Conditional Access"),
+            format!("Graph refuses to delete an authentication context that a policy targets. Remove {id} from these policies first: {}.", names.join(", ")),
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl Resource for AuthenticationContextResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        Ok(plan(req))
+    }
+
+    async fn create(&self, planned: &Value) -> Applied {
+        let id = planned.get("context_id").as_str().unwrap_or_default().to_string();
+        match self.fetch(&id).await {
+            Err(d) => return Applied::failed(None, d),
+            Ok(Some(existing)) => {
+                return Applied::failed(None, Diagnostics::attr_error(
+                    AttrPath::root("context_id"),
+                    format!("Authentication context {id} already exists"),
+                    format!("The tenant already has {id} (\"{}\"). Graph would silently overwrite it, so nothing was changed. To manage it with Terraform, import it: terraform import <resource address> {id}", existing.display_name.unwrap_or_default()),
+                ));
+            }
+            Ok(None) => {}
+        }
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(None, d),
+        };
+        match client.patch(Api::V1, &item_path(&id), &to_graph(planned)).await {
+            Ok(()) => Applied::ok(planned.clone()),
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("create authentication context {id}"));
+                self.state_after_failure(&id, &Value::Null, d).await
+            }
+        }
+    }
+
+    async fn read(&self, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let id = state.get("id").as_str().or(state.get("context_id").as_str()).unwrap_or_default().to_string();
+        Ok(self.fetch(&id).await?.map(|c| from_graph(&c, state)))
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        let id = planned.get("id").as_str().unwrap_or_default().to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        match client.patch(Api::V1, &item_path(&id), &to_graph(planned)).await {
+            Ok(()) => Applied::ok(planned.clone()),
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("update authentication context {id}"));
+                self.state_after_failure(&id, prior, d).await
+            }
+        }
+    }
+
+    async fn delete(&self, prior: &Value) -> Applied {
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        let mut state = prior.clone();
+        // Graph refuses to delete a published context (403), so unpublish first; but check for
+        // policies that use it before changing anything, so a refused destroy changes nothing.
+        if prior.get("is_available").as_bool() == Some(true) {
+            match self.policies_using(&id).await {
+                Ok(users) if !users.is_empty() => {
+                    return Applied::failed(Some(state), Self::referenced_error(&id, &users))
+                }
+                Ok(_) => {}
+                Err(e) => return Applied::failed(Some(state), e.to_diagnostics(&format!("check which policies use {id}"))),
+            }
+            if let Err(e) = client.patch(Api::V1, &item_path(&id), &json!({"isAvailable": false})).await {
+                return self.state_after_failure(&id, prior, e.to_diagnostics(&format!("unpublish authentication context {id}"))).await;
+            }
+            if let Value::Object(m) = &mut state {
+                m.insert("is_available".into(), Value::Bool(false));
+            }
+        }
+        match client.delete(Api::V1, &item_path(&id)).await {
+            Ok(()) => Applied::gone(),
+            Err(e) if e.is_not_found() => Applied::gone(),
+            Err(e) if e.status() == Some(400) => {
+                let diags = match self.policies_using(&id).await {
+                    Ok(users) if !users.is_empty() => Self::referenced_error(&id, &users),
+                    _ => e.to_diagnostics(&format!("delete authentication context {id}")),
+                };
+                Applied::failed(Some(state), diags)
+            }
+            Err(e) => self.state_after_failure(&id, &state, e.to_diagnostics(&format!("delete authentication context {id}"))).await,
+        }
+    }
+
+    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        check_context_id(id).map_err(|e| Diagnostics::error("Invalid import id", e))?;
+        Ok(Value::object([
+            ("id", Value::string(id)),
+            ("context_id", Value::string(id)),
+            ("display_name", Value::Null),
+            ("description", Value::Null),
+            ("is_available", Value::Null),
+        ]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(id: &str, name: &str, desc: Value, avail: Value) -> Value {
+        Value::object([
+            ("id", Value::string(id)),
+            ("context_id", Value::string(id)),
+            ("display_name", Value::string(name)),
+            ("description", desc),
+            ("is_available", avail),
+        ])
+    }
+
+    #[test]
+    fn context_ids_c1_to_c99_only() {
+        for ok in ["c1", "c9", "c10", "c25", "c99"] {
+            assert!(check_context_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["c0", "c100", "c01", "C1", "c", "1", "c1a", "", " c1"] {
+            assert!(check_context_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn validation_points_at_the_attribute_and_tolerates_unknowns() {
+        let mut cfg = state("c100", "x", Value::Null, Value::Null);
+        let d = validate(&cfg);
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].attribute, Some(AttrPath::root("context_id")));
+        if let Value::Object(m) = &mut cfg {
+            m.insert("context_id".into(), Value::Unknown);
+        }
+        assert!(validate(&cfg).is_empty());
+    }
+
+    #[test]
+    fn graph_mapping_round_trips_the_reference_example() {
+        let body: AuthenticationContext = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/auth-contexts/001-graphdocs-v1-list-c1-contoso-trusted-locations.json")).unwrap(),
+        )
+        .unwrap();
+        let v = from_graph(&body, &Value::Null);
+        assert_eq!(v, state("c1", "Contoso trusted locations", Value::string("Access is only allowed from trusted locations"), Value::Bool(true)));
+        assert_eq!(
+            to_graph(&v),
+            json!({"displayName":"Contoso trusted locations","description":"Access is only allowed from trusted locations","isAvailable":true})
+        );
+    }
+
+    #[test]
+    fn empty_and_missing_descriptions_keep_the_users_form() {
+        let g = AuthenticationContext { id: "c2".into(), display_name: Some("n".into()), description: None, is_available: None };
+        let prior = state("c2", "n", Value::string(""), Value::Bool(false));
+        assert_eq!(from_graph(&g, &prior).get("description"), &Value::string(""));
+        assert_eq!(from_graph(&g, &Value::Null).get("description"), &Value::Null);
+        assert_eq!(from_graph(&g, &Value::Null).get("is_available"), &Value::Bool(false));
+    }
+
+    #[test]
+    fn plan_defaults_publish_flag_and_replaces_on_new_id() {
+        let config = state("c3", "n", Value::Null, Value::Null);
+        let mut proposed = config.clone();
+        if let Value::Object(m) = &mut proposed {
+            m.insert("id".into(), Value::Null);
+        }
+        let p = plan(&PlanRequest { prior: &Value::Null, config: &config, proposed: &proposed });
+        assert_eq!(p.state.get("is_available"), &Value::Bool(false));
+        assert_eq!(p.state.get("id"), &Value::string("c3"));
+        assert!(p.requires_replace.is_empty());
+
+        let prior = state("c2", "n", Value::Null, Value::Bool(true));
+        let p = plan(&PlanRequest { prior: &prior, config: &config, proposed: &config });
+        assert_eq!(p.requires_replace, vec![AttrPath::root("context_id")]);
+        assert_eq!(p.state.get("id"), &Value::string("c3"));
+
+        let mut unknown = config.clone();
+        if let Value::Object(m) = &mut unknown {
+            m.insert("context_id".into(), Value::Unknown);
+        }
+        let p = plan(&PlanRequest { prior: &Value::Null, config: &unknown, proposed: &unknown });
+        assert_eq!(p.state.get("id"), &Value::Unknown);
+    }
+}

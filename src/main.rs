@@ -8,7 +8,9 @@ use tokio_util::sync::CancellationToken;
 
 fn main() {
     log::install_panic_hook();
-    let debug = std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug");
+    let debug = std::env::args()
+        .skip(1)
+        .any(|a| a == "--debug" || a == "-debug");
     if !debug {
         if let Err(e) = handshake::check_magic_cookie_env() {
             eprintln!("{e}");
@@ -38,7 +40,10 @@ fn main() {
     // kills a provider that has not exited two seconds after asking it to.
     runtime.shutdown_background();
     if let Err(e) = result {
-        log::error("provider stopped with an error", &[("error", &format!("{e:#}"))]);
+        log::error(
+            "provider stopped with an error",
+            &[("error", &format!("{e:#}"))],
+        );
         eprintln!("[ERROR] {e:#}");
         std::process::exit(1);
     }

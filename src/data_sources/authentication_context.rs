@@ -18,10 +18,25 @@ pub fn schema() -> Schema {
         block: Block {
             attributes: vec![
                 Attribute::new("id", Type::String, Mode::Computed, "Same as `context_id`."),
-                Attribute::new("context_id", Type::String, Mode::OptionalComputed, "The id (`c1`..`c99`) to look up."),
-                Attribute::new("display_name", Type::String, Mode::OptionalComputed, "The exact display name to look up."),
+                Attribute::new(
+                    "context_id",
+                    Type::String,
+                    Mode::OptionalComputed,
+                    "The id (`c1`..`c99`) to look up.",
+                ),
+                Attribute::new(
+                    "display_name",
+                    Type::String,
+                    Mode::OptionalComputed,
+                    "The exact display name to look up.",
+                ),
                 Attribute::new("description", Type::String, Mode::Computed, "Description."),
-                Attribute::new("is_available", Type::Bool, Mode::Computed, "Whether it is published to apps."),
+                Attribute::new(
+                    "is_available",
+                    Type::Bool,
+                    Mode::Computed,
+                    "Whether it is published to apps.",
+                ),
             ],
             block_types: vec![],
             description: "Reads an authentication context by id or display name.".into(),
@@ -43,22 +58,43 @@ pub fn validate(config: &Value) -> Diagnostics {
         ),
         (Some(id), None) => match check_context_id(id) {
             Ok(()) => Diagnostics::default(),
-            Err(e) => Diagnostics::attr_error(AttrPath::root("context_id"), "Invalid authentication context id", e),
+            Err(e) => Diagnostics::attr_error(
+                AttrPath::root("context_id"),
+                "Invalid authentication context id",
+                e,
+            ),
         },
         (None, Some(_)) => Diagnostics::default(),
     }
 }
 
 /// The one context with this display name; none or several is an error naming what was found.
-pub fn pick_by_name(all: Vec<AuthenticationContext>, name: &str) -> Result<AuthenticationContext, Diagnostics> {
-    let mut found: Vec<_> = all.into_iter().filter(|c| c.display_name.as_deref() == Some(name)).collect();
+pub fn pick_by_name(
+    all: Vec<AuthenticationContext>,
+    name: &str,
+) -> Result<AuthenticationContext, Diagnostics> {
+    let mut found: Vec<_> = all
+        .into_iter()
+        .filter(|c| c.display_name.as_deref() == Some(name))
+        .collect();
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => Err(Diagnostics::attr_error(AttrPath::root("display_name"), "No authentication context has this name", format!("No authentication context is named {name:?}."))),
+        0 => Err(Diagnostics::attr_error(
+            AttrPath::root("display_name"),
+            "No authentication context has this name",
+            format!("No authentication context is named {name:?}."),
+        )),
         _ => Err(Diagnostics::attr_error(
             AttrPath::root("display_name"),
             "Several authentication contexts have this name",
-            format!("{name:?} matches {}; look it up by context_id instead.", found.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")),
+            format!(
+                "{name:?} matches {}; look it up by context_id instead.",
+                found
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )),
     }
 }
@@ -94,10 +130,19 @@ impl DataSource for AuthenticationContextDataSource {
                 .get_opt::<AuthenticationContext>(Api::V1, &format!("{COLLECTION}/{id}"))
                 .await
                 .map_err(|e| e.to_diagnostics(&format!("read authentication context {id}")))?
-                .ok_or_else(|| Diagnostics::attr_error(AttrPath::root("context_id"), "Authentication context not found", format!("The tenant has no authentication context {id}.")))?
+                .ok_or_else(|| {
+                    Diagnostics::attr_error(
+                        AttrPath::root("context_id"),
+                        "Authentication context not found",
+                        format!("The tenant has no authentication context {id}."),
+                    )
+                })?
         } else {
             let name = config.get("display_name").as_str().unwrap_or_default();
-            let all = client.list(Api::V1, COLLECTION).await.map_err(|e| e.to_diagnostics("list authentication contexts"))?;
+            let all = client
+                .list(Api::V1, COLLECTION)
+                .await
+                .map_err(|e| e.to_diagnostics("list authentication contexts"))?;
             pick_by_name(all, name)?
         };
         Ok(from_graph(&found, &Value::Null))
@@ -109,24 +154,44 @@ mod tests {
     use super::*;
 
     fn ctx(id: &str, name: &str) -> AuthenticationContext {
-        AuthenticationContext { id: id.into(), display_name: Some(name.into()), ..Default::default() }
+        AuthenticationContext {
+            id: id.into(),
+            display_name: Some(name.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn exactly_one_lookup_key() {
-        let both = Value::object([("context_id", Value::string("c1")), ("display_name", Value::string("x"))]);
+        let both = Value::object([
+            ("context_id", Value::string("c1")),
+            ("display_name", Value::string("x")),
+        ]);
         assert!(validate(&both).has_errors());
         let none = Value::object([("context_id", Value::Null), ("display_name", Value::Null)]);
         assert!(validate(&none).has_errors());
-        let bad = Value::object([("context_id", Value::string("c0")), ("display_name", Value::Null)]);
-        assert_eq!(validate(&bad).0[0].attribute, Some(AttrPath::root("context_id")));
-        let later = Value::object([("context_id", Value::Unknown), ("display_name", Value::Null)]);
+        let bad = Value::object([
+            ("context_id", Value::string("c0")),
+            ("display_name", Value::Null),
+        ]);
+        assert_eq!(
+            validate(&bad).0[0].attribute,
+            Some(AttrPath::root("context_id"))
+        );
+        let later = Value::object([
+            ("context_id", Value::Unknown),
+            ("display_name", Value::Null),
+        ]);
         assert!(validate(&later).is_empty());
     }
 
     #[test]
     fn names_must_match_exactly_once() {
-        let all = vec![ctx("c1", "Tier 0"), ctx("c2", "Tier 1"), ctx("c3", "Tier 1")];
+        let all = vec![
+            ctx("c1", "Tier 0"),
+            ctx("c2", "Tier 1"),
+            ctx("c3", "Tier 1"),
+        ];
         assert_eq!(pick_by_name(all.clone(), "Tier 0").unwrap().id, "c1");
         let err = pick_by_name(all.clone(), "Tier 1").unwrap_err();
         assert!(err.to_string().contains("c2, c3"));

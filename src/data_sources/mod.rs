@@ -7,5 +7,7 @@ use crate::provider::Connection;
 use std::sync::Arc;
 
 pub fn all(conn: &Connection) -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(authentication_context::AuthenticationContextDataSource::new(conn.clone()))]
+    vec![Arc::new(
+        authentication_context::AuthenticationContextDataSource::new(conn.clone()),
+    )]
 }

@@ -38,9 +38,13 @@ impl Budget {
 /// Whether a Graph path belongs to the rate-limited Conditional Access family.
 pub fn is_ca_family(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
-    ["/identity/conditionalAccess/policies", "/identity/conditionalAccess/namedLocations", "/policies/conditionalAccessPolicies"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "/identity/conditionalAccess/policies",
+        "/identity/conditionalAccess/namedLocations",
+        "/policies/conditionalAccessPolicies",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 /// The shared budget for a tenant (about one request per second).
@@ -59,7 +63,9 @@ mod tests {
     #[test]
     fn only_ca_policies_and_named_locations_are_budgeted() {
         assert!(is_ca_family("/identity/conditionalAccess/policies/abc"));
-        assert!(is_ca_family("/identity/conditionalAccess/namedLocations?$top=5"));
+        assert!(is_ca_family(
+            "/identity/conditionalAccess/namedLocations?$top=5"
+        ));
         assert!(!is_ca_family(
             "/identity/conditionalAccess/authenticationContextClassReferences/c1"
         ));

@@ -114,8 +114,12 @@ impl GraphClient {
     ) -> Result<Answer, GraphError> {
         let shown = url.strip_prefix(&self.endpoint).unwrap_or(url).to_string();
         let deadline = tokio::time::Instant::now() + OPERATION_DEADLINE;
-        let budget = budget::is_ca_family(shown.trim_start_matches("/v1.0").trim_start_matches("/beta"))
-            .then(|| budget::for_tenant(&self.tenant));
+        let budget = budget::is_ca_family(
+            shown
+                .trim_start_matches("/v1.0")
+                .trim_start_matches("/beta"),
+        )
+        .then(|| budget::for_tenant(&self.tenant));
         let mut attempt = 0u32;
         loop {
             if self.cancel.is_cancelled() {
@@ -176,13 +180,28 @@ impl GraphClient {
                                 message: format!("response is not JSON: {e}"),
                             })?
                         };
-                        log::debug("graph request", &[("method", method.as_str()), ("path", &shown), ("status", &status.to_string())]);
+                        log::debug(
+                            "graph request",
+                            &[
+                                ("method", method.as_str()),
+                                ("path", &shown),
+                                ("status", &status.to_string()),
+                            ],
+                        );
                         return Ok(Answer { status, body });
                     }
-                    let err = GraphError::from_response(method.as_str(), &shown, status, request_id, &bytes);
+                    let err = GraphError::from_response(
+                        method.as_str(),
+                        &shown,
+                        status,
+                        request_id,
+                        &bytes,
+                    );
                     (Failure::Status(status), retry_after, err)
                 }
-                Err(e) if e.is_connect() => (Failure::Connect, None, transport(&method, &shown, &e)),
+                Err(e) if e.is_connect() => {
+                    (Failure::Connect, None, transport(&method, &shown, &e))
+                }
                 Err(e) => (Failure::Interrupted, None, transport(&method, &shown, &e)),
             };
             if !self.may_retry(&method, failure, attempt, deadline) {
@@ -190,14 +209,25 @@ impl GraphClient {
             }
             log::warn(
                 "retrying Graph request",
-                &[("method", method.as_str()), ("path", &shown), ("failure", &format!("{failure:?}")), ("attempt", &(attempt + 1).to_string())],
+                &[
+                    ("method", method.as_str()),
+                    ("path", &shown),
+                    ("failure", &format!("{failure:?}")),
+                    ("attempt", &(attempt + 1).to_string()),
+                ],
             );
             self.pause(retry_after.as_deref(), attempt).await?;
             attempt += 1;
         }
     }
 
-    fn may_retry(&self, method: &Method, failure: Failure, attempt: u32, deadline: tokio::time::Instant) -> bool {
+    fn may_retry(
+        &self,
+        method: &Method,
+        failure: Failure,
+        attempt: u32,
+        deadline: tokio::time::Instant,
+    ) -> bool {
         retry::should_retry(method, failure)
             && attempt < 12
             && tokio::time::Instant::now() + retry::backoff(attempt) / 2 < deadline
@@ -216,7 +246,11 @@ impl GraphClient {
     }
 
     /// GET that maps 404 to `None`.
-    pub async fn get_opt<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<Option<T>, GraphError> {
+    pub async fn get_opt<T: DeserializeOwned>(
+        &self,
+        api: Api,
+        path: &str,
+    ) -> Result<Option<T>, GraphError> {
         match self.get(api, path).await {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -226,7 +260,11 @@ impl GraphClient {
 
     /// Every item of a collection, following `@odata.nextLink` verbatim. A next link that points
     /// anywhere but our Graph endpoint is refused, so the bearer token never leaves it.
-    pub async fn list<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<Vec<T>, GraphError> {
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        api: Api,
+        path: &str,
+    ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut url = format!("{}/{}{}", self.endpoint, api.segment(), path);
         loop {
@@ -238,7 +276,9 @@ impl GraphClient {
                 }
             }
             match body["@odata.nextLink"].as_str() {
-                Some(next) if next.starts_with(&format!("{}/", self.endpoint)) => url = next.to_string(),
+                Some(next) if next.starts_with(&format!("{}/", self.endpoint)) => {
+                    url = next.to_string()
+                }
                 Some(next) => {
                     return Err(GraphError::Transport {
                         method: "GET".into(),
@@ -252,10 +292,17 @@ impl GraphClient {
     }
 
     pub async fn patch(&self, api: Api, path: &str, body: &Json) -> Result<(), GraphError> {
-        self.send(Method::PATCH, api, path, Some(body)).await.map(|_| ())
+        self.send(Method::PATCH, api, path, Some(body))
+            .await
+            .map(|_| ())
     }
 
-    pub async fn post<T: DeserializeOwned>(&self, api: Api, path: &str, body: &Json) -> Result<T, GraphError> {
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        api: Api,
+        path: &str,
+        body: &Json,
+    ) -> Result<T, GraphError> {
         let answer = self.send(Method::POST, api, path, Some(body)).await?;
         parse(api, path, answer.body)
     }
@@ -266,7 +313,11 @@ impl GraphClient {
 
     /// Runs requests through `$batch`, 20 to a call. Each item's own status is returned in input
     /// order; items that come back 429 are sent again after a pause.
-    pub async fn batch(&self, api: Api, requests: &[BatchRequest]) -> Result<Vec<Answer>, GraphError> {
+    pub async fn batch(
+        &self,
+        api: Api,
+        requests: &[BatchRequest],
+    ) -> Result<Vec<Answer>, GraphError> {
         let mut answers: Vec<Option<Answer>> = (0..requests.len()).map(|_| None).collect();
         let mut pending: Vec<usize> = (0..requests.len()).collect();
         let mut attempt = 0;
@@ -285,7 +336,10 @@ impl GraphClient {
                     if status == 429 && attempt < 8 {
                         throttled.push(i);
                     } else {
-                        answers[i] = Some(Answer { status, body: item["body"].clone() });
+                        answers[i] = Some(Answer {
+                            status,
+                            body: item["body"].clone(),
+                        });
                     }
                 }
             }

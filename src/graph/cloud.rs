@@ -55,7 +55,9 @@ mod tests {
             assert!(env.authority_host().starts_with("https://login."));
         }
         assert_eq!(
-            Environment::parse("usgovernmentl5").unwrap().graph_endpoint(),
+            Environment::parse("usgovernmentl5")
+                .unwrap()
+                .graph_endpoint(),
             "https://dod-graph.microsoft.us"
         );
         assert_eq!(

@@ -21,7 +21,10 @@ pub enum OidcSource {
     Token(String),
     File(PathBuf),
     /// GitHub Actions style: GET the URL with the request token as bearer.
-    Request { url: String, token: String },
+    Request {
+        url: String,
+        token: String,
+    },
 }
 
 /// The sign-in settings after provider attributes and `ARM_*` variables are merged.
@@ -49,21 +52,26 @@ pub fn build(
 ) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
     let options = client_options(http, &s.authority_host);
     let need_client_id = |what: &str| {
-        s.client_id
-            .clone()
-            .ok_or_else(|| format!("client_id (or ARM_CLIENT_ID) is required to sign in with {what}"))
+        s.client_id.clone().ok_or_else(|| {
+            format!("client_id (or ARM_CLIENT_ID) is required to sign in with {what}")
+        })
     };
     let fail = |what: &str, e: azure_core::Error| format!("cannot set up {what} sign-in: {e}");
     if s.use_oidc {
         let source = s.oidc.clone().ok_or(
             "use_oidc is set but no OIDC token was given: set oidc_token, oidc_token_file_path, or oidc_request_token with oidc_request_url",
         )?;
-        let assertion = FederatedToken { source, http: http.clone() };
+        let assertion = FederatedToken {
+            source,
+            http: http.clone(),
+        };
         let cred = ClientAssertionCredential::new(
             s.tenant_id.clone(),
             need_client_id("OIDC")?,
             assertion,
-            Some(ClientAssertionCredentialOptions { client_options: options }),
+            Some(ClientAssertionCredentialOptions {
+                client_options: options,
+            }),
         )
         .map_err(|e| fail("OIDC", e))?;
         return Ok((cred, "oidc"));
@@ -86,7 +94,9 @@ pub fn build(
             &s.tenant_id,
             need_client_id("a client secret")?,
             Secret::new(secret.clone()),
-            Some(ClientSecretCredentialOptions { client_options: options }),
+            Some(ClientSecretCredentialOptions {
+                client_options: options,
+            }),
         )
         .map_err(|e| fail("client secret", e))?;
         return Ok((cred, "client_secret"));
@@ -136,16 +146,20 @@ impl fmt::Debug for FederatedToken {
 #[async_trait::async_trait]
 impl ClientAssertion for FederatedToken {
     async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
-        let err = |m: String| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m);
+        let err = |m: String| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m)
+        };
         match &self.source {
             OidcSource::Token(t) => Ok(t.clone()),
             OidcSource::File(p) => std::fs::read_to_string(p)
                 .map(|t| t.trim().to_string())
                 .map_err(|e| err(format!("cannot read OIDC token file {}: {e}", p.display()))),
             OidcSource::Request { url, token } => {
-                let mut url = url::Url::parse(url).map_err(|e| err(format!("oidc_request_url is not a URL: {e}")))?;
+                let mut url = url::Url::parse(url)
+                    .map_err(|e| err(format!("oidc_request_url is not a URL: {e}")))?;
                 if !url.query_pairs().any(|(k, _)| k == "audience") {
-                    url.query_pairs_mut().append_pair("audience", "api://AzureADTokenExchange");
+                    url.query_pairs_mut()
+                        .append_pair("audience", "api://AzureADTokenExchange");
                 }
                 let resp = self
                     .http
@@ -160,10 +174,11 @@ impl ClientAssertion for FederatedToken {
                     .json()
                     .await
                     .map_err(|e| err(format!("OIDC token response is not JSON: {e}")))?;
-                body["value"]
-                    .as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| err(format!("OIDC token request answered HTTP {status} without a token")))
+                body["value"].as_str().map(str::to_string).ok_or_else(|| {
+                    err(format!(
+                        "OIDC token request answered HTTP {status} without a token"
+                    ))
+                })
             }
         }
     }

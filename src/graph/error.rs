@@ -19,7 +19,11 @@ pub enum GraphError {
         date: Option<String>,
     },
     /// No usable answer: network failure, retries exhausted, cancelled, bad credentials.
-    Transport { method: String, path: String, message: String },
+    Transport {
+        method: String,
+        path: String,
+        message: String,
+    },
     Auth(String),
     Cancelled,
 }
@@ -27,7 +31,13 @@ pub enum GraphError {
 impl GraphError {
     /// Builds the error from a response body, tolerating non-JSON bodies and the PIM backend's
     /// habit of putting a JSON document inside `message` under code `UnknownError`.
-    pub fn from_response(method: &str, path: &str, status: u16, request_id: Option<String>, body: &[u8]) -> GraphError {
+    pub fn from_response(
+        method: &str,
+        path: &str,
+        status: u16,
+        request_id: Option<String>,
+        body: &[u8],
+    ) -> GraphError {
         let json: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
         let err = &json["error"];
         let mut code = err["code"].as_str().unwrap_or_default().to_string();
@@ -53,7 +63,10 @@ impl GraphError {
             code,
             message,
             inner_message: inner["message"].as_str().map(str::to_string),
-            request_id: inner["request-id"].as_str().map(str::to_string).or(request_id),
+            request_id: inner["request-id"]
+                .as_str()
+                .map(str::to_string)
+                .or(request_id),
             date: inner["date"].as_str().map(str::to_string),
         }
     }
@@ -88,7 +101,10 @@ impl fmt::Display for GraphError {
                 request_id,
                 date,
             } => {
-                write!(f, "Microsoft Graph answered {method} {path} with HTTP {status}")?;
+                write!(
+                    f,
+                    "Microsoft Graph answered {method} {path} with HTTP {status}"
+                )?;
                 if !code.is_empty() {
                     write!(f, " ({code})")?;
                 }
@@ -104,7 +120,11 @@ impl fmt::Display for GraphError {
                 }
                 Ok(())
             }
-            GraphError::Transport { method, path, message } => {
+            GraphError::Transport {
+                method,
+                path,
+                message,
+            } => {
                 write!(f, "{method} {path} failed: {message}")
             }
             GraphError::Auth(m) => write!(f, "could not obtain a token for Microsoft Graph: {m}"),
@@ -126,7 +146,13 @@ mod tests {
             "/../shared/reference/graph-examples/error.ca-1012-useractions.json"
         ))
         .expect("shared reference beside the checkout");
-        let e = GraphError::from_response("POST", "/v1.0/identity/conditionalAccess/policies", 400, None, &body);
+        let e = GraphError::from_response(
+            "POST",
+            "/v1.0/identity/conditionalAccess/policies",
+            400,
+            None,
+            &body,
+        );
         let text = e.to_string();
         assert!(text.contains("HTTP 400"), "{text}");
         assert!(text.contains("1012"), "{text}");
@@ -140,7 +166,13 @@ mod tests {
             "/../shared/reference/graph-examples/error.pim-unknownerror-missingprovider.json"
         ))
         .expect("shared reference beside the checkout");
-        let e = GraphError::from_response("GET", "/v1.0/policies/roleManagementPolicies", 400, None, &body);
+        let e = GraphError::from_response(
+            "GET",
+            "/v1.0/policies/roleManagementPolicies",
+            400,
+            None,
+            &body,
+        );
         match e {
             GraphError::Api { code, message, .. } => {
                 assert_eq!(code, "MissingProvider");

@@ -85,7 +85,10 @@ mod tests {
     fn retry_after_wins_over_backoff() {
         assert_eq!(wait_for(Some("7"), 0), Duration::from_secs(7));
         let d = wait_for(None, 3);
-        assert!(d >= Duration::from_secs(4) && d < Duration::from_secs(8), "{d:?}");
+        assert!(
+            d >= Duration::from_secs(4) && d < Duration::from_secs(8),
+            "{d:?}"
+        );
         assert!(backoff(40) < Duration::from_secs(32));
     }
 }

@@ -91,7 +91,9 @@ impl HandshakeConfig {
     pub fn from_env() -> Result<Self> {
         negotiate_protocol_version(std::env::var(PROTOCOL_VERSIONS_KEY).ok().as_deref())?;
         Ok(Self {
-            client_cert_pem: std::env::var(CLIENT_CERT_KEY).ok().filter(|s| !s.is_empty()),
+            client_cert_pem: std::env::var(CLIENT_CERT_KEY)
+                .ok()
+                .filter(|s| !s.is_empty()),
             socket_dir: socket_dir_from_env(),
         })
     }
@@ -168,7 +170,10 @@ fn create_private_dir(parent: &Path) -> io::Result<PathBuf> {
     }
     Err(io::Error::new(
         io::ErrorKind::AlreadyExists,
-        format!("could not create a fresh socket directory in {}", parent.display()),
+        format!(
+            "could not create a fresh socket directory in {}",
+            parent.display()
+        ),
     ))
 }
 

@@ -67,7 +67,11 @@ pub async fn serve_with(
     shutdown: CancellationToken,
     on_ready: impl FnOnce(&str) -> io::Result<()>,
 ) -> Result<()> {
-    let tls = config.client_cert_pem.as_deref().map(auto_mtls).transpose()?;
+    let tls = config
+        .client_cert_pem
+        .as_deref()
+        .map(auto_mtls)
+        .transpose()?;
     let (socket_dir, listener) = bind(config.socket_dir.as_deref())?;
     let cert_der = tls.as_ref().map(|(der, _)| der.as_slice());
     on_ready(&handshake_line(socket_dir.socket_path(), cert_der))
@@ -77,10 +81,20 @@ pub async fn serve_with(
         format_args!(
             "serving plugin protocol {PROTOCOL_VERSION} on {} ({})",
             socket_dir.socket_path().display(),
-            if tls.is_some() { "AutoMTLS" } else { "plaintext" }
+            if tls.is_some() {
+                "AutoMTLS"
+            } else {
+                "plaintext"
+            }
         ),
     );
-    serve_on(listener, tls.map(|(_, acceptor)| acceptor), routes, shutdown).await
+    serve_on(
+        listener,
+        tls.map(|(_, acceptor)| acceptor),
+        routes,
+        shutdown,
+    )
+    .await
 }
 
 /// `--debug` mode: the user starts the provider by hand and points Terraform at it with
@@ -277,7 +291,10 @@ async fn hand_over<IO>(upgrade: impl Future<Output = io::Result<IO>>, tx: mpsc::
             // A send error means the server has stopped; the connection just closes.
             let _ = tx.send(conn).await;
         }
-        Ok(Err(e)) => log("ERROR", format_args!("refused a connection: TLS handshake failed: {e}")),
+        Ok(Err(e)) => log(
+            "ERROR",
+            format_args!("refused a connection: TLS handshake failed: {e}"),
+        ),
         Err(_) => log("ERROR", "refused a connection: TLS handshake timed out"),
     }
 }

@@ -4,11 +4,11 @@
 
 use super::codec;
 use super::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
+use super::log;
 use super::proto::tfplugin6 as pb;
 use super::resource::{Applied, DataSource, PlanRequest, Provider, Resource};
 use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
 use super::value::Value;
-use super::log;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
@@ -469,7 +469,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         })();
         let (prior, planned) = match decoded {
             Ok(v) => v,
-            Err(d) => return Ok(Response::new(applied_response(&schema.block, Applied::failed(None, d), private))),
+            Err(d) => {
+                return Ok(Response::new(applied_response(
+                    &schema.block,
+                    Applied::failed(None, d),
+                    private,
+                )))
+            }
         };
         let applied = if planned.is_null() {
             log::info("deleting", &[("type", res.type_name())]);
@@ -481,7 +487,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             log::info("updating", &[("type", res.type_name())]);
             res.update(&prior, &planned).await
         };
-        Ok(Response::new(applied_response(&schema.block, applied, private)))
+        Ok(Response::new(applied_response(
+            &schema.block,
+            applied,
+            private,
+        )))
     }
 
     async fn import_resource_state(
@@ -496,11 +506,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             .and_then(|v| encode(&schema.block, &v));
         let mut out = pb::import_resource_state::Response::default();
         match result {
-            Ok(state) => out.imported_resources.push(pb::import_resource_state::ImportedResource {
-                type_name: req.type_name.clone(),
-                state: Some(state),
-                ..Default::default()
-            }),
+            Ok(state) => out
+                .imported_resources
+                .push(pb::import_resource_state::ImportedResource {
+                    type_name: req.type_name.clone(),
+                    state: Some(state),
+                    ..Default::default()
+                }),
             Err(d) => out.diagnostics = diags_to_pb(&d),
         }
         Ok(Response::new(out))
@@ -534,7 +546,6 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     }
 }
 
-
 /// Every gRPC service a provider process serves: the provider itself and go-plugin's
 /// controller, stdio and broker. (The health service is added by `serve`.)
 pub fn routes<P: Provider>(
@@ -544,11 +555,15 @@ pub fn routes<P: Provider>(
     use super::goplugin::{Broker, Controller, Stdio};
     use super::proto::goplugin as gp;
     tonic::service::Routes::new(ProviderService::new(provider).into_server())
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller {
-            shutdown: shutdown.clone(),
-        }))
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
+            Controller {
+                shutdown: shutdown.clone(),
+            },
+        ))
         .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio {
             shutdown: shutdown.clone(),
         }))
-        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker { shutdown }))
+        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker {
+            shutdown,
+        }))
 }

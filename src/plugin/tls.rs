@@ -44,7 +44,9 @@ impl ServerIdentity {
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
         let now = OffsetDateTime::now_utc();
         let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
-        params.distinguished_name.push(DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
         params.not_before = now - SERVER_CERT_BACKDATE;
         params.not_after = now + SERVER_CERT_VALIDITY;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -65,11 +67,15 @@ impl ServerIdentity {
 /// The rustls server configuration for AutoMTLS: our certificate, Terraform's certificate pinned
 /// and mandatory, TLS 1.2 and 1.3, ALPN `h2` (grpc-go >= 1.67, i.e. Terraform >= 1.12, refuses
 /// connections that did not negotiate it).
-pub fn server_config(identity: &ServerIdentity, client_cert_pem: &str) -> Result<Arc<ServerConfig>> {
+pub fn server_config(
+    identity: &ServerIdentity,
+    client_cert_pem: &str,
+) -> Result<Arc<ServerConfig>> {
     // Explicit provider: a process-wide default would panic if both ring and aws-lc-rs end up in
     // the dependency graph, and only aws-lc-rs verifies Terraform's P-521 signatures.
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = PinnedClientCert::from_pem(client_cert_pem, provider.signature_verification_algorithms)?;
+    let verifier =
+        PinnedClientCert::from_pem(client_cert_pem, provider.signature_verification_algorithms)?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))
@@ -165,7 +171,8 @@ mod tests {
     fn verifier() -> PinnedClientCert {
         let identity = ServerIdentity::generate().unwrap();
         let pem = pem_encode(identity.cert_der());
-        let algorithms = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+        let algorithms =
+            rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
         PinnedClientCert::from_pem(&pem, algorithms).unwrap()
     }
 
@@ -186,7 +193,10 @@ mod tests {
     #[test]
     fn offers_p521_sha512() {
         let schemes = verifier().supported_verify_schemes();
-        assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512), "{schemes:?}");
+        assert!(
+            schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512),
+            "{schemes:?}"
+        );
     }
 
     #[test]
@@ -210,7 +220,8 @@ mod tests {
 
     #[test]
     fn pem_without_certificate_is_an_error() {
-        let algorithms = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+        let algorithms =
+            rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
         assert!(PinnedClientCert::from_pem("not a pem", algorithms).is_err());
     }
 

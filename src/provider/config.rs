@@ -10,35 +10,113 @@ use base64::Engine;
 
 /// (attribute, environment variables in priority order, description)
 const STRINGS: &[(&str, &[&str], &str)] = &[
-    ("tenant_id", &["ARM_TENANT_ID"], "The Entra tenant (directory) id."),
-    ("client_id", &["ARM_CLIENT_ID"], "The application (client) id to sign in as."),
-    ("client_secret", &["ARM_CLIENT_SECRET"], "A client secret of the application."),
-    ("client_certificate_path", &["ARM_CLIENT_CERTIFICATE_PATH"], "Path to a PKCS#12 (.pfx) file with the application's certificate and RSA key."),
-    ("client_certificate", &["ARM_CLIENT_CERTIFICATE"], "The PKCS#12 certificate bundle, base64-encoded, instead of a path."),
-    ("client_certificate_password", &["ARM_CLIENT_CERTIFICATE_PASSWORD"], "Password of the PKCS#12 bundle."),
-    ("oidc_token", &["ARM_OIDC_TOKEN"], "A federated ID token (workload identity federation)."),
-    ("oidc_token_file_path", &["ARM_OIDC_TOKEN_FILE_PATH"], "A file holding a federated ID token, read at each sign-in."),
-    ("oidc_request_token", &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], "Bearer token for the OIDC token request URL (GitHub Actions sets it)."),
-    ("oidc_request_url", &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"], "URL that hands out federated ID tokens (GitHub Actions sets it)."),
-    ("environment", &["ARM_ENVIRONMENT"], "Cloud: `global` (default), `usgovernment`, `usgovernmentl5` or `china`."),
-    ("graph_endpoint", &["ENTRA_GRAPH_ENDPOINT"], "Override the Microsoft Graph root URL (private clouds, the simulator). HTTPS only."),
-    ("authority_host", &["ENTRA_AUTHORITY_HOST"], "Override the login host. HTTPS only."),
+    (
+        "tenant_id",
+        &["ARM_TENANT_ID"],
+        "The Entra tenant (directory) id.",
+    ),
+    (
+        "client_id",
+        &["ARM_CLIENT_ID"],
+        "The application (client) id to sign in as.",
+    ),
+    (
+        "client_secret",
+        &["ARM_CLIENT_SECRET"],
+        "A client secret of the application.",
+    ),
+    (
+        "client_certificate_path",
+        &["ARM_CLIENT_CERTIFICATE_PATH"],
+        "Path to a PKCS#12 (.pfx) file with the application's certificate and RSA key.",
+    ),
+    (
+        "client_certificate",
+        &["ARM_CLIENT_CERTIFICATE"],
+        "The PKCS#12 certificate bundle, base64-encoded, instead of a path.",
+    ),
+    (
+        "client_certificate_password",
+        &["ARM_CLIENT_CERTIFICATE_PASSWORD"],
+        "Password of the PKCS#12 bundle.",
+    ),
+    (
+        "oidc_token",
+        &["ARM_OIDC_TOKEN"],
+        "A federated ID token (workload identity federation).",
+    ),
+    (
+        "oidc_token_file_path",
+        &["ARM_OIDC_TOKEN_FILE_PATH"],
+        "A file holding a federated ID token, read at each sign-in.",
+    ),
+    (
+        "oidc_request_token",
+        &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
+        "Bearer token for the OIDC token request URL (GitHub Actions sets it).",
+    ),
+    (
+        "oidc_request_url",
+        &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"],
+        "URL that hands out federated ID tokens (GitHub Actions sets it).",
+    ),
+    (
+        "environment",
+        &["ARM_ENVIRONMENT"],
+        "Cloud: `global` (default), `usgovernment`, `usgovernmentl5` or `china`.",
+    ),
+    (
+        "graph_endpoint",
+        &["ENTRA_GRAPH_ENDPOINT"],
+        "Override the Microsoft Graph root URL (private clouds, the simulator). HTTPS only.",
+    ),
+    (
+        "authority_host",
+        &["ENTRA_AUTHORITY_HOST"],
+        "Override the login host. HTTPS only.",
+    ),
 ];
 
-const SECRETS: &[&str] = &["client_secret", "client_certificate", "client_certificate_password", "oidc_token", "oidc_request_token"];
+const SECRETS: &[&str] = &[
+    "client_secret",
+    "client_certificate",
+    "client_certificate_password",
+    "oidc_token",
+    "oidc_request_token",
+];
 
 /// (attribute, environment variable, default, description)
 const BOOLS: &[(&str, &str, bool, &str)] = &[
-    ("use_oidc", "ARM_USE_OIDC", false, "Sign in with a federated (OIDC) token."),
-    ("use_msi", "ARM_USE_MSI", false, "Sign in with a managed identity."),
-    ("use_cli", "ARM_USE_CLI", true, "Sign in with the Azure CLI's account when nothing else is set."),
+    (
+        "use_oidc",
+        "ARM_USE_OIDC",
+        false,
+        "Sign in with a federated (OIDC) token.",
+    ),
+    (
+        "use_msi",
+        "ARM_USE_MSI",
+        false,
+        "Sign in with a managed identity.",
+    ),
+    (
+        "use_cli",
+        "ARM_USE_CLI",
+        true,
+        "Sign in with the Azure CLI's account when nothing else is set.",
+    ),
 ];
 
 pub fn schema() -> Schema {
     let mut attributes: Vec<Attribute> = STRINGS
         .iter()
         .map(|(name, envs, desc)| {
-            let a = Attribute::new(name, Type::String, Mode::Optional, &format!("{desc} Environment: `{}`.", envs.join("`, `")));
+            let a = Attribute::new(
+                name,
+                Type::String,
+                Mode::Optional,
+                &format!("{desc} Environment: `{}`.", envs.join("`, `")),
+            );
             if SECRETS.contains(name) {
                 a.sensitive()
             } else {
@@ -47,7 +125,12 @@ pub fn schema() -> Schema {
         })
         .collect();
     attributes.extend(BOOLS.iter().map(|(name, env, default, desc)| {
-        Attribute::new(name, Type::Bool, Mode::Optional, &format!("{desc} Environment: `{env}`; default `{default}`."))
+        Attribute::new(
+            name,
+            Type::Bool,
+            Mode::Optional,
+            &format!("{desc} Environment: `{env}`; default `{default}`."),
+        )
     }));
     Schema {
         version: 0,
@@ -64,15 +147,23 @@ fn string(config: &Value, name: &str) -> Option<String> {
     if let Some(s) = config.get(name).as_str() {
         return Some(s.to_string()).filter(|s| !s.is_empty());
     }
-    let envs = STRINGS.iter().find(|(n, _, _)| *n == name).map(|(_, e, _)| *e).unwrap_or(&[]);
-    envs.iter().find_map(|e| std::env::var(e).ok().filter(|v| !v.is_empty()))
+    let envs = STRINGS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, e, _)| *e)
+        .unwrap_or(&[]);
+    envs.iter()
+        .find_map(|e| std::env::var(e).ok().filter(|v| !v.is_empty()))
 }
 
 fn boolean(config: &Value, name: &str) -> Result<bool, String> {
     if let Some(b) = config.get(name).as_bool() {
         return Ok(b);
     }
-    let (_, env, default, _) = BOOLS.iter().find(|(n, ..)| *n == name).expect("known bool setting");
+    let (_, env, default, _) = BOOLS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .expect("known bool setting");
     match std::env::var(env).ok().filter(|v| !v.is_empty()) {
         None => Ok(*default),
         Some(v) => match v.to_ascii_lowercase().as_str() {
@@ -94,7 +185,11 @@ pub fn validate(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     if let Some(env) = config.get("environment").as_str() {
         if Environment::parse(env).is_none() {
-            d.push_attr_error(AttrPath::root("environment"), "Unknown cloud environment", format!("{env:?} is not one of: {}.", Environment::NAMES.join(", ")));
+            d.push_attr_error(
+                AttrPath::root("environment"),
+                "Unknown cloud environment",
+                format!("{env:?} is not one of: {}.", Environment::NAMES.join(", ")),
+            );
         }
     }
     for name in ["graph_endpoint", "authority_host"] {
@@ -110,40 +205,83 @@ pub fn validate(config: &Value) -> Diagnostics {
 fn https_url(s: &str) -> Result<String, String> {
     let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
     if url.scheme() != "https" {
-        return Err(format!("{s:?} must use https: tokens are never sent in clear text"));
+        return Err(format!(
+            "{s:?} must use https: tokens are never sent in clear text"
+        ));
     }
     Ok(s.trim_end_matches('/').to_string())
 }
 
 /// Merges attributes and environment into settings; errors name the attribute to fix.
 pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
-    let attr_err = |name: &str, msg: String| Diagnostics::attr_error(AttrPath::root(name), format!("Invalid provider setting {name}"), msg);
+    let attr_err = |name: &str, msg: String| {
+        Diagnostics::attr_error(
+            AttrPath::root(name),
+            format!("Invalid provider setting {name}"),
+            msg,
+        )
+    };
     let env_name = string(config, "environment").unwrap_or_else(|| "global".into());
-    let env = Environment::parse(&env_name).ok_or_else(|| attr_err("environment", format!("{env_name:?} is not one of: {}.", Environment::NAMES.join(", "))))?;
-    let graph_endpoint = https_url(&string(config, "graph_endpoint").unwrap_or_else(|| env.graph_endpoint().into())).map_err(|e| attr_err("graph_endpoint", e))?;
-    let authority_host = https_url(&string(config, "authority_host").unwrap_or_else(|| env.authority_host().into())).map_err(|e| attr_err("authority_host", e))?;
+    let env = Environment::parse(&env_name).ok_or_else(|| {
+        attr_err(
+            "environment",
+            format!(
+                "{env_name:?} is not one of: {}.",
+                Environment::NAMES.join(", ")
+            ),
+        )
+    })?;
+    let graph_endpoint =
+        https_url(&string(config, "graph_endpoint").unwrap_or_else(|| env.graph_endpoint().into()))
+            .map_err(|e| attr_err("graph_endpoint", e))?;
+    let authority_host =
+        https_url(&string(config, "authority_host").unwrap_or_else(|| env.authority_host().into()))
+            .map_err(|e| attr_err("authority_host", e))?;
     let tenant_id = string(config, "tenant_id");
     let bool_of = |n: &str| boolean(config, n).map_err(|e| attr_err(n, e));
-    let (use_oidc, use_msi, use_cli) = (bool_of("use_oidc")?, bool_of("use_msi")?, bool_of("use_cli")?);
-    let client_certificate = match (string(config, "client_certificate"), string(config, "client_certificate_path")) {
+    let (use_oidc, use_msi, use_cli) = (
+        bool_of("use_oidc")?,
+        bool_of("use_msi")?,
+        bool_of("use_cli")?,
+    );
+    let client_certificate = match (
+        string(config, "client_certificate"),
+        string(config, "client_certificate_path"),
+    ) {
         (Some(b64), _) => Some(
             base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
                 .map_err(|e| attr_err("client_certificate", format!("not valid base64: {e}")))?,
         ),
-        (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| attr_err("client_certificate_path", format!("cannot read {path}: {e}")))?),
+        (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| {
+            attr_err(
+                "client_certificate_path",
+                format!("cannot read {path}: {e}"),
+            )
+        })?),
         (None, None) => None,
     };
-    let oidc = match (string(config, "oidc_token"), string(config, "oidc_token_file_path"), string(config, "oidc_request_token"), string(config, "oidc_request_url")) {
+    let oidc = match (
+        string(config, "oidc_token"),
+        string(config, "oidc_token_file_path"),
+        string(config, "oidc_request_token"),
+        string(config, "oidc_request_url"),
+    ) {
         (Some(t), _, _, _) => Some(OidcSource::Token(t)),
         (None, Some(p), _, _) => Some(OidcSource::File(p.into())),
         (None, None, Some(token), Some(url)) => Some(OidcSource::Request { url, token }),
         _ => None,
     };
     // The Azure CLI knows its own tenant; every other way of signing in needs ours.
-    let needs_tenant = use_oidc || use_msi || client_certificate.is_some() || string(config, "client_secret").is_some();
+    let needs_tenant = use_oidc
+        || use_msi
+        || client_certificate.is_some()
+        || string(config, "client_secret").is_some();
     if needs_tenant && tenant_id.is_none() {
-        return Err(attr_err("tenant_id", "tenant_id (or ARM_TENANT_ID) is required to sign in".into()));
+        return Err(attr_err(
+            "tenant_id",
+            "tenant_id (or ARM_TENANT_ID) is required to sign in".into(),
+        ));
     }
     Ok(Settings {
         graph_endpoint,
@@ -167,8 +305,12 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, Value)]) -> Value {
-        let mut v: std::collections::BTreeMap<String, Value> =
-            schema().block.attributes.iter().map(|a| (a.name.clone(), Value::Null)).collect();
+        let mut v: std::collections::BTreeMap<String, Value> = schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
         for (k, val) in pairs {
             v.insert(k.to_string(), val.clone());
         }
@@ -186,16 +328,31 @@ mod tests {
 
     #[test]
     fn environment_picks_hosts_and_overrides_win() {
-        let s = settings(&config(&[("environment", Value::string("china")), ("tenant_id", Value::string("t")), ("client_id", Value::string("c")), ("client_secret", Value::string("s"))])).unwrap();
+        let s = settings(&config(&[
+            ("environment", Value::string("china")),
+            ("tenant_id", Value::string("t")),
+            ("client_id", Value::string("c")),
+            ("client_secret", Value::string("s")),
+        ]))
+        .unwrap();
         assert_eq!(s.graph_endpoint, "https://microsoftgraph.chinacloudapi.cn");
         assert_eq!(s.auth.authority_host, "https://login.chinacloudapi.cn");
-        let s = settings(&config(&[("graph_endpoint", Value::string("https://127.0.0.1:9/")), ("authority_host", Value::string("https://127.0.0.1:9")), ("tenant_id", Value::string("t")), ("client_secret", Value::string("s"))])).unwrap();
+        let s = settings(&config(&[
+            ("graph_endpoint", Value::string("https://127.0.0.1:9/")),
+            ("authority_host", Value::string("https://127.0.0.1:9")),
+            ("tenant_id", Value::string("t")),
+            ("client_secret", Value::string("s")),
+        ]))
+        .unwrap();
         assert_eq!(s.graph_endpoint, "https://127.0.0.1:9");
     }
 
     #[test]
     fn plain_http_endpoints_are_refused_with_the_attribute_path() {
-        let d = validate(&config(&[("graph_endpoint", Value::string("http://graph.example"))]));
+        let d = validate(&config(&[(
+            "graph_endpoint",
+            Value::string("http://graph.example"),
+        )]));
         assert!(d.has_errors());
         assert_eq!(d.0[0].attribute, Some(AttrPath::root("graph_endpoint")));
         let d = validate(&config(&[("environment", Value::string("mars"))]));
@@ -205,8 +362,19 @@ mod tests {
 
     #[test]
     fn client_certificate_must_be_base64() {
-        let err = settings(&config(&[("tenant_id", Value::string("t")), ("client_certificate", Value::string("%%%"))])).err().unwrap();
-        assert_eq!(err.0[0].attribute, Some(AttrPath::root("client_certificate")));
-        assert!(!err.to_string().contains("%%%"), "the secret must not be echoed");
+        let err = settings(&config(&[
+            ("tenant_id", Value::string("t")),
+            ("client_certificate", Value::string("%%%")),
+        ]))
+        .err()
+        .unwrap();
+        assert_eq!(
+            err.0[0].attribute,
+            Some(AttrPath::root("client_certificate"))
+        );
+        assert!(
+            !err.to_string().contains("%%%"),
+            "the secret must not be echoed"
+        );
     }
 }

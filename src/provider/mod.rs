@@ -89,7 +89,10 @@ impl Provider for EntraProvider {
         };
         log::info(
             "configured",
-            &[("graph_endpoint", &settings.graph_endpoint), ("credential", kind)],
+            &[
+                ("graph_endpoint", &settings.graph_endpoint),
+                ("credential", kind),
+            ],
         );
         let client = GraphClient::new(
             http,

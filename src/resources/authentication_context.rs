@@ -51,11 +51,23 @@ pub fn validate(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     if let Some(id) = config.get("context_id").as_str() {
         if let Err(e) = check_context_id(id) {
-            d.push_attr_error(AttrPath::root("context_id"), "Invalid authentication context id", e);
+            d.push_attr_error(
+                AttrPath::root("context_id"),
+                "Invalid authentication context id",
+                e,
+            );
         }
     }
-    if config.get("display_name").as_str().is_some_and(|n| n.trim().is_empty()) {
-        d.push_attr_error(AttrPath::root("display_name"), "Empty display name", "Give the authentication context a name administrators will recognise.");
+    if config
+        .get("display_name")
+        .as_str()
+        .is_some_and(|n| n.trim().is_empty())
+    {
+        d.push_attr_error(
+            AttrPath::root("display_name"),
+            "Empty display name",
+            "Give the authentication context a name administrators will recognise.",
+        );
     }
     d
 }
@@ -82,19 +94,29 @@ pub fn from_graph(ctx: &AuthenticationContext, prior: &Value) -> Value {
         ("context_id", Value::string(&ctx.id)),
         ("display_name", Value::opt_string(ctx.display_name.clone())),
         ("description", description),
-        ("is_available", Value::Bool(ctx.is_available.unwrap_or(false))),
+        (
+            "is_available",
+            Value::Bool(ctx.is_available.unwrap_or(false)),
+        ),
     ])
 }
 
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let Value::Object(mut planned) = req.proposed.clone() else {
-        return Planned { state: req.proposed.clone(), requires_replace: vec![] };
+        return Planned {
+            state: req.proposed.clone(),
+            requires_replace: vec![],
+        };
     };
     let context_id = req.config.get("context_id").clone();
     let same_object = !req.prior.is_null() && req.prior.get("context_id") == &context_id;
     planned.insert(
         "id".into(),
-        if same_object { req.prior.get("id").clone() } else { context_id.clone() },
+        if same_object {
+            req.prior.get("id").clone()
+        } else {
+            context_id.clone()
+        },
     );
     if req.config.get("is_available").is_null() {
         planned.insert("is_available".into(), Value::Bool(false));
@@ -104,7 +126,10 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
     } else {
         vec![]
     };
-    Planned { state: Value::Object(planned), requires_replace }
+    Planned {
+        state: Value::Object(planned),
+        requires_replace,
+    }
 }
 
 fn item_path(id: &str) -> String {
@@ -129,7 +154,12 @@ impl AuthenticationContextResource {
     }
 
     /// After a failed write, what Graph now holds, so the saved state matches it.
-    async fn state_after_failure(&self, id: &str, prior: &Value, mut diags: Diagnostics) -> Applied {
+    async fn state_after_failure(
+        &self,
+        id: &str,
+        prior: &Value,
+        mut diags: Diagnostics,
+    ) -> Applied {
         match self.fetch(id).await {
             Ok(found) => Applied::failed(found.map(|c| from_graph(&c, prior)), diags),
             Err(d) => {
@@ -141,17 +171,29 @@ impl AuthenticationContextResource {
 
     /// Conditional Access policies (beta shows every policy, v1.0 may not) that use `id`.
     async fn policies_using(&self, id: &str) -> Result<Vec<PolicyReferences>, GraphError> {
-        let client = self.conn.client().map_err(|d| GraphError::Auth(d.to_string()))?;
+        let client = self
+            .conn
+            .client()
+            .map_err(|d| GraphError::Auth(d.to_string()))?;
         let policies: Vec<PolicyReferences> = client
             .list(Api::Beta, "/identity/conditionalAccess/policies")
             .await?;
-        Ok(policies.into_iter().filter(|p| p.uses_authentication_context(id)).collect())
+        Ok(policies
+            .into_iter()
+            .filter(|p| p.uses_authentication_context(id))
+            .collect())
     }
 
     fn referenced_error(id: &str, users: &[PolicyReferences]) -> Diagnostics {
         let names: Vec<String> = users
             .iter()
-            .map(|p| format!("\"{}\" ({})", p.display_name.as_deref().unwrap_or("unnamed"), p.id))
+            .map(|p| {
+                format!(
+                    "\"{}\" ({})",
+                    p.display_name.as_deref().unwrap_or("unnamed"),
+                    p.id
+                )
+            })
             .collect();
         Diagnostics::error(
             format!("Authentication context {id} is still used by Conditional Access"),
@@ -179,7 +221,11 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
-        let id = planned.get("context_id").as_str().unwrap_or_default().to_string();
+        let id = planned
+            .get("context_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         match self.fetch(&id).await {
             Err(d) => return Applied::failed(None, d),
             Ok(Some(existing)) => {
@@ -195,7 +241,10 @@ impl Resource for AuthenticationContextResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
         };
-        match client.patch(Api::V1, &item_path(&id), &to_graph(planned)).await {
+        match client
+            .patch(Api::V1, &item_path(&id), &to_graph(planned))
+            .await
+        {
             Ok(()) => Applied::ok(planned.clone()),
             Err(e) => {
                 let d = e.to_diagnostics(&format!("create authentication context {id}"));
@@ -205,7 +254,12 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn read(&self, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let id = state.get("id").as_str().or(state.get("context_id").as_str()).unwrap_or_default().to_string();
+        let id = state
+            .get("id")
+            .as_str()
+            .or(state.get("context_id").as_str())
+            .unwrap_or_default()
+            .to_string();
         Ok(self.fetch(&id).await?.map(|c| from_graph(&c, state)))
     }
 
@@ -215,7 +269,10 @@ impl Resource for AuthenticationContextResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
         };
-        match client.patch(Api::V1, &item_path(&id), &to_graph(planned)).await {
+        match client
+            .patch(Api::V1, &item_path(&id), &to_graph(planned))
+            .await
+        {
             Ok(()) => Applied::ok(planned.clone()),
             Err(e) => {
                 let d = e.to_diagnostics(&format!("update authentication context {id}"));
@@ -239,10 +296,24 @@ impl Resource for AuthenticationContextResource {
                     return Applied::failed(Some(state), Self::referenced_error(&id, &users))
                 }
                 Ok(_) => {}
-                Err(e) => return Applied::failed(Some(state), e.to_diagnostics(&format!("check which policies use {id}"))),
+                Err(e) => {
+                    return Applied::failed(
+                        Some(state),
+                        e.to_diagnostics(&format!("check which policies use {id}")),
+                    )
+                }
             }
-            if let Err(e) = client.patch(Api::V1, &item_path(&id), &json!({"isAvailable": false})).await {
-                return self.state_after_failure(&id, prior, e.to_diagnostics(&format!("unpublish authentication context {id}"))).await;
+            if let Err(e) = client
+                .patch(Api::V1, &item_path(&id), &json!({"isAvailable": false}))
+                .await
+            {
+                return self
+                    .state_after_failure(
+                        &id,
+                        prior,
+                        e.to_diagnostics(&format!("unpublish authentication context {id}")),
+                    )
+                    .await;
             }
             if let Value::Object(m) = &mut state {
                 m.insert("is_available".into(), Value::Bool(false));
@@ -258,7 +329,14 @@ impl Resource for AuthenticationContextResource {
                 };
                 Applied::failed(Some(state), diags)
             }
-            Err(e) => self.state_after_failure(&id, &state, e.to_diagnostics(&format!("delete authentication context {id}"))).await,
+            Err(e) => {
+                self.state_after_failure(
+                    &id,
+                    &state,
+                    e.to_diagnostics(&format!("delete authentication context {id}")),
+                )
+                .await
+            }
         }
     }
 
@@ -317,7 +395,15 @@ mod tests {
         )
         .unwrap();
         let v = from_graph(&body, &Value::Null);
-        assert_eq!(v, state("c1", "Contoso trusted locations", Value::string("Access is only allowed from trusted locations"), Value::Bool(true)));
+        assert_eq!(
+            v,
+            state(
+                "c1",
+                "Contoso trusted locations",
+                Value::string("Access is only allowed from trusted locations"),
+                Value::Bool(true)
+            )
+        );
         assert_eq!(
             to_graph(&v),
             json!({"displayName":"Contoso trusted locations","description":"Access is only allowed from trusted locations","isAvailable":true})
@@ -326,11 +412,25 @@ mod tests {
 
     #[test]
     fn empty_and_missing_descriptions_keep_the_users_form() {
-        let g = AuthenticationContext { id: "c2".into(), display_name: Some("n".into()), description: None, is_available: None };
+        let g = AuthenticationContext {
+            id: "c2".into(),
+            display_name: Some("n".into()),
+            description: None,
+            is_available: None,
+        };
         let prior = state("c2", "n", Value::string(""), Value::Bool(false));
-        assert_eq!(from_graph(&g, &prior).get("description"), &Value::string(""));
-        assert_eq!(from_graph(&g, &Value::Null).get("description"), &Value::Null);
-        assert_eq!(from_graph(&g, &Value::Null).get("is_available"), &Value::Bool(false));
+        assert_eq!(
+            from_graph(&g, &prior).get("description"),
+            &Value::string("")
+        );
+        assert_eq!(
+            from_graph(&g, &Value::Null).get("description"),
+            &Value::Null
+        );
+        assert_eq!(
+            from_graph(&g, &Value::Null).get("is_available"),
+            &Value::Bool(false)
+        );
     }
 
     #[test]
@@ -340,13 +440,21 @@ mod tests {
         if let Value::Object(m) = &mut proposed {
             m.insert("id".into(), Value::Null);
         }
-        let p = plan(&PlanRequest { prior: &Value::Null, config: &config, proposed: &proposed });
+        let p = plan(&PlanRequest {
+            prior: &Value::Null,
+            config: &config,
+            proposed: &proposed,
+        });
         assert_eq!(p.state.get("is_available"), &Value::Bool(false));
         assert_eq!(p.state.get("id"), &Value::string("c3"));
         assert!(p.requires_replace.is_empty());
 
         let prior = state("c2", "n", Value::Null, Value::Bool(true));
-        let p = plan(&PlanRequest { prior: &prior, config: &config, proposed: &config });
+        let p = plan(&PlanRequest {
+            prior: &prior,
+            config: &config,
+            proposed: &config,
+        });
         assert_eq!(p.requires_replace, vec![AttrPath::root("context_id")]);
         assert_eq!(p.state.get("id"), &Value::string("c3"));
 
@@ -354,7 +462,11 @@ mod tests {
         if let Value::Object(m) = &mut unknown {
             m.insert("context_id".into(), Value::Unknown);
         }
-        let p = plan(&PlanRequest { prior: &Value::Null, config: &unknown, proposed: &unknown });
+        let p = plan(&PlanRequest {
+            prior: &Value::Null,
+            config: &unknown,
+            proposed: &unknown,
+        });
         assert_eq!(p.state.get("id"), &Value::Unknown);
     }
 }

@@ -7,5 +7,7 @@ use crate::provider::Connection;
 use std::sync::Arc;
 
 pub fn all(conn: &Connection) -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(authentication_context::AuthenticationContextResource::new(conn.clone()))]
+    vec![Arc::new(
+        authentication_context::AuthenticationContextResource::new(conn.clone()),
+    )]
 }

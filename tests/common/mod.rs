@@ -1,0 +1,294 @@
+//! End-to-end harness: the real `terraform` CLI, our provider binary through `dev_overrides`,
+//! and the Graph simulator running in this test process.
+//!
+//! Which Terraform binaries run is set by `ENTRA_TEST_TERRAFORM` (a `:`-separated list of paths
+//! or names); by default `terraform` from PATH. A binary that cannot be run fails the test: the
+//! end-to-end suite never skips.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use entra_graph_sim::{SimInfo, SimOptions, Simulator};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const PROVIDER_HEADER: &str = r#"
+terraform {
+  required_providers {
+    entra = { source = "entra-iac/entra" }
+  }
+}
+"#;
+
+/// The Terraform binaries to test with, each checked to run.
+pub fn terraform_binaries() -> Vec<PathBuf> {
+    let list = std::env::var("ENTRA_TEST_TERRAFORM").unwrap_or_else(|_| "terraform".into());
+    list.split(':')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let bin = PathBuf::from(s);
+            let out = Command::new(&bin)
+                .arg("version")
+                .env("CHECKPOINT_DISABLE", "1")
+                .output();
+            match out {
+                Ok(o) if o.status.success() => bin,
+                Ok(o) => panic!(
+                    "{} version failed: {}",
+                    bin.display(),
+                    String::from_utf8_lossy(&o.stderr)
+                ),
+                Err(e) => panic!(
+                    "cannot run Terraform binary {}: {e} (set ENTRA_TEST_TERRAFORM)",
+                    bin.display()
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The simulator on its own runtime, so tests can block on `terraform` while it serves.
+pub struct Sim {
+    rt: tokio::runtime::Runtime,
+    sim: Option<Simulator>,
+    http: reqwest::Client,
+}
+
+impl Sim {
+    pub fn start() -> Sim {
+        Sim::start_with(SimOptions::default())
+    }
+
+    pub fn start_with(opts: SimOptions) -> Sim {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = rt
+            .block_on(Simulator::start(opts))
+            .expect("simulator starts");
+        let ca = reqwest::Certificate::from_pem(sim.ca_pem().as_bytes()).unwrap();
+        let http = reqwest::Client::builder()
+            .tls_certs_only([ca])
+            .build()
+            .unwrap();
+        Sim {
+            rt,
+            sim: Some(sim),
+            http,
+        }
+    }
+
+    pub fn sim(&self) -> &Simulator {
+        self.sim.as_ref().unwrap()
+    }
+
+    pub fn info(&self) -> &SimInfo {
+        self.sim().info()
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// A Graph call as an administrator in the portal would make it (its own app token).
+    pub fn graph(&self, method: &str, path: &str, body: Option<Json>) -> (u16, Json) {
+        let url = format!("{}{}", self.info().graph_endpoint, path);
+        let token = self.sim().mint_app_token();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        self.rt.block_on(async {
+            let mut req = self.http.request(method, url).bearer_auth(token);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let resp = req.send().await.expect("graph call");
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.unwrap();
+            (status, serde_json::from_slice(&bytes).unwrap_or(Json::Null))
+        })
+    }
+
+    /// Graph requests counted since the last reset, in total.
+    pub fn graph_requests(&self) -> u64 {
+        self.sim().stats()["total"].as_u64().unwrap()
+    }
+
+    /// Environment for the provider: our simulator's hosts, CA and client secret.
+    pub fn provider_env(&self) -> Vec<(String, String)> {
+        let i = self.info();
+        vec![
+            ("SSL_CERT_FILE".into(), i.ca_file.clone()),
+            ("ENTRA_GRAPH_ENDPOINT".into(), i.graph_endpoint.clone()),
+            ("ENTRA_AUTHORITY_HOST".into(), i.authority_host.clone()),
+            ("ARM_TENANT_ID".into(), i.tenant_id.clone()),
+            ("ARM_CLIENT_ID".into(), i.client_id.clone()),
+            ("ARM_CLIENT_SECRET".into(), i.client_secret.clone()),
+        ]
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.rt.block_on(sim.shutdown());
+        }
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// stdout and stderr with Terraform's line wrapping and box drawing undone, for matching
+    /// messages that span lines.
+    pub fn flat(&self) -> String {
+        self.text()
+            .replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A Terraform working directory wired to our provider binary.
+pub struct Tf {
+    pub bin: PathBuf,
+    pub dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Tf {
+    pub fn new(bin: &Path, env: Vec<(String, String)>) -> Tf {
+        let dir = tempfile::tempdir().unwrap();
+        let provider_dir = Path::new(env!("CARGO_BIN_EXE_terraform-provider-entra"))
+            .parent()
+            .unwrap();
+        let cli = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/entra-iac/entra\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            provider_dir.display()
+        );
+        std::fs::write(dir.path().join("cli.tfrc"), cli).unwrap();
+        Tf {
+            bin: bin.to_path_buf(),
+            dir,
+            env,
+        }
+    }
+
+    /// Replaces the configuration (`main.tf`) with the provider header plus `body`.
+    pub fn config(&self, body: &str) {
+        std::fs::write(
+            self.dir.path().join("main.tf"),
+            format!("{PROVIDER_HEADER}\nprovider \"entra\" {{}}\n{body}"),
+        )
+        .unwrap();
+    }
+
+    /// Replaces the whole configuration, provider block included.
+    pub fn raw_config(&self, text: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), text).unwrap();
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(args).current_dir(self.dir.path());
+        // A clean environment for the provider: no stray credentials from the machine running
+        // the tests, no log noise.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("ARM_")
+                || k.starts_with("TF_")
+                || k.starts_with("ENTRA_")
+                || k.starts_with("ACTIONS_ID_TOKEN")
+                || k == "IDENTITY_ENDPOINT"
+                || k == "IDENTITY_HEADER"
+            {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("TF_CLI_CONFIG_FILE", self.dir.path().join("cli.tfrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("terraform runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and insists on success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(
+            r.code,
+            0,
+            "terraform {} failed ({}):\n{}",
+            args.join(" "),
+            self.bin.display(),
+            r.text()
+        );
+        r
+    }
+
+    pub fn apply(&self) -> Run {
+        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    pub fn destroy(&self) -> Run {
+        self.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// `terraform plan -detailed-exitcode` (0 clean, 2 changes), plus extra flags.
+    pub fn plan_code(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["plan", "-detailed-exitcode", "-no-color", "-input=false"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    pub fn assert_clean_plan(&self) {
+        let r = self.plan_code(&[]);
+        assert_eq!(
+            r.code,
+            0,
+            "expected a clean plan with {}:\n{}",
+            self.bin.display(),
+            r.text()
+        );
+    }
+
+    pub fn assert_drift(&self) -> Run {
+        let r = self.plan_code(&["-refresh-only"]);
+        assert_eq!(
+            r.code,
+            2,
+            "expected drift (exit 2) with {}:\n{}",
+            self.bin.display(),
+            r.text()
+        );
+        r
+    }
+
+    pub fn state_list(&self) -> Vec<String> {
+        let r = self.run(&["state", "list"]);
+        r.stdout
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    pub fn outputs(&self) -> Json {
+        serde_json::from_str(&self.ok(&["output", "-json"]).stdout).unwrap()
+    }
+}

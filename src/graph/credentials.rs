@@ -1,6 +1,7 @@
-//! Which credential signs us in, built with `azure_identity`. Every credential shares our one
-//! `reqwest` client (so `SSL_CERT_FILE` applies to login too) and takes its login host from
-//! `ClientOptions.cloud`, so national clouds and private endpoints work the same way.
+//! Which credential signs us in, built with `azure_identity`. Every credential that makes HTTP
+//! requests itself shares our one `reqwest` client (so `SSL_CERT_FILE` applies to login too) and
+//! takes its login host from `ClientOptions.cloud`, so national clouds and private endpoints work
+//! the same way. The Azure CLI credential runs `az`, which uses its own cloud settings.
 
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, SecretBytes, TokenCredential};

@@ -5,19 +5,23 @@ use crate::plugin::diag::Diagnostics;
 use serde_json::Value as Json;
 use std::fmt;
 
+/// An error status from Graph, with everything a user or Microsoft support needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub inner_message: Option<String>,
+    pub request_id: Option<String>,
+    pub date: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphError {
-    /// Graph answered with an error status.
-    Api {
-        method: String,
-        path: String,
-        status: u16,
-        code: String,
-        message: String,
-        inner_message: Option<String>,
-        request_id: Option<String>,
-        date: Option<String>,
-    },
+    /// Graph answered with an error status (boxed: it is large and errors are rare).
+    Api(Box<ApiError>),
     /// No usable answer: network failure, retries exhausted, cancelled, bad credentials.
     Transport {
         method: String,
@@ -56,7 +60,7 @@ impl GraphError {
             }
         }
         let inner = &err["innerError"];
-        GraphError::Api {
+        GraphError::Api(Box::new(ApiError {
             method: method.to_string(),
             path: path.to_string(),
             status,
@@ -68,12 +72,12 @@ impl GraphError {
                 .map(str::to_string)
                 .or(request_id),
             date: inner["date"].as_str().map(str::to_string),
-        }
+        }))
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            GraphError::Api { status, .. } => Some(*status),
+            GraphError::Api(e) => Some(e.status),
             _ => None,
         }
     }
@@ -91,16 +95,17 @@ impl GraphError {
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GraphError::Api {
-                method,
-                path,
-                status,
-                code,
-                message,
-                inner_message,
-                request_id,
-                date,
-            } => {
+            GraphError::Api(e) => {
+                let ApiError {
+                    method,
+                    path,
+                    status,
+                    code,
+                    message,
+                    inner_message,
+                    request_id,
+                    date,
+                } = &**e;
                 write!(
                     f,
                     "Microsoft Graph answered {method} {path} with HTTP {status}"
@@ -174,9 +179,9 @@ mod tests {
             &body,
         );
         match e {
-            GraphError::Api { code, message, .. } => {
-                assert_eq!(code, "MissingProvider");
-                assert_eq!(message, "The provider is missing.");
+            GraphError::Api(e) => {
+                assert_eq!(e.code, "MissingProvider");
+                assert_eq!(e.message, "The provider is missing.");
             }
             other => panic!("{other:?}"),
         }

@@ -125,7 +125,6 @@ fn diag_to_pb(d: &Diagnostic) -> pb::Diagnostic {
         summary: d.summary.clone(),
         detail: d.detail.clone(),
         attribute: d.attribute.as_ref().map(path_to_pb),
-        ..Default::default()
     }
 }
 

@@ -137,7 +137,7 @@ pub fn schema() -> Schema {
         block: Block {
             attributes,
             block_types: vec![],
-            description: "Manage Microsoft Entra ID sign-in security: Conditional Access, authentication contexts, named locations, authentication strengths and PIM role settings.".into(),
+            description: "Manage Microsoft Entra ID sign-in security as code.".into(),
         },
     }
 }

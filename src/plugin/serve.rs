@@ -54,8 +54,8 @@ const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 /// ignores SIGINT (Terraform drives shutdown), prints the handshake line on stdout and serves
 /// until `shutdown` is cancelled. Check the magic cookie before calling this.
 pub async fn serve(routes: Routes, shutdown: CancellationToken) -> Result<()> {
-    let config = HandshakeConfig::from_env()?;
     ignore_sigint().context("installing the SIGINT handler")?;
+    let config = HandshakeConfig::from_env()?;
     serve_with(config, routes, shutdown, print_handshake_line).await
 }
 
@@ -73,28 +73,22 @@ pub async fn serve_with(
         .map(auto_mtls)
         .transpose()?;
     let (socket_dir, listener) = bind(config.socket_dir.as_deref())?;
+    let routes = with_health(routes).await;
     let cert_der = tls.as_ref().map(|(der, _)| der.as_slice());
     on_ready(&handshake_line(socket_dir.socket_path(), cert_der))
         .context("writing the handshake line")?;
+    let mode = if tls.is_some() {
+        "AutoMTLS"
+    } else {
+        "plaintext"
+    };
+    let path = socket_dir.socket_path().display();
     log(
         "DEBUG",
-        format_args!(
-            "serving plugin protocol {PROTOCOL_VERSION} on {} ({})",
-            socket_dir.socket_path().display(),
-            if tls.is_some() {
-                "AutoMTLS"
-            } else {
-                "plaintext"
-            }
-        ),
+        format_args!("serving plugin protocol {PROTOCOL_VERSION} on {path} ({mode})"),
     );
-    serve_on(
-        listener,
-        tls.map(|(_, acceptor)| acceptor),
-        routes,
-        shutdown,
-    )
-    .await
+    let acceptor = tls.map(|(_, acceptor)| acceptor);
+    serve_on(listener, acceptor, routes, shutdown).await
 }
 
 /// `--debug` mode: the user starts the provider by hand and points Terraform at it with
@@ -104,6 +98,7 @@ pub async fn serve_debug(routes: Routes, shutdown: CancellationToken) -> Result<
     let stop = shutdown.child_token();
     stop_on_ctrl_c(stop.clone());
     let (socket_dir, listener) = bind(socket_dir_from_env().as_deref())?;
+    let routes = with_health(routes).await;
     print_reattach_instructions(socket_dir.socket_path());
     serve_on(listener, None, routes, stop).await
 }
@@ -184,13 +179,13 @@ fn bind(parent: Option<&Path>) -> Result<(SocketDir, UnixListener)> {
     Ok((socket_dir, listener))
 }
 
+/// Serves `routes` (health included) on `listener`, through TLS when there is an acceptor.
 async fn serve_on(
     listener: UnixListener,
     tls: Option<TlsAcceptor>,
     routes: Routes,
     shutdown: CancellationToken,
 ) -> Result<()> {
-    let routes = with_health(routes).await;
     match tls {
         Some(acceptor) => {
             let upgrade = move |stream| {

@@ -1,0 +1,166 @@
+//! The Graph client against the simulator: paging, `$batch`, retries through injected faults,
+//! cancellation by StopProvider's token, and error details.
+
+use entra_graph_sim::{SimOptions, Simulator};
+use serde_json::{json, Value as Json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use terraform_provider_entra::graph::client::BatchRequest;
+use terraform_provider_entra::graph::credentials::{self, AuthSettings};
+use terraform_provider_entra::graph::{http, Api, GraphClient, GraphError};
+use tokio_util::sync::CancellationToken;
+
+const CONTEXTS: &str = "/identity/conditionalAccess/authenticationContextClassReferences";
+
+fn client(sim: &Simulator, cancel: CancellationToken) -> GraphClient {
+    let info = sim.info();
+    let http = http::client_trusting(Some(sim.ca_pem().as_bytes())).unwrap();
+    let settings = AuthSettings {
+        tenant_id: info.tenant_id.clone(),
+        client_id: Some(info.client_id.clone()),
+        client_secret: Some(info.client_secret.clone()),
+        authority_host: info.authority_host.clone(),
+        ..Default::default()
+    };
+    let (cred, kind) = credentials::build(&settings, &http).unwrap();
+    assert_eq!(kind, "client_secret");
+    GraphClient::new(http, &info.graph_endpoint, &info.tenant_id, cred, cancel)
+}
+
+async fn seed(c: &GraphClient, n: usize) {
+    for i in 1..=n {
+        c.patch(
+            Api::V1,
+            &format!("{CONTEXTS}/c{i}"),
+            &json!({"displayName": format!("ctx {i}")}),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_follows_next_links_until_the_end() {
+    let sim = Simulator::start(SimOptions::default()).await.unwrap();
+    let c = client(&sim, CancellationToken::new());
+    seed(&c, 23).await;
+    sim.reset_stats();
+    let all: Vec<Json> = c
+        .list(Api::V1, &format!("{CONTEXTS}?$top=5"))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 23);
+    let mut ids: Vec<_> = all
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 23, "no duplicates across pages");
+    assert_eq!(
+        sim.stats()["total"],
+        5,
+        "five pages of at most five: {}",
+        sim.stats()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_answers_every_request_in_input_order() {
+    let sim = Simulator::start(SimOptions::default()).await.unwrap();
+    let c = client(&sim, CancellationToken::new());
+    seed(&c, 25).await;
+    let requests: Vec<BatchRequest> = (1..=26)
+        .map(|i| BatchRequest {
+            url: format!("{CONTEXTS}/c{i}"),
+        })
+        .collect();
+    sim.reset_stats();
+    let answers = c.batch(Api::V1, &requests).await.unwrap();
+    assert_eq!(answers.len(), 26);
+    for (i, a) in answers.iter().take(25).enumerate() {
+        assert_eq!(a.status, 200);
+        assert_eq!(a.body["id"], format!("c{}", i + 1));
+    }
+    assert_eq!(answers[25].status, 404, "c26 does not exist");
+    assert_eq!(
+        sim.stats()["requests"]["POST /v1.0/$batch"],
+        2,
+        "20 + 6: {}",
+        sim.stats()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_requests_ride_out_transient_faults() {
+    let sim = Simulator::start(SimOptions {
+        fault_rate: 0.2,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&sim, CancellationToken::new());
+    // Writes are PATCH (idempotent upserts) and reads are GET: every one must get through.
+    seed(&c, 6).await;
+    for i in 1..=6 {
+        let v: Json = c.get(Api::V1, &format!("{CONTEXTS}/c{i}")).await.unwrap();
+        assert_eq!(v["displayName"], format!("ctx {i}"));
+    }
+    let total = sim.stats()["total"].as_u64().unwrap();
+    assert!(total >= 12, "{}", sim.stats());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_cancels_in_flight_requests_promptly() {
+    let sim = Simulator::start(SimOptions {
+        latency_ms: 10_000,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let cancel = CancellationToken::new();
+    let c = Arc::new(client(&sim, cancel.clone()));
+    let started = Instant::now();
+    let task = tokio::spawn({
+        let c = c.clone();
+        async move { c.get::<Json>(Api::V1, &format!("{CONTEXTS}/c1")).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cancel.cancel();
+    let result = task.await.unwrap();
+    assert_eq!(result.unwrap_err(), GraphError::Cancelled);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_carry_status_code_and_request_id() {
+    let sim = Simulator::start(SimOptions::default()).await.unwrap();
+    let c = client(&sim, CancellationToken::new());
+    let err = c
+        .get::<Json>(Api::V1, &format!("{CONTEXTS}/c42"))
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found());
+    let text = err.to_string();
+    assert!(text.contains("HTTP 404"), "{text}");
+    assert!(text.contains("request-id: "), "{text}");
+    assert_eq!(
+        c.get_opt::<Json>(Api::V1, &format!("{CONTEXTS}/c42"))
+            .await
+            .unwrap(),
+        None
+    );
+    let bad = c
+        .patch(
+            Api::V1,
+            &format!("{CONTEXTS}/c100"),
+            &json!({"displayName": "x"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.status(), Some(400), "{bad}");
+}

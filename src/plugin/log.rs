@@ -49,10 +49,19 @@ fn threshold() -> Option<Level> {
     })
 }
 
-/// One hclog JSON line: `@level`, `@message`, `@module`, then the fields.
+/// hclog's timestamp layout, exactly six fractional digits; any other form makes go-plugin
+/// treat the whole line as plain text.
+const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
+/// One hclog JSON line: `@level`, `@message`, `@timestamp`, `@module`, then the fields.
 pub fn line(level: Level, message: &str, fields: &[(&str, &str)]) -> String {
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.name().into());
+    if let Ok(ts) = time::OffsetDateTime::now_utc().format(TIMESTAMP) {
+        obj.insert("@timestamp".into(), ts.into());
+    }
     obj.insert("@message".into(), message.into());
     obj.insert("@module".into(), "entra".into());
     for (k, v) in fields {
@@ -113,6 +122,8 @@ mod tests {
         assert_eq!(v["@level"], "warn");
         assert_eq!(v["@message"], "retrying");
         assert_eq!(v["status"], "429");
+        let ts = v["@timestamp"].as_str().unwrap();
+        assert_eq!(ts.len(), "2006-01-02T15:04:05.000000Z".len(), "{ts}");
         assert!(!l.contains('\n'));
     }
 

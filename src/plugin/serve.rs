@@ -1,6 +1,7 @@
 //! Serving gRPC to Terraform: the go-plugin handshake, then tonic over the (TLS-wrapped) unix
 //! socket, until the shutdown token is cancelled.
 
+use super::log::Level;
 use std::convert::Infallible;
 use std::fmt::Display;
 use std::future::Future;
@@ -84,7 +85,7 @@ pub async fn serve_with(
     };
     let path = socket_dir.socket_path().display();
     log(
-        "DEBUG",
+        Level::Debug,
         format_args!("serving plugin protocol {PROTOCOL_VERSION} on {path} ({mode})"),
     );
     let acceptor = tls.map(|(_, acceptor)| acceptor);
@@ -121,8 +122,8 @@ pub fn reattach_config(pid: u32, socket_path: &Path) -> String {
 }
 
 /// Plain stderr lines with a level prefix, which go-plugin re-logs at that level.
-fn log(level: &str, message: impl Display) {
-    eprintln!("[{level}] {message}");
+fn log(level: Level, message: impl Display) {
+    super::log::log(level, &message.to_string(), &[]);
 }
 
 fn print_handshake_line(line: &str) -> io::Result<()> {
@@ -146,7 +147,10 @@ fn ignore_sigint() -> io::Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     tokio::spawn(async move {
         while sigint.recv().await.is_some() {
-            log("DEBUG", "ignoring SIGINT; Terraform will stop the provider");
+            log(
+                Level::Debug,
+                "ignoring SIGINT; Terraform will stop the provider",
+            );
         }
     });
     Ok(())
@@ -233,7 +237,7 @@ where
         tokio::select! {
             served = server => served.context("serving gRPC"),
             () = grace_expired(&shutdown) => {
-                log("WARN", "connections still open after shutdown; closing them");
+                log(Level::Warn, "connections still open after shutdown; closing them");
                 Ok(())
             }
         }
@@ -271,7 +275,10 @@ async fn accept_loop<IO, U, F>(
                 tokio::spawn(hand_over(upgrade(stream), tx.clone()));
             }
             Err(e) => {
-                log("WARN", format_args!("accepting a connection failed: {e}"));
+                log(
+                    Level::Warn,
+                    format_args!("accepting a connection failed: {e}"),
+                );
                 tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await;
             }
         }
@@ -287,10 +294,13 @@ async fn hand_over<IO>(upgrade: impl Future<Output = io::Result<IO>>, tx: mpsc::
             let _ = tx.send(conn).await;
         }
         Ok(Err(e)) => log(
-            "ERROR",
+            Level::Error,
             format_args!("refused a connection: TLS handshake failed: {e}"),
         ),
-        Err(_) => log("ERROR", "refused a connection: TLS handshake timed out"),
+        Err(_) => log(
+            Level::Error,
+            "refused a connection: TLS handshake timed out",
+        ),
     }
 }
 

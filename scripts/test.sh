@@ -15,4 +15,14 @@ oldest="$("$root/scripts/install-terraform-1.0.3.sh")"
 export ENTRA_TEST_TERRAFORM="${ENTRA_TEST_TERRAFORM:-$current:$oldest}"
 export CHECKPOINT_DISABLE=1
 echo "end-to-end tests use: ${ENTRA_TEST_TERRAFORM//:/ and }" >&2
-cargo test --workspace "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# cargo prints one "test result" line per test binary, the last often a doc-test run with no
+# tests; end with the suite's totals so that a reader (or CI) sees what really ran.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"

@@ -1,0 +1,176 @@
+//! entra-graph-sim: a faithful fake of Microsoft Graph and the Entra token endpoint over HTTPS.
+//!
+//! Used in-process by the provider's tests (`Simulator::start`) and as a binary by the demo and
+//! benchmarks. Everything is served from one HTTPS listener on 127.0.0.1:
+//!
+//! * `/v1.0/...`, `/beta/...`           Graph (see [`graph`]; one module per resource)
+//! * `/{tenant}/oauth2/v2.0/token`      Entra token endpoint (secret, certificate, federated)
+//! * `/_sim/msi/token`                  App Service style managed identity endpoint
+//! * `/_sim/oidc/token`                 GitHub-Actions-like OIDC issuer for workload identity
+//! * `/_sim/stats`, `/_sim/clients/..`  control endpoints for tests
+//! * `/metadata/endpoints`              Azure cloud metadata (what `metadata_host` reads)
+//!
+//! The reference the behaviour follows is `shared/reference/graph-api.md` and its examples.
+
+pub mod auth;
+pub mod graph;
+pub mod metadata;
+pub mod seed;
+pub mod server;
+pub mod state;
+pub mod stats;
+pub mod store;
+pub mod throttle;
+pub mod time_fmt;
+pub mod tls;
+pub mod token_endpoint;
+
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Start-up options. `Default` gives a fast, well-behaved simulator (no latency, no faults,
+/// no rate limit, no consistency lag, empty store, any free port).
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// TCP port on 127.0.0.1; 0 = any free port.
+    pub port: u16,
+    /// Artificial latency added to each (outer) Graph request.
+    pub latency_ms: u64,
+    /// Shared Conditional Access + named locations budget per tenant, requests per second.
+    /// Beyond it: 429 without Retry-After (as real Graph does for these resources).
+    pub ca_rate_limit: Option<f64>,
+    /// Probability (0..1) of a transient fault on a Graph request: 429 + Retry-After: 1,
+    /// 503, or a connection reset.
+    pub fault_rate: f64,
+    /// Freshly created objects answer 404 on GET for this long (eventual consistency).
+    pub consistency_lag_ms: u64,
+    /// Load objects from corpus-style folders (`auth-contexts/*.json`, ...).
+    pub seed_dir: Option<PathBuf>,
+}
+
+/// What a client needs to talk to the simulator. The binary prints exactly this as JSON.
+#[derive(Debug, Serialize, Clone)]
+pub struct SimInfo {
+    pub graph_endpoint: String,
+    pub authority_host: String,
+    pub ca_file: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Fixed values for the secrets the simulator otherwise generates, so a process that starts
+/// the binary can know them (`--oidc-request-token`, `--msi-identity-header`).
+#[derive(Debug, Clone, Default)]
+pub struct SimSecrets {
+    /// Bearer token `/_sim/oidc/token` requires (GitHub's ACTIONS_ID_TOKEN_REQUEST_TOKEN).
+    pub oidc_request_token: Option<String>,
+    /// Value `/_sim/msi/token` requires in `X-IDENTITY-HEADER` (App Service's IDENTITY_HEADER).
+    pub msi_identity_header: Option<String>,
+}
+
+/// A running simulator. Dropping it (or `shutdown`) stops the server and removes the CA file.
+pub struct Simulator {
+    state: Arc<state::SimState>,
+    server: Option<server::ServerHandle>,
+    ca_dir: PathBuf,
+}
+
+impl Simulator {
+    pub async fn start(opts: SimOptions) -> anyhow::Result<Simulator> {
+        Self::start_with_secrets(opts, SimSecrets::default()).await
+    }
+
+    /// Like `start`, with chosen instead of random OIDC request token / MSI header.
+    pub async fn start_with_secrets(
+        opts: SimOptions,
+        secrets: SimSecrets,
+    ) -> anyhow::Result<Simulator> {
+        let (state, server, ca_dir) = server::start(opts, secrets).await?;
+        Ok(Simulator {
+            state,
+            server: Some(server),
+            ca_dir,
+        })
+    }
+
+    /// The start-up fields (same as the binary's JSON line).
+    pub fn info(&self) -> &SimInfo {
+        &self.state.info
+    }
+
+    /// PEM of the CA that signed the server certificate.
+    pub fn ca_pem(&self) -> &str {
+        &self.state.ca_pem
+    }
+
+    /// Same document as `GET /_sim/stats`.
+    pub fn stats(&self) -> serde_json::Value {
+        self.state.stats.to_json()
+    }
+
+    pub fn reset_stats(&self) {
+        self.state.stats.reset()
+    }
+
+    /// Register a certificate (PEM) for the printed client id, so that a certificate assertion
+    /// signed with its private key is accepted by the token endpoint.
+    pub fn register_certificate(&self, pem: &str) -> anyhow::Result<()> {
+        self.state
+            .register_certificate(&self.state.info.client_id, pem)
+    }
+
+    /// The bearer token the built-in OIDC issuer (`/_sim/oidc/token`) requires, playing
+    /// GitHub's ACTIONS_ID_TOKEN_REQUEST_TOKEN.
+    pub fn oidc_request_token(&self) -> &str {
+        &self.state.oidc_request_token
+    }
+
+    /// A federated (workload identity) token from the built-in OIDC issuer, audience
+    /// `api://AzureADTokenExchange`, usable as `client_assertion` for the printed client id.
+    pub fn mint_federated_token(&self) -> String {
+        auth::mint_federated_token(&self.state, auth::FEDERATED_AUDIENCE)
+    }
+
+    /// The secret the managed identity endpoint expects in `X-IDENTITY-HEADER`
+    /// (what App Service puts in IDENTITY_HEADER).
+    pub fn msi_identity_header(&self) -> &str {
+        &self.state.msi_identity_header
+    }
+
+    /// A delegated user token (`scp`, `upn`), as the fake Azure CLI would hand out.
+    /// Returns the JWT and its expiry as unix seconds.
+    pub fn mint_user_token(&self) -> (String, i64) {
+        auth::mint_user_token(&self.state)
+    }
+
+    /// An application (client credentials) access token for the printed client id, as the
+    /// token endpoint would issue; handy for tests that do not exercise the token flow.
+    pub fn mint_app_token(&self) -> String {
+        auth::mint_app_token(&self.state, &self.state.info.client_id).0
+    }
+
+    /// Store a raw Conditional Access policy JSON (no validation) and return its id
+    /// (the `id` field if present, else a new GUID). Used for reference checks, e.g. deleting
+    /// an authentication context that a policy uses.
+    pub fn put_raw_policy(&self, json: serde_json::Value) -> String {
+        self.state.store.lock().unwrap().put_raw_policy(json)
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        // Drop removes the CA directory.
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        let _ = std::fs::remove_dir_all(&self.ca_dir);
+    }
+}

@@ -1,0 +1,130 @@
+//! `entra-graph-sim` binary: start the simulator, print exactly one JSON line with the
+//! connection details, serve until killed (SIGINT/SIGTERM clean up the CA file).
+
+use entra_graph_sim::{SimOptions, SimSecrets, Simulator};
+use std::io::Write;
+use std::path::PathBuf;
+
+const USAGE: &str = "\
+entra-graph-sim: a fake Microsoft Graph + Entra token endpoint over HTTPS on 127.0.0.1
+
+USAGE: entra-graph-sim [OPTIONS]
+
+OPTIONS:
+  --port N                 TCP port (0 = any free port) [default: 0]
+  --latency-ms N           latency added to each Graph request [default: 0]
+  --ca-rate-limit RPS      shared Conditional Access + named locations budget per tenant;
+                           beyond it 429 without Retry-After [default: off]
+  --fault-rate P           0..1: transient 429 (Retry-After: 1) / 503 / connection reset
+                           on Graph requests [default: 0]
+  --consistency-lag-ms N   freshly created objects answer 404 on GET for this long [default: 0]
+  --seed DIR               load objects from corpus-style folders (auth-contexts/*.json)
+  --oidc-request-token T   bearer token /_sim/oidc/token requires (GitHub's
+                           ACTIONS_ID_TOKEN_REQUEST_TOKEN) [default: random, not printed]
+  --msi-identity-header S  X-IDENTITY-HEADER value /_sim/msi/token requires (App Service's
+                           IDENTITY_HEADER) [default: random, not printed]
+  -h, --help               print this help
+
+On start prints one JSON line to stdout:
+  {\"graph_endpoint\":...,\"authority_host\":...,\"ca_file\":...,\"tenant_id\":...,\"client_id\":...,\"client_secret\":...}
+";
+
+fn parse_args() -> Result<(SimOptions, SimSecrets), String> {
+    let mut opts = SimOptions::default();
+    let mut secrets = SimSecrets::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if flag == "-h" || flag == "--help" {
+            print!("{USAGE}");
+            std::process::exit(0);
+        }
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        let bad = |v: &str| format!("invalid value '{v}' for {flag}");
+        match flag.as_str() {
+            "--port" => {
+                let v = value()?;
+                opts.port = v.parse().map_err(|_| bad(&v))?;
+            }
+            "--latency-ms" => {
+                let v = value()?;
+                opts.latency_ms = v.parse().map_err(|_| bad(&v))?;
+            }
+            "--ca-rate-limit" => {
+                let v = value()?;
+                let r: f64 = v.parse().map_err(|_| bad(&v))?;
+                if r.is_nan() || r <= 0.0 {
+                    return Err(bad(&v));
+                }
+                opts.ca_rate_limit = Some(r);
+            }
+            "--fault-rate" => {
+                let v = value()?;
+                let p: f64 = v.parse().map_err(|_| bad(&v))?;
+                if !(0.0..=1.0).contains(&p) {
+                    return Err(bad(&v));
+                }
+                opts.fault_rate = p;
+            }
+            "--consistency-lag-ms" => {
+                let v = value()?;
+                opts.consistency_lag_ms = v.parse().map_err(|_| bad(&v))?;
+            }
+            "--seed" => opts.seed_dir = Some(PathBuf::from(value()?)),
+            "--oidc-request-token" => secrets.oidc_request_token = Some(value()?),
+            "--msi-identity-header" => secrets.msi_identity_header = Some(value()?),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok((opts, secrets))
+}
+
+#[tokio::main]
+async fn main() {
+    let (opts, secrets) = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let sim = match Simulator::start_with_secrets(opts, secrets).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    };
+    {
+        let line = serde_json::to_string(sim.info()).expect("SimInfo serializes");
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+    wait_for_signal().await;
+    sim.shutdown().await;
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("installing SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,30 @@
+//! Request counters behind `GET /_sim/stats`. Only Graph requests count (outer `$batch` and each
+//! inner request, each under its route template), so tests and benchmarks can assert how many
+//! calls the provider made.
+
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub struct Stats {
+    inner: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    /// `key` is `"METHOD /v1.0/path/template"`.
+    pub fn count(&self, key: String) {
+        *self.inner.lock().unwrap().entry(key).or_insert(0) += 1;
+    }
+
+    pub fn reset(&self) {
+        self.inner.lock().unwrap().clear();
+    }
+
+    pub fn to_json(&self) -> Value {
+        let map = self.inner.lock().unwrap();
+        let total: u64 = map.values().sum();
+        let requests: Map<String, Value> = map.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        json!({ "total": total, "requests": requests })
+    }
+}

@@ -1,0 +1,136 @@
+//! In-memory object store shared by all Graph resource modules.
+//!
+//! Objects are kept as raw JSON (what Graph would return, minus `@odata.context`) because the
+//! simulator's job is to echo shapes faithfully, not to model them in Rust types. Each resource
+//! gets a [`Collection`] field here; later resources add theirs.
+
+use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
+
+/// One stored entity.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub value: Map<String, Value>,
+    /// When it was created through the API; `None` for seeded objects (always visible).
+    pub created: Option<Instant>,
+}
+
+impl Stored {
+    pub fn seeded(value: Map<String, Value>) -> Self {
+        Stored {
+            value,
+            created: None,
+        }
+    }
+
+    pub fn created_now(value: Map<String, Value>) -> Self {
+        Stored {
+            value,
+            created: Some(Instant::now()),
+        }
+    }
+
+    /// Eventual consistency: a freshly created object is not yet readable by id.
+    pub fn visible(&self, lag: Duration) -> bool {
+        match self.created {
+            None => true,
+            Some(t) => t.elapsed() >= lag,
+        }
+    }
+}
+
+/// Insertion-ordered collection keyed by id. Collections here are tiny (Graph caps CA policies
+/// and named locations at 195, auth contexts at 99), so a Vec is simplest and keeps list order
+/// stable the way Graph's does.
+#[derive(Debug, Default, Clone)]
+pub struct Collection {
+    items: Vec<(String, Stored)>,
+}
+
+impl Collection {
+    pub fn get(&self, id: &str) -> Option<&Stored> {
+        self.items.iter().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Stored> {
+        self.items.iter_mut().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Insert or replace (keeping the original position on replace).
+    pub fn insert(&mut self, id: String, item: Stored) {
+        match self.get_mut(&id) {
+            Some(slot) => *slot = item,
+            None => self.items.push((id, item)),
+        }
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<Stored> {
+        let pos = self.items.iter().position(|(k, _)| k == id)?;
+        Some(self.items.remove(pos).1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Stored)> {
+        self.items.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Everything the simulated tenant holds.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub auth_contexts: Collection,
+    /// Conditional Access policies as raw JSON. The CA endpoint is later work; for now
+    /// `Simulator::put_raw_policy` fills it so reference checks can be tested.
+    pub ca_policies: Collection,
+}
+
+impl Store {
+    pub fn put_raw_policy(&mut self, json: Value) -> String {
+        let mut map = match json {
+            Value::Object(m) => m,
+            other => {
+                let mut m = Map::new();
+                m.insert("value".into(), other);
+                m
+            }
+        };
+        let id = match map.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_string(),
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                map.insert("id".into(), Value::String(id.clone()));
+                id
+            }
+        };
+        self.ca_policies.insert(id.clone(), Stored::seeded(map));
+        id
+    }
+
+    /// Ids of CA policies whose `conditions.applications.includeAuthenticationContextClassReferences`
+    /// mention `acr_id`.
+    pub fn policies_referencing_auth_context(&self, acr_id: &str) -> Vec<String> {
+        self.ca_policies
+            .iter()
+            .filter(|(_, p)| {
+                p.value
+                    .get("conditions")
+                    .and_then(|c| c.get("applications"))
+                    .and_then(|a| a.get("includeAuthenticationContextClassReferences"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|refs| refs.iter().any(|r| r.as_str() == Some(acr_id)))
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}

@@ -50,6 +50,21 @@ impl Applied {
     }
 }
 
+/// What a refresh found: the object (`None` when it is gone) and any warnings to show.
+pub struct Fetched {
+    pub state: Option<Value>,
+    pub warnings: Diagnostics,
+}
+
+impl From<Option<Value>> for Fetched {
+    fn from(state: Option<Value>) -> Fetched {
+        Fetched {
+            state,
+            warnings: Diagnostics::default(),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Resource: Send + Sync {
     fn type_name(&self) -> &'static str;
@@ -63,8 +78,8 @@ pub trait Resource: Send + Sync {
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics>;
 
     async fn create(&self, planned: &Value) -> Applied;
-    /// `Ok(None)` means the object is gone.
-    async fn read(&self, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    /// A `Fetched` without state means the object is gone.
+    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics>;
     async fn update(&self, prior: &Value, planned: &Value) -> Applied;
     /// `Applied::gone()` on success; on failure the state that now matches Graph.
     async fn delete(&self, prior: &Value) -> Applied;

@@ -398,14 +398,17 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 out.new_state = req.current_state;
                 out.diagnostics = diags_to_pb(&d);
             }
-            Ok(None) => out.new_state = None,
-            Ok(Some(v)) => match encode(&schema.block, &v) {
-                Ok(dv) => out.new_state = Some(dv),
-                Err(d) => {
-                    out.new_state = req.current_state;
-                    out.diagnostics = diags_to_pb(&d);
+            Ok(fetched) => {
+                out.diagnostics = diags_to_pb(&fetched.warnings);
+                match fetched.state.map(|v| encode(&schema.block, &v)) {
+                    None => out.new_state = None,
+                    Some(Ok(dv)) => out.new_state = Some(dv),
+                    Some(Err(d)) => {
+                        out.new_state = req.current_state;
+                        out.diagnostics.extend(diags_to_pb(&d));
+                    }
                 }
-            },
+            }
         }
         Ok(Response::new(out))
     }

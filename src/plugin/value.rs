@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+static NULL: Value = Value::Null;
+
 /// A Terraform number. Terraform sends numbers as msgpack int, float or decimal text; we keep
 /// whichever form arrived so that nothing is rounded on the way back.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +62,6 @@ impl Value {
 
     /// The attribute `name` of an object, or `Null` when this is not an object or has no such key.
     pub fn get(&self, name: &str) -> &Value {
-        const NULL: Value = Value::Null;
         match self {
             Value::Object(m) | Value::Map(m) => m.get(name).unwrap_or(&NULL),
             _ => &NULL,
@@ -87,6 +88,21 @@ impl Value {
             Value::List(v) | Value::Set(v) => v,
             _ => &[],
         }
+    }
+
+    /// The single element of a block written once (`name { ... }`, a list of at most one), or
+    /// `Null` when the block is absent.
+    pub fn block(&self, name: &str) -> &Value {
+        self.get(name).elements().first().unwrap_or(&NULL)
+    }
+
+    /// The known strings of a list or set of strings.
+    pub fn strs(&self) -> Vec<&str> {
+        self.elements().iter().filter_map(Value::as_str).collect()
+    }
+
+    pub fn string_set<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
+        Value::Set(items.into_iter().map(|s| Value::String(s.into())).collect())
     }
 
     pub fn string(s: impl Into<String>) -> Value {

@@ -7,7 +7,7 @@
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
 use crate::graph::{Api, GraphError};
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::{Applied, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{Applied, Fetched, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
@@ -253,14 +253,14 @@ impl Resource for AuthenticationContextResource {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Option<Value>, Diagnostics> {
+    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
         let id = state
             .get("id")
             .as_str()
             .or(state.get("context_id").as_str())
             .unwrap_or_default()
             .to_string();
-        Ok(self.fetch(&id).await?.map(|c| from_graph(&c, state)))
+        Ok(self.fetch(&id).await?.map(|c| from_graph(&c, state)).into())
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {

@@ -1,13 +1,18 @@
-//! Managed resources, one file per Terraform type.
+//! Managed resources, one module per Terraform type, and the reconciliation they share.
 
 pub mod authentication_context;
+pub mod conditional_access_policy;
+pub mod reconcile;
 
 use crate::plugin::resource::Resource;
 use crate::provider::Connection;
 use std::sync::Arc;
 
 pub fn all(conn: &Connection) -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(
-        authentication_context::AuthenticationContextResource::new(conn.clone()),
-    )]
+    vec![
+        Arc::new(authentication_context::AuthenticationContextResource::new(
+            conn.clone(),
+        )),
+        Arc::new(conditional_access_policy::ConditionalAccessPolicyResource::new(conn.clone())),
+    ]
 }

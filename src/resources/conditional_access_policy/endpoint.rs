@@ -1,0 +1,121 @@
+//! Which Graph endpoint a policy is written through. v1.0 whenever the policy fits it, because
+//! a policy written through beta can end up in a shape v1.0 tools no longer read; beta only for
+//! what v1.0 cannot express. Reading always goes through beta, which shows every policy and
+//! every field.
+
+use super::vocabulary::INTUNE_ENROLLMENT_APP;
+use crate::graph::Api;
+use crate::plugin::value::Value;
+
+/// v1.0 documents sign-in frequency "every time" only for risky users, risky sign-ins and
+/// Intune enrollment (graph-api.md section 2.6).
+fn every_time_fits_v1(policy: &Value) -> bool {
+    let c = policy.block("conditions");
+    !c.get("user_risk_levels").strs().is_empty()
+        || !c.get("sign_in_risk_levels").strs().is_empty()
+        || c.block("applications")
+            .get("included_applications")
+            .strs()
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(INTUNE_ENROLLMENT_APP))
+}
+
+/// The endpoint and, for beta, the settings that need it.
+pub fn choose(policy: &Value) -> (Api, String) {
+    let s = policy.block("session_controls");
+    let mut needs = Vec::new();
+    if s.get("sign_in_frequency_interval").as_str() == Some("everyTime")
+        && !every_time_fits_v1(policy)
+    {
+        needs.push("sign-in frequency every time outside risk-based and Intune enrollment policies (session_controls.sign_in_frequency_interval)");
+    }
+    if s.get("continuous_access_evaluation_mode")
+        .as_str()
+        .is_some()
+    {
+        needs.push(
+            "continuous access evaluation (session_controls.continuous_access_evaluation_mode)",
+        );
+    }
+    if s.get("secure_sign_in_session_enabled").as_bool() == Some(true) {
+        needs.push("token protection (session_controls.secure_sign_in_session_enabled)");
+    }
+    if needs.is_empty() {
+        (Api::V1, "The policy fits Graph v1.0.".into())
+    } else {
+        (Api::Beta, format!("Needs beta for: {}.", needs.join("; ")))
+    }
+}
+
+pub fn name(api: Api) -> &'static str {
+    match api {
+        Api::V1 => "v1.0",
+        Api::Beta => "beta",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(session: Value, user_risk: &[&str], apps: &[&str]) -> Value {
+        Value::object([
+            (
+                "conditions",
+                Value::List(vec![Value::object([
+                    (
+                        "user_risk_levels",
+                        Value::string_set(user_risk.iter().copied()),
+                    ),
+                    ("sign_in_risk_levels", Value::Null),
+                    (
+                        "applications",
+                        Value::List(vec![Value::object([(
+                            "included_applications",
+                            Value::string_set(apps.iter().copied()),
+                        )])]),
+                    ),
+                ])]),
+            ),
+            ("session_controls", Value::List(vec![session])),
+        ])
+    }
+
+    fn every_time() -> Value {
+        Value::object([("sign_in_frequency_interval", Value::string("everyTime"))])
+    }
+
+    #[test]
+    fn every_time_for_a_user_action_needs_beta() {
+        let (api, why) = choose(&policy(every_time(), &[], &[]));
+        assert_eq!(api, Api::Beta);
+        assert!(why.contains("every time"), "{why}");
+    }
+
+    #[test]
+    fn every_time_for_risky_users_or_intune_enrollment_fits_v1() {
+        assert_eq!(
+            choose(&policy(every_time(), &["high"], &["All"])).0,
+            Api::V1
+        );
+        assert_eq!(
+            choose(&policy(every_time(), &[], &[INTUNE_ENROLLMENT_APP])).0,
+            Api::V1
+        );
+    }
+
+    #[test]
+    fn token_protection_and_cae_need_beta() {
+        let tp = Value::object([("secure_sign_in_session_enabled", Value::Bool(true))]);
+        assert_eq!(choose(&policy(tp, &[], &["All"])).0, Api::Beta);
+        let cae = Value::object([(
+            "continuous_access_evaluation_mode",
+            Value::string("strictLocation"),
+        )]);
+        let (api, why) = choose(&policy(cae, &[], &["All"]));
+        assert_eq!(api, Api::Beta);
+        assert!(why.contains("continuous access evaluation"));
+        let plain = Value::object([("persistent_browser_mode", Value::string("never"))]);
+        assert_eq!(choose(&policy(plain, &[], &["All"])).0, Api::V1);
+    }
+}

@@ -1,0 +1,428 @@
+//! Graph's policy (as beta GET returns it) to Terraform state. Graph's three ways of saying
+//! "nothing" (null, `[]`, absent) all become null here, flags strings become sets, and the
+//! inline-expanded authentication strength becomes its id. `reconcile` then puts back the user's
+//! form wherever it means the same.
+
+use super::endpoint;
+use super::vocabulary::split_flags;
+use crate::plugin::value::{Number, Value};
+use serde_json::Value as Json;
+
+fn text(j: &Json) -> Value {
+    match j.as_str() {
+        Some(s) if !s.is_empty() => Value::string(s),
+        _ => Value::Null,
+    }
+}
+
+fn set(j: &Json) -> Value {
+    match j.as_array() {
+        Some(items) if !items.is_empty() => {
+            Value::string_set(items.iter().filter_map(Json::as_str))
+        }
+        _ => Value::Null,
+    }
+}
+
+fn flags(j: &Json) -> Value {
+    match j.as_str().map(split_flags) {
+        Some(items) if !items.is_empty() => Value::string_set(items),
+        _ => Value::Null,
+    }
+}
+
+fn block(fields: Option<Value>) -> Value {
+    Value::List(fields.into_iter().collect())
+}
+
+fn enabled(j: &Json) -> bool {
+    j["isEnabled"].as_bool() == Some(true)
+}
+
+fn filter(j: &Json) -> Value {
+    block(
+        j.is_object()
+            .then(|| Value::object([("mode", text(&j["mode"])), ("rule", text(&j["rule"]))])),
+    )
+}
+
+fn guests(j: &Json) -> Value {
+    block(j.is_object().then(|| {
+        let t = &j["externalTenants"];
+        let tenants = block(t.is_object().then(|| {
+            Value::object([
+                ("membership_kind", text(&t["membershipKind"])),
+                ("members", set(&t["members"])),
+            ])
+        }));
+        Value::object([
+            (
+                "guest_or_external_user_types",
+                flags(&j["guestOrExternalUserTypes"]),
+            ),
+            ("external_tenants", tenants),
+        ])
+    }))
+}
+
+fn conditions(c: &Json) -> Value {
+    let a = &c["applications"];
+    let applications = Value::object([
+        ("included_applications", set(&a["includeApplications"])),
+        ("excluded_applications", set(&a["excludeApplications"])),
+        ("included_user_actions", set(&a["includeUserActions"])),
+        (
+            "included_authentication_context_class_references",
+            set(&a["includeAuthenticationContextClassReferences"]),
+        ),
+        ("filter", filter(&a["applicationFilter"])),
+    ]);
+    let u = &c["users"];
+    let users = Value::object([
+        ("included_users", set(&u["includeUsers"])),
+        ("excluded_users", set(&u["excludeUsers"])),
+        ("included_groups", set(&u["includeGroups"])),
+        ("excluded_groups", set(&u["excludeGroups"])),
+        ("included_roles", set(&u["includeRoles"])),
+        ("excluded_roles", set(&u["excludeRoles"])),
+        (
+            "included_guests_or_external_users",
+            guests(&u["includeGuestsOrExternalUsers"]),
+        ),
+        (
+            "excluded_guests_or_external_users",
+            guests(&u["excludeGuestsOrExternalUsers"]),
+        ),
+    ]);
+    let sp = &c["clientApplications"];
+    let client_applications = block(sp.is_object().then(|| {
+        Value::object([
+            (
+                "included_service_principals",
+                set(&sp["includeServicePrincipals"]),
+            ),
+            (
+                "excluded_service_principals",
+                set(&sp["excludeServicePrincipals"]),
+            ),
+            ("filter", filter(&sp["servicePrincipalFilter"])),
+        ])
+    }));
+    let l = &c["locations"];
+    let locations = block(l.is_object().then(|| {
+        Value::object([
+            ("included_locations", set(&l["includeLocations"])),
+            ("excluded_locations", set(&l["excludeLocations"])),
+        ])
+    }));
+    let p = &c["platforms"];
+    let platforms = block(p.is_object().then(|| {
+        Value::object([
+            ("included_platforms", set(&p["includePlatforms"])),
+            ("excluded_platforms", set(&p["excludePlatforms"])),
+        ])
+    }));
+    let device_filter = &c["devices"]["deviceFilter"];
+    let devices = block(
+        device_filter
+            .is_object()
+            .then(|| Value::object([("filter", filter(device_filter))])),
+    );
+    Value::object([
+        ("client_app_types", set(&c["clientAppTypes"])),
+        ("user_risk_levels", set(&c["userRiskLevels"])),
+        ("sign_in_risk_levels", set(&c["signInRiskLevels"])),
+        (
+            "service_principal_risk_levels",
+            set(&c["servicePrincipalRiskLevels"]),
+        ),
+        ("insider_risk_levels", text(&c["insiderRiskLevels"])),
+        (
+            "authentication_flow_transfer_methods",
+            flags(&c["authenticationFlows"]["transferMethods"]),
+        ),
+        ("applications", Value::List(vec![applications])),
+        ("users", Value::List(vec![users])),
+        ("client_applications", client_applications),
+        ("devices", devices),
+        ("locations", locations),
+        ("platforms", platforms),
+    ])
+}
+
+fn grant_controls(g: &Json) -> Value {
+    block(g.is_object().then(|| {
+        Value::object([
+            ("operator", text(&g["operator"])),
+            ("built_in_controls", set(&g["builtInControls"])),
+            (
+                "authentication_strength_policy_id",
+                text(&g["authenticationStrength"]["id"]),
+            ),
+            ("terms_of_use", set(&g["termsOfUse"])),
+            (
+                "custom_authentication_factors",
+                set(&g["customAuthenticationFactors"]),
+            ),
+        ])
+    }))
+}
+
+fn session_controls(s: &Json) -> Value {
+    if !s.is_object() {
+        return Value::List(vec![]);
+    }
+    let sif = &s["signInFrequency"];
+    let sif_on = enabled(sif);
+    let every_time = sif["frequencyInterval"].as_str() == Some("everyTime");
+    let on = |j: &Json| {
+        if enabled(j) {
+            Value::Bool(true)
+        } else {
+            Value::Null
+        }
+    };
+    let fields = Value::object([
+        (
+            "application_enforced_restrictions_enabled",
+            on(&s["applicationEnforcedRestrictions"]),
+        ),
+        (
+            "cloud_app_security_policy",
+            if enabled(&s["cloudAppSecurity"]) {
+                text(&s["cloudAppSecurity"]["cloudAppSecurityType"])
+            } else {
+                Value::Null
+            },
+        ),
+        (
+            "disable_resilience_defaults",
+            if s["disableResilienceDefaults"].as_bool() == Some(true) {
+                Value::Bool(true)
+            } else {
+                Value::Null
+            },
+        ),
+        (
+            "persistent_browser_mode",
+            if enabled(&s["persistentBrowser"]) {
+                text(&s["persistentBrowser"]["mode"])
+            } else {
+                Value::Null
+            },
+        ),
+        (
+            "sign_in_frequency",
+            match sif["value"].as_i64() {
+                Some(n) if sif_on && !every_time => Value::Number(Number::Int(n)),
+                _ => Value::Null,
+            },
+        ),
+        (
+            "sign_in_frequency_period",
+            if sif_on && !every_time {
+                text(&sif["type"])
+            } else {
+                Value::Null
+            },
+        ),
+        (
+            "sign_in_frequency_authentication_type",
+            if sif_on {
+                text(&sif["authenticationType"])
+            } else {
+                Value::Null
+            },
+        ),
+        (
+            "sign_in_frequency_interval",
+            if sif_on {
+                text(&sif["frequencyInterval"])
+            } else {
+                Value::Null
+            },
+        ),
+        (
+            "continuous_access_evaluation_mode",
+            text(&s["continuousAccessEvaluation"]["mode"]),
+        ),
+        (
+            "secure_sign_in_session_enabled",
+            on(&s["secureSignInSession"]),
+        ),
+    ]);
+    let any = matches!(&fields, Value::Object(m) if m.values().any(|v| !v.is_null()));
+    Value::List(if any { vec![fields] } else { vec![] })
+}
+
+/// The state for a Graph policy, before the user's form is restored.
+pub fn state(p: &Json) -> Value {
+    let mut v = Value::object([
+        ("id", text(&p["id"])),
+        ("object_id", text(&p["id"])),
+        ("display_name", text(&p["displayName"])),
+        ("description", text(&p["description"])),
+        ("state", text(&p["state"])),
+        ("template_id", text(&p["templateId"])),
+        ("created_date_time", text(&p["createdDateTime"])),
+        ("modified_date_time", text(&p["modifiedDateTime"])),
+        (
+            "conditions",
+            Value::List(vec![conditions(&p["conditions"])]),
+        ),
+        ("grant_controls", grant_controls(&p["grantControls"])),
+        ("session_controls", session_controls(&p["sessionControls"])),
+    ]);
+    set_endpoint(&mut v);
+    v
+}
+
+/// Fills `graph_api_version` and its reason from the policy's settings.
+pub fn set_endpoint(v: &mut Value) {
+    let (api, reason) = endpoint::choose(v);
+    if let Value::Object(m) = v {
+        m.insert(
+            "graph_api_version".into(),
+            Value::string(endpoint::name(api)),
+        );
+        m.insert("graph_api_version_reason".into(), Value::string(reason));
+    }
+}
+
+/// Which keys of each Graph object the schema models; anything else that carries a value is
+/// drift this resource cannot show, so the user is told.
+const MODELED: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "id",
+            "templateId",
+            "displayName",
+            "description",
+            "createdDateTime",
+            "modifiedDateTime",
+            "state",
+            "conditions",
+            "grantControls",
+            "sessionControls",
+            "deletedDateTime",
+        ],
+    ),
+    (
+        "conditions",
+        &[
+            "applications",
+            "users",
+            "clientApplications",
+            "clientAppTypes",
+            "platforms",
+            "locations",
+            "devices",
+            "userRiskLevels",
+            "signInRiskLevels",
+            "servicePrincipalRiskLevels",
+            "insiderRiskLevels",
+            "authenticationFlows",
+        ],
+    ),
+    (
+        "conditions.applications",
+        &[
+            "includeApplications",
+            "excludeApplications",
+            "includeUserActions",
+            "includeAuthenticationContextClassReferences",
+            "applicationFilter",
+        ],
+    ),
+    (
+        "conditions.users",
+        &[
+            "includeUsers",
+            "excludeUsers",
+            "includeGroups",
+            "excludeGroups",
+            "includeRoles",
+            "excludeRoles",
+            "includeGuestsOrExternalUsers",
+            "excludeGuestsOrExternalUsers",
+        ],
+    ),
+    (
+        "conditions.clientApplications",
+        &[
+            "includeServicePrincipals",
+            "excludeServicePrincipals",
+            "servicePrincipalFilter",
+        ],
+    ),
+    ("conditions.devices", &["deviceFilter"]),
+    (
+        "conditions.platforms",
+        &["includePlatforms", "excludePlatforms"],
+    ),
+    (
+        "conditions.locations",
+        &["includeLocations", "excludeLocations"],
+    ),
+    (
+        "grantControls",
+        &[
+            "operator",
+            "builtInControls",
+            "customAuthenticationFactors",
+            "termsOfUse",
+            "authenticationStrength",
+        ],
+    ),
+    (
+        "sessionControls",
+        &[
+            "applicationEnforcedRestrictions",
+            "cloudAppSecurity",
+            "disableResilienceDefaults",
+            "persistentBrowser",
+            "signInFrequency",
+            "continuousAccessEvaluation",
+            "secureSignInSession",
+        ],
+    ),
+];
+
+fn says_something(j: &Json) -> bool {
+    match j {
+        Json::Null => false,
+        Json::Array(a) => !a.is_empty(),
+        Json::Object(o) => o.iter().any(|(k, v)| !k.contains('@') && says_something(v)),
+        Json::String(s) => !s.is_empty(),
+        Json::Bool(b) => *b,
+        Json::Number(_) => true,
+    }
+}
+
+/// Paths (Graph names) of fields that carry a value this schema does not model.
+pub fn unmodeled(p: &Json) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, keys) in MODELED {
+        let obj = path
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .fold(p, |j, k| &j[k]);
+        if let Json::Object(m) = obj {
+            for (k, v) in m {
+                if !k.contains('@')
+                    && !k.starts_with('#')
+                    && !keys.contains(&k.as_str())
+                    && says_something(v)
+                {
+                    found.push(if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    });
+                }
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,358 @@
+//! `entra_conditional_access_policy`: azuread's HCL, every Graph field, v1.0 or beta chosen per
+//! policy, reads through beta, and no perpetual diffs.
+
+mod endpoint;
+mod from_graph;
+pub mod schema;
+#[cfg(test)]
+mod test_support;
+mod to_graph;
+mod validate;
+pub mod vocabulary;
+
+use crate::graph::Api;
+use crate::plugin::diag::Diagnostics;
+use crate::plugin::resource::{Applied, Fetched, PlanRequest, Planned, Resource};
+use crate::plugin::schema::{Block, Schema};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, Rules};
+use serde_json::Value as Json;
+use vocabulary::{is_guid, split_flags, strength_guid};
+
+pub use validate::validate;
+
+pub const TYPE_NAME: &str = "entra_conditional_access_policy";
+const COLLECTION: &str = "/identity/conditionalAccess/policies";
+const COMPUTED: &[&str] = &[
+    "id",
+    "object_id",
+    "template_id",
+    "created_date_time",
+    "modified_date_time",
+    "graph_api_version",
+    "graph_api_version_reason",
+];
+
+/// Equivalences Graph's normalisation needs (see `reconcile`).
+struct PolicyRules;
+
+impl Rules for PolicyRules {
+    fn case_insensitive(&self, path: &str) -> bool {
+        const IDS: &[&str] = &[
+            "_users",
+            "_groups",
+            "_roles",
+            "_applications",
+            "_locations",
+            "_service_principals",
+            ".members",
+            "terms_of_use",
+        ];
+        IDS.iter().any(|s| path.ends_with(s))
+    }
+
+    fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        match path {
+            "grant_controls.authentication_strength_policy_id" => Some(
+                text(new).map(|s| strength_guid(&s).to_lowercase())
+                    == text(prior).map(|s| strength_guid(&s).to_lowercase()),
+            ),
+            "conditions.insider_risk_levels" => {
+                let flags = |v: &Value| {
+                    let mut f: Vec<String> = v.as_str().map(split_flags).unwrap_or_default();
+                    f.sort();
+                    f
+                };
+                Some(flags(new) == flags(prior))
+            }
+            // Graph fills in its defaults; leaving them out of the configuration means the same.
+            "session_controls.sign_in_frequency_authentication_type" if prior.is_null() => {
+                Some(new.is_null() || new.as_str() == Some("primaryAndSecondaryAuthentication"))
+            }
+            "session_controls.sign_in_frequency_interval" if prior.is_null() => {
+                Some(new.is_null() || new.as_str() == Some("timeBased"))
+            }
+            _ => None,
+        }
+    }
+
+    fn empty_block(&self, path: &str, block: &Block, v: &Value) -> bool {
+        match path {
+            // An operator alone requires nothing; Graph turns such a grant into null or `OR`.
+            "grant_controls" => !to_graph::grant_is_effective(v),
+            // "All external tenants" is what Graph answers when none were listed.
+            p if p.ends_with("external_tenants") => {
+                v.get("membership_kind").as_str().is_none_or(|k| k == "all")
+                    && reconcile::is_blank(v.get("members"))
+            }
+            _ => is_empty_block(self, path, block, v),
+        }
+    }
+}
+
+/// The state for Graph's policy, in the user's form wherever it is equivalent.
+fn state_from_graph(policy: &Json, prior: &Value) -> Value {
+    let schema = schema::schema();
+    let mut v = reconcile(
+        &PolicyRules,
+        &schema.block,
+        "",
+        &from_graph::state(policy),
+        prior,
+    );
+    keep_operator_when_moot(&mut v, prior);
+    v
+}
+
+/// With at most one control AND and OR mean the same, and Graph may store either.
+fn keep_operator_when_moot(v: &mut Value, prior: &Value) {
+    let grant = v.block("grant_controls");
+    let controls = grant.get("built_in_controls").strs().len()
+        + usize::from(
+            grant
+                .get("authentication_strength_policy_id")
+                .as_str()
+                .is_some(),
+        )
+        + grant.get("terms_of_use").strs().len()
+        + grant.get("custom_authentication_factors").strs().len();
+    let prior_op = prior.block("grant_controls").get("operator").clone();
+    if controls > 1 || prior_op.is_null() {
+        return;
+    }
+    if let Value::Object(top) = v {
+        if let Some(Value::List(items)) = top.get_mut("grant_controls") {
+            if let Some(Value::Object(g)) = items.first_mut() {
+                g.insert("operator".into(), prior_op);
+            }
+        }
+    }
+}
+
+/// Equality that, like Terraform, ignores the order of set elements.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|e| y.iter().any(|f| same(e, f)))
+                && y.iter().all(|f| x.iter().any(|e| same(e, f)))
+        }
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same(e, f))
+        }
+        // A missing key and an explicit null mean the same.
+        (Value::Object(x), Value::Object(y)) => {
+            x.keys().chain(y.keys()).all(|k| same(a.get(k), b.get(k)))
+        }
+        _ => a == b,
+    }
+}
+
+fn set(v: &mut Value, key: &str, value: Value) {
+    if let Value::Object(m) = v {
+        m.insert(key.into(), value);
+    }
+}
+
+pub fn plan(req: &PlanRequest<'_>) -> Planned {
+    let mut planned = req.proposed.clone();
+    let creating = req.prior.is_null();
+    let changed = creating
+        || match (&planned, req.prior) {
+            (Value::Object(p), Value::Object(o)) => p.iter().any(|(k, v)| {
+                !COMPUTED.contains(&k.as_str()) && !same(v, o.get(k).unwrap_or(&Value::Null))
+            }),
+            _ => true,
+        };
+    for key in COMPUTED {
+        // Graph sets these on create; a change also moves the modification time.
+        let unknown = creating || (changed && *key == "modified_date_time");
+        let value = if unknown {
+            Value::Unknown
+        } else {
+            req.prior.get(key).clone()
+        };
+        set(&mut planned, key, value);
+    }
+    if req.config.is_wholly_known() {
+        from_graph::set_endpoint(&mut planned);
+    } else {
+        set(&mut planned, "graph_api_version", Value::Unknown);
+        set(&mut planned, "graph_api_version_reason", Value::Unknown);
+    }
+    Planned {
+        state: planned,
+        requires_replace: vec![],
+    }
+}
+
+pub struct ConditionalAccessPolicyResource {
+    conn: Connection,
+}
+
+impl ConditionalAccessPolicyResource {
+    pub fn new(conn: Connection) -> Self {
+        ConditionalAccessPolicyResource { conn }
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Option<Json>, Diagnostics> {
+        let client = self.conn.client()?;
+        client
+            .get_opt(Api::Beta, &format!("{COLLECTION}/{id}"))
+            .await
+            .map_err(|e| e.to_diagnostics(&format!("read Conditional Access policy {id}")))
+    }
+
+    /// After a failed write, what Graph now holds, so that the saved state matches it.
+    async fn state_after_failure(
+        &self,
+        id: &str,
+        prior: &Value,
+        mut diags: Diagnostics,
+    ) -> Applied {
+        match self.fetch(id).await {
+            Ok(found) => Applied::failed(found.map(|p| state_from_graph(&p, prior)), diags),
+            Err(d) => {
+                diags.extend(d);
+                Applied::failed(Some(prior.clone()), diags)
+            }
+        }
+    }
+}
+
+fn endpoint_of(planned: &Value) -> Api {
+    endpoint::choose(planned).0
+}
+
+#[async_trait::async_trait]
+impl Resource for ConditionalAccessPolicyResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        Ok(plan(req))
+    }
+
+    async fn create(&self, planned: &Value) -> Applied {
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let api = endpoint_of(planned);
+        let name = planned
+            .get("display_name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        match client
+            .post::<Json>(api, COLLECTION, &to_graph::body(planned, api))
+            .await
+        {
+            Ok(created) => Applied::ok(fill_unknowns(planned, &from_graph::state(&created))),
+            Err(e) => Applied::failed(
+                None,
+                e.to_diagnostics(&format!("create Conditional Access policy \"{name}\"")),
+            ),
+        }
+    }
+
+    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+        let id = state.get("id").as_str().unwrap_or_default().to_string();
+        let Some(policy) = self.fetch(&id).await? else {
+            return Ok(Fetched::from(None));
+        };
+        let mut warnings = Diagnostics::default();
+        let unmodeled = from_graph::unmodeled(&policy);
+        if !unmodeled.is_empty() {
+            warnings.push_warning(
+                format!("Conditional Access policy {id} has settings this provider does not manage"),
+                format!(
+                    "Graph returns {} for \"{}\". Terraform cannot show or revert changes there; change them in the portal or leave them alone.",
+                    unmodeled.join(", "),
+                    state.get("display_name").as_str().unwrap_or(&id)
+                ),
+            );
+        }
+        Ok(Fetched {
+            state: Some(state_from_graph(&policy, state)),
+            warnings,
+        })
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        let api = endpoint_of(planned);
+        let path = format!("{COLLECTION}/{id}");
+        if let Err(e) = client
+            .patch(api, &path, &to_graph::body(planned, api))
+            .await
+        {
+            let d = e.to_diagnostics(&format!("update Conditional Access policy {id}"));
+            return self.state_after_failure(&id, prior, d).await;
+        }
+        // PATCH answers 204; the new modification time comes from a read.
+        let after = self
+            .fetch(&id)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| from_graph::state(&p))
+            .unwrap_or(Value::Null);
+        Applied::ok(fill_unknowns(planned, &after))
+    }
+
+    async fn delete(&self, prior: &Value) -> Applied {
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        // Through beta, where a deleted policy stays restorable for 30 days.
+        match client
+            .delete(Api::Beta, &format!("{COLLECTION}/{id}"))
+            .await
+        {
+            Ok(()) => Applied::gone(),
+            Err(e) if e.is_not_found() => Applied::gone(),
+            Err(e) => Applied::failed(
+                Some(prior.clone()),
+                e.to_diagnostics(&format!("delete Conditional Access policy {id}")),
+            ),
+        }
+    }
+
+    /// Accepts the policy's object id, or azuread's `/identity/conditionalAccess/policies/{id}`.
+    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let guid = id
+            .strip_prefix("/identity/conditionalAccess/policies/")
+            .unwrap_or(id);
+        if !is_guid(guid) {
+            return Err(Diagnostics::error(
+                "Invalid import id",
+                format!("{id:?} is not a Conditional Access policy id: use its object id (a GUID), or /identity/conditionalAccess/policies/{{id}}."),
+            ));
+        }
+        Ok(Value::object([
+            ("id", Value::string(guid)),
+            ("object_id", Value::string(guid)),
+        ]))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! Graph's enumerations and keywords for Conditional Access (graph-api.md sections 2.2-2.6, 8).
+//! Flags enums are listed in declaration order, the order Graph writes them in.
+
+pub const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
+pub const CLIENT_APP_TYPES: &[&str] = &[
+    "all",
+    "browser",
+    "mobileAppsAndDesktopClients",
+    "exchangeActiveSync",
+    "easSupported",
+    "other",
+];
+pub const PLATFORMS: &[&str] = &[
+    "android",
+    "iOS",
+    "windows",
+    "windowsPhone",
+    "macOS",
+    "linux",
+    "all",
+];
+pub const RISK_LEVELS: &[&str] = &["low", "medium", "high", "hidden", "none"];
+pub const SERVICE_PRINCIPAL_RISK_LEVELS: &[&str] = &["low", "medium", "high", "none"];
+pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated"];
+pub const GUEST_TYPES: &[&str] = &[
+    "none",
+    "internalGuest",
+    "b2bCollaborationGuest",
+    "b2bCollaborationMember",
+    "b2bDirectConnectUser",
+    "otherExternalUser",
+    "serviceProvider",
+];
+pub const MEMBERSHIP_KINDS: &[&str] = &["all", "enumerated"];
+pub const FILTER_MODES: &[&str] = &["include", "exclude"];
+pub const TRANSFER_METHODS: &[&str] = &["none", "deviceCodeFlow", "authenticationTransfer"];
+pub const OPERATORS: &[&str] = &["AND", "OR"];
+pub const BUILT_IN_CONTROLS: &[&str] = &[
+    "block",
+    "mfa",
+    "compliantDevice",
+    "domainJoinedDevice",
+    "approvedApplication",
+    "compliantApplication",
+    "passwordChange",
+];
+pub const CLOUD_APP_SECURITY: &[&str] = &["mcasConfigured", "monitorOnly", "blockDownloads"];
+pub const PERSISTENT_BROWSER: &[&str] = &["always", "never"];
+pub const SIF_PERIODS: &[&str] = &["hours", "days"];
+pub const SIF_AUTH_TYPES: &[&str] = &[
+    "primaryAndSecondaryAuthentication",
+    "secondaryAuthentication",
+];
+pub const SIF_INTERVALS: &[&str] = &["timeBased", "everyTime"];
+pub const CAE_MODES: &[&str] = &["strictEnforcement", "disabled", "strictLocation"];
+pub const USER_ACTIONS: &[&str] = &["urn:user:registersecurityinfo", "urn:user:registerdevice"];
+
+pub const USER_KEYWORDS: &[&str] = &["All", "None", "GuestsOrExternalUsers"];
+pub const APPLICATION_KEYWORDS: &[&str] = &["All", "None", "Office365", "MicrosoftAdminPortals"];
+pub const LOCATION_KEYWORDS: &[&str] = &["All", "AllTrusted"];
+pub const SERVICE_PRINCIPAL_KEYWORDS: &[&str] = &["ServicePrincipalsInMyTenant"];
+
+/// The Microsoft Intune Enrollment app: v1.0 allows sign-in every time for it.
+pub const INTUNE_ENROLLMENT_APP: &str = "d4ebce55-015a-49b5-a083-c84d1797ae8c";
+pub const AUTH_STRENGTH_PATH: &str = "/policies/authenticationStrengthPolicies/";
+
+/// The canonical spelling of a keyword (`all` -> `All`), or the value unchanged.
+pub fn canonical_keyword<'a>(value: &'a str, keywords: &[&'static str]) -> &'a str {
+    keywords
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(value))
+        .copied()
+        .unwrap_or(value)
+}
+
+/// Graph's flags string for a set of enum members: comma-joined, declaration order.
+pub fn join_flags(values: &[&str], order: &[&str]) -> String {
+    order
+        .iter()
+        .filter(|o| values.iter().any(|v| v.eq_ignore_ascii_case(o)))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The members of a Graph flags string (`"a, b"` or `"a,b"`).
+pub fn split_flags(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip(lens)
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The GUID of an authentication strength given as a GUID or as azuread's path form.
+pub fn strength_guid(s: &str) -> &str {
+    s.strip_prefix(AUTH_STRENGTH_PATH).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_join_in_declaration_order_whatever_the_input() {
+        assert_eq!(
+            join_flags(&["serviceProvider", "internalGuest"], GUEST_TYPES),
+            "internalGuest,serviceProvider"
+        );
+        assert_eq!(
+            join_flags(
+                &["authenticationTransfer", "deviceCodeFlow"],
+                TRANSFER_METHODS
+            ),
+            "deviceCodeFlow,authenticationTransfer"
+        );
+        assert_eq!(split_flags("minor, elevated"), vec!["minor", "elevated"]);
+    }
+
+    #[test]
+    fn keywords_and_guids() {
+        assert_eq!(canonical_keyword("all", LOCATION_KEYWORDS), "All");
+        assert_eq!(
+            canonical_keyword("alltrusted", LOCATION_KEYWORDS),
+            "AllTrusted"
+        );
+        assert_eq!(canonical_keyword("c1", LOCATION_KEYWORDS), "c1");
+        assert!(is_guid("d4ebce55-015a-49b5-a083-c84d1797ae8c"));
+        assert!(is_guid("D4EBCE55-015A-49B5-A083-C84D1797AE8C"));
+        assert!(!is_guid("d4ebce55-015a-49b5-a083-c84d1797ae8"));
+        assert!(!is_guid("not-a-guid"));
+        assert_eq!(
+            strength_guid(
+                "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
+            ),
+            "00000000-0000-0000-0000-000000000004"
+        );
+    }
+}

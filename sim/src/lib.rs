@@ -45,7 +45,7 @@ pub struct SimOptions {
     pub fault_rate: f64,
     /// Freshly created objects answer 404 on GET for this long (eventual consistency).
     pub consistency_lag_ms: u64,
-    /// Load objects from corpus-style folders (`auth-contexts/*.json`, ...).
+    /// Load objects from corpus-style folders (`auth-contexts/*.json`, `ca-policies/*.json`, ...).
     pub seed_dir: Option<PathBuf>,
 }
 
@@ -151,9 +151,10 @@ impl Simulator {
         auth::mint_app_token(&self.state, &self.state.info.client_id).0
     }
 
-    /// Store a raw Conditional Access policy JSON (no validation) and return its id
-    /// (the `id` field if present, else a new GUID). Used for reference checks, e.g. deleting
-    /// an authentication context that a policy uses.
+    /// Store a raw Conditional Access policy JSON (no validation; OData annotations dropped,
+    /// flags enums canonical) and return its id (the `id` field if present, else a new GUID).
+    /// GET fills defaults for it like for an API-created policy. Used for reference checks,
+    /// e.g. deleting an authentication context that a policy uses.
     pub fn put_raw_policy(&self, json: serde_json::Value) -> String {
         self.state.store.lock().unwrap().put_raw_policy(json)
     }

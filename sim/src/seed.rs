@@ -2,10 +2,15 @@
 //! JSON object per file (or a Graph list response with `value`). Seeded objects are visible
 //! immediately (no consistency lag). Later work adds a loader per resource folder.
 //!
+//! `ca-policies/`: real beta GET exports, stored without validation (some are beta-only shapes)
+//! keeping their ids, templateId and timestamps; OData annotations are dropped. A beta GET
+//! returns such a policy as the export was; objects without `id`, or whose id an earlier file
+//! already used, get a new GUID.
+//!
 //! `auth-contexts/`: an object without `id` (e.g. a PATCH request body) gets the lowest unused
 //! `cN`; a file with an id already seeded is merged into it, like a PATCH upsert.
 
-use crate::graph::auth_contexts;
+use crate::graph::{auth_contexts, policies};
 use crate::store::{Store, Stored};
 use anyhow::{anyhow, Context};
 use serde_json::Value;
@@ -16,6 +21,7 @@ pub fn load(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
         return Err(anyhow!("seed directory {} does not exist", dir.display()));
     }
     load_auth_contexts(&dir.join("auth-contexts"), store)?;
+    load_ca_policies(&dir.join("ca-policies"), store)?;
     Ok(())
 }
 
@@ -77,6 +83,26 @@ fn load_auth_contexts(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
             Some(existing) => existing.value.extend(props),
             None => store.auth_contexts.insert(id, Stored::seeded(props)),
         }
+    }
+    Ok(())
+}
+
+fn load_ca_policies(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
+    for (file, obj) in objects(dir)? {
+        if !obj.get("conditions").is_some_and(Value::is_object) {
+            return Err(anyhow!(
+                "{file}: not a conditionalAccessPolicy (no conditions object)"
+            ));
+        }
+        let mut obj = obj;
+        // The corpus holds some policies twice (two commits / doc versions of one policy): the
+        // first file keeps the id, later ones are loaded as separate policies with a new id.
+        if let Some(Value::String(id)) = obj.get("id") {
+            if store.ca_policies.contains(id) {
+                obj.remove("id");
+            }
+        }
+        policies::store_raw(store, Value::Object(obj), true);
     }
     Ok(())
 }

@@ -13,6 +13,9 @@ pub struct Stored {
     pub value: Map<String, Value>,
     /// When it was created through the API; `None` for seeded objects (always visible).
     pub created: Option<Instant>,
+    /// Seeded from a real export: resource modules may read it back exactly as stored
+    /// (CA policies on beta) instead of filling defaults.
+    pub verbatim: bool,
 }
 
 impl Stored {
@@ -20,6 +23,7 @@ impl Stored {
         Stored {
             value,
             created: None,
+            verbatim: false,
         }
     }
 
@@ -27,6 +31,7 @@ impl Stored {
         Stored {
             value,
             created: Some(Instant::now()),
+            verbatim: false,
         }
     }
 
@@ -90,31 +95,17 @@ impl Collection {
 #[derive(Debug, Default)]
 pub struct Store {
     pub auth_contexts: Collection,
-    /// Conditional Access policies as raw JSON. The CA endpoint is later work; for now
-    /// `Simulator::put_raw_policy` fills it so reference checks can be tested.
+    /// Conditional Access policies: the union of v1.0 and beta members, normalised, without
+    /// `id` (the collection key) and without OData annotations except `externalTenants`'
+    /// `@odata.type` (see graph::policies).
     pub ca_policies: Collection,
 }
 
 impl Store {
+    /// Store a CA policy without validation (annotations dropped, flags enums canonical);
+    /// returns its id (the object's `id`, else a new GUID). GET fills defaults for it.
     pub fn put_raw_policy(&mut self, json: Value) -> String {
-        let mut map = match json {
-            Value::Object(m) => m,
-            other => {
-                let mut m = Map::new();
-                m.insert("value".into(), other);
-                m
-            }
-        };
-        let id = match map.get("id").and_then(Value::as_str) {
-            Some(id) => id.to_string(),
-            None => {
-                let id = uuid::Uuid::new_v4().to_string();
-                map.insert("id".into(), Value::String(id.clone()));
-                id
-            }
-        };
-        self.ca_policies.insert(id.clone(), Stored::seeded(map));
-        id
+        crate::graph::policies::store_raw(self, json, false)
     }
 
     /// Ids of CA policies whose `conditions.applications.includeAuthenticationContextClassReferences`

@@ -10,6 +10,8 @@ use std::time::Instant;
 pub const CA_PREFIXES: &[&str] = &[
     "/identity/conditionalAccess/policies",
     "/identity/conditionalAccess/namedLocations",
+    // Same entity set as /identity/conditionalAccess/policies.
+    "/policies/conditionalAccessPolicies",
 ];
 
 pub fn is_ca_path(path: &str) -> bool {

@@ -1,0 +1,606 @@
+//! The conditionalAccessPolicy type as a request body must match it (graph-api.md §2.2-2.6,
+//! beta-only members from §10), and the normalisation every stored policy goes through.
+//!
+//! Anything that would not deserialize into the type (unknown property, wrong JSON type, bad
+//! enum or flags member, a beta-only member on /v1.0) is Graph's `1007` schema error. The check
+//! returns the body normalised: OData annotations dropped (`externalTenants` keeps its derived
+//! `@odata.type`), enum members in their declared spelling, flags enums as one comma-joined
+//! string in declaration order, `null` collections dropped (they read back as `[]`), read-only
+//! properties dropped.
+
+use serde_json::{Map, Value};
+
+pub enum Ty {
+    Str,
+    Bool,
+    Int32,
+    /// Enum members in declaration order; members after `unknownFutureValue` need
+    /// `Prefer: include-unknown-enum-members`.
+    Enum(&'static [&'static str]),
+    /// Flags enum, serialized as one comma-joined string.
+    Flags(&'static [&'static str]),
+    StrList,
+    EnumList(&'static [&'static str]),
+    Obj(&'static [Field]),
+    /// conditionalAccessExternalTenants (abstract; derived type from `@odata.type` or
+    /// `membershipKind`).
+    ExternalTenants,
+    /// A beta-only member whose inner shape the simulator does not model: any JSON is kept.
+    Any,
+    /// Server-managed: accepted (clients echo GET bodies back) and ignored.
+    ReadOnly,
+}
+
+pub struct Field {
+    pub name: &'static str,
+    pub ty: Ty,
+    /// Only in the beta schema: on /v1.0 it is an unknown property.
+    pub beta: bool,
+}
+
+const fn f(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        beta: false,
+    }
+}
+
+const fn b(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        beta: true,
+    }
+}
+
+pub const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
+pub const CLIENT_APP_TYPES: &[&str] = &[
+    "all",
+    "browser",
+    "mobileAppsAndDesktopClients",
+    "exchangeActiveSync",
+    "easSupported",
+    "other",
+    "unknownFutureValue",
+];
+pub const PLATFORMS: &[&str] = &[
+    "android",
+    "iOS",
+    "windows",
+    "windowsPhone",
+    "macOS",
+    "all",
+    "unknownFutureValue",
+    "linux",
+];
+pub const RISK_LEVELS: &[&str] = &[
+    "low",
+    "medium",
+    "high",
+    "hidden",
+    "none",
+    "unknownFutureValue",
+];
+pub const SP_RISK_LEVELS: &[&str] = &["low", "medium", "high", "none", "unknownFutureValue"];
+pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated", "unknownFutureValue"];
+pub const AGENT_RISK_LEVELS: &[&str] = &["low", "medium", "high", "unknownFutureValue"];
+pub const TRANSFER_METHODS: &[&str] = &[
+    "none",
+    "deviceCodeFlow",
+    "authenticationTransfer",
+    "unknownFutureValue",
+];
+pub const GUEST_TYPES: &[&str] = &[
+    "none",
+    "internalGuest",
+    "b2bCollaborationGuest",
+    "b2bCollaborationMember",
+    "b2bDirectConnectUser",
+    "otherExternalUser",
+    "serviceProvider",
+    "unknownFutureValue",
+];
+pub const MEMBERSHIP_KINDS: &[&str] = &["all", "enumerated", "unknownFutureValue"];
+pub const FILTER_MODES: &[&str] = &["include", "exclude"];
+pub const BUILT_IN_CONTROLS: &[&str] = &[
+    "block",
+    "mfa",
+    "compliantDevice",
+    "domainJoinedDevice",
+    "approvedApplication",
+    "compliantApplication",
+    "passwordChange",
+    "unknownFutureValue",
+    "riskRemediation",
+];
+pub const CAS_TYPES: &[&str] = &[
+    "mcasConfigured",
+    "monitorOnly",
+    "blockDownloads",
+    "unknownFutureValue",
+];
+pub const PERSISTENT_BROWSER_MODES: &[&str] = &["always", "never"];
+pub const SIF_TYPES: &[&str] = &["days", "hours"];
+pub const SIF_AUTH_TYPES: &[&str] = &[
+    "primaryAndSecondaryAuthentication",
+    "secondaryAuthentication",
+    "unknownFutureValue",
+];
+pub const SIF_INTERVALS: &[&str] = &["timeBased", "everyTime", "unknownFutureValue"];
+pub const CAE_MODES: &[&str] = &[
+    "strictEnforcement",
+    "disabled",
+    "unknownFutureValue",
+    "strictLocation",
+];
+
+pub const ALL_EXTERNAL_TENANTS: &str = "#microsoft.graph.conditionalAccessAllExternalTenants";
+pub const ENUMERATED_EXTERNAL_TENANTS: &str =
+    "#microsoft.graph.conditionalAccessEnumeratedExternalTenants";
+
+const FILTER: &[Field] = &[f("mode", Ty::Enum(FILTER_MODES)), f("rule", Ty::Str)];
+
+const APPLICATIONS: &[Field] = &[
+    f("includeApplications", Ty::StrList),
+    f("excludeApplications", Ty::StrList),
+    f("includeUserActions", Ty::StrList),
+    f("includeAuthenticationContextClassReferences", Ty::StrList),
+    f("applicationFilter", Ty::Obj(FILTER)),
+    b("globalSecureAccess", Ty::Any),
+    b("networkAccess", Ty::Any),
+];
+
+const GUESTS: &[Field] = &[
+    f("guestOrExternalUserTypes", Ty::Flags(GUEST_TYPES)),
+    f("externalTenants", Ty::ExternalTenants),
+];
+
+const USERS: &[Field] = &[
+    f("includeUsers", Ty::StrList),
+    f("excludeUsers", Ty::StrList),
+    f("includeGroups", Ty::StrList),
+    f("excludeGroups", Ty::StrList),
+    f("includeRoles", Ty::StrList),
+    f("excludeRoles", Ty::StrList),
+    f("includeGuestsOrExternalUsers", Ty::Obj(GUESTS)),
+    f("excludeGuestsOrExternalUsers", Ty::Obj(GUESTS)),
+];
+
+const CLIENT_APPLICATIONS: &[Field] = &[
+    f("includeServicePrincipals", Ty::StrList),
+    f("excludeServicePrincipals", Ty::StrList),
+    f("servicePrincipalFilter", Ty::Obj(FILTER)),
+    b("includeAgentIdServicePrincipals", Ty::StrList),
+    b("excludeAgentIdServicePrincipals", Ty::StrList),
+    b("agentIdServicePrincipalFilter", Ty::Obj(FILTER)),
+];
+
+const PLATFORMS_OBJ: &[Field] = &[
+    f("includePlatforms", Ty::EnumList(PLATFORMS)),
+    f("excludePlatforms", Ty::EnumList(PLATFORMS)),
+];
+
+const LOCATIONS: &[Field] = &[
+    f("includeLocations", Ty::StrList),
+    f("excludeLocations", Ty::StrList),
+];
+
+const DEVICES: &[Field] = &[
+    f("deviceFilter", Ty::Obj(FILTER)),
+    b("includeDevices", Ty::StrList),
+    b("excludeDevices", Ty::StrList),
+    b("includeDeviceStates", Ty::StrList),
+    b("excludeDeviceStates", Ty::StrList),
+];
+
+const DEVICE_STATES: &[Field] = &[
+    f("includeStates", Ty::StrList),
+    f("excludeStates", Ty::StrList),
+];
+
+const AUTH_FLOWS: &[Field] = &[f("transferMethods", Ty::Flags(TRANSFER_METHODS))];
+
+pub const CONDITIONS: &[Field] = &[
+    f("applications", Ty::Obj(APPLICATIONS)),
+    f("users", Ty::Obj(USERS)),
+    f("clientApplications", Ty::Obj(CLIENT_APPLICATIONS)),
+    f("clientAppTypes", Ty::EnumList(CLIENT_APP_TYPES)),
+    f("platforms", Ty::Obj(PLATFORMS_OBJ)),
+    f("locations", Ty::Obj(LOCATIONS)),
+    f("devices", Ty::Obj(DEVICES)),
+    f("userRiskLevels", Ty::EnumList(RISK_LEVELS)),
+    f("signInRiskLevels", Ty::EnumList(RISK_LEVELS)),
+    f("servicePrincipalRiskLevels", Ty::EnumList(SP_RISK_LEVELS)),
+    f("insiderRiskLevels", Ty::Flags(INSIDER_RISK_LEVELS)),
+    f("authenticationFlows", Ty::Obj(AUTH_FLOWS)),
+    b("deviceStates", Ty::Obj(DEVICE_STATES)),
+    b("times", Ty::Any),
+    b("agents", Ty::Any),
+    b("agentIdRiskLevels", Ty::Flags(AGENT_RISK_LEVELS)),
+    b("agentContext", Ty::Any),
+];
+
+/// authenticationStrengthPolicy as a write reference: only `id` matters; the rest of the
+/// expanded object a client may echo back is ignored.
+const STRENGTH_REF: &[Field] = &[
+    f("id", Ty::Str),
+    f("displayName", Ty::ReadOnly),
+    f("description", Ty::ReadOnly),
+    f("policyType", Ty::ReadOnly),
+    f("requirementsSatisfied", Ty::ReadOnly),
+    f("allowedCombinations", Ty::ReadOnly),
+    f("createdDateTime", Ty::ReadOnly),
+    f("modifiedDateTime", Ty::ReadOnly),
+    f("combinationConfigurations", Ty::ReadOnly),
+];
+
+pub const GRANT_CONTROLS: &[Field] = &[
+    f("operator", Ty::Str),
+    f("builtInControls", Ty::EnumList(BUILT_IN_CONTROLS)),
+    f("customAuthenticationFactors", Ty::StrList),
+    f("termsOfUse", Ty::StrList),
+    f("authenticationStrength", Ty::Obj(STRENGTH_REF)),
+];
+
+const IS_ENABLED: &[Field] = &[f("isEnabled", Ty::Bool)];
+const CLOUD_APP_SECURITY: &[Field] = &[
+    f("isEnabled", Ty::Bool),
+    f("cloudAppSecurityType", Ty::Enum(CAS_TYPES)),
+];
+const PERSISTENT_BROWSER: &[Field] = &[
+    f("isEnabled", Ty::Bool),
+    f("mode", Ty::Enum(PERSISTENT_BROWSER_MODES)),
+];
+const SIGN_IN_FREQUENCY: &[Field] = &[
+    f("isEnabled", Ty::Bool),
+    f("type", Ty::Enum(SIF_TYPES)),
+    f("value", Ty::Int32),
+    f("authenticationType", Ty::Enum(SIF_AUTH_TYPES)),
+    f("frequencyInterval", Ty::Enum(SIF_INTERVALS)),
+];
+const CAE: &[Field] = &[f("mode", Ty::Enum(CAE_MODES))];
+const GSA_PROFILE: &[Field] = &[f("profileId", Ty::Str), f("isEnabled", Ty::Bool)];
+
+pub const SESSION_CONTROLS: &[Field] = &[
+    f("applicationEnforcedRestrictions", Ty::Obj(IS_ENABLED)),
+    f("cloudAppSecurity", Ty::Obj(CLOUD_APP_SECURITY)),
+    f("disableResilienceDefaults", Ty::Bool),
+    f("persistentBrowser", Ty::Obj(PERSISTENT_BROWSER)),
+    f("signInFrequency", Ty::Obj(SIGN_IN_FREQUENCY)),
+    b("continuousAccessEvaluation", Ty::Obj(CAE)),
+    b("secureSignInSession", Ty::Obj(IS_ENABLED)),
+    b("globalSecureAccessFilteringProfile", Ty::Obj(GSA_PROFILE)),
+    b("networkAccessSecurity", Ty::Any),
+    b("blockSensitiveActions", Ty::Any),
+];
+
+pub const POLICY: &[Field] = &[
+    f("id", Ty::ReadOnly),
+    f("displayName", Ty::Str),
+    f("description", Ty::Str),
+    f("state", Ty::Enum(STATES)),
+    f("createdDateTime", Ty::ReadOnly),
+    f("modifiedDateTime", Ty::ReadOnly),
+    f("templateId", Ty::ReadOnly),
+    f("conditions", Ty::Obj(CONDITIONS)),
+    f("grantControls", Ty::Obj(GRANT_CONTROLS)),
+    f("sessionControls", Ty::Obj(SESSION_CONTROLS)),
+    b("deletedDateTime", Ty::ReadOnly),
+    b("partialEnablementStrategy", Ty::Any),
+];
+
+/// Names of the members of an object type that exist in the v1.0 schema.
+pub fn v1_names(fields: &'static [Field]) -> impl Iterator<Item = &'static str> {
+    fields.iter().filter(|f| !f.beta).map(|f| f.name)
+}
+
+/// Is this key an OData annotation (`@odata.type`, `x@odata.context`, ...)?
+pub fn is_annotation(key: &str) -> bool {
+    key.starts_with('@') || key.contains("@odata.")
+}
+
+pub struct Ctx {
+    pub beta: bool,
+    /// `Prefer: include-unknown-enum-members` was sent.
+    pub unknown_members: bool,
+}
+
+/// Why a body does not match the schema (for the `x-sim-schema-detail` header; Graph itself
+/// only says 1007).
+pub type SchemaError = String;
+
+/// Check a top-level policy body (POST, or the properties of a PATCH) and normalise it.
+pub fn check_policy(
+    body: &Map<String, Value>,
+    ctx: &Ctx,
+) -> Result<Map<String, Value>, SchemaError> {
+    check_object(body, POLICY, ctx, "")
+}
+
+fn check_object(
+    body: &Map<String, Value>,
+    fields: &'static [Field],
+    ctx: &Ctx,
+    path: &str,
+) -> Result<Map<String, Value>, SchemaError> {
+    let mut out = Map::new();
+    for (k, v) in body {
+        if is_annotation(k) {
+            continue;
+        }
+        let here = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        let Some(field) = fields.iter().find(|f| f.name == k) else {
+            return Err(format!("unknown property '{here}'"));
+        };
+        if field.beta && !ctx.beta {
+            return Err(format!("property '{here}' exists only in the beta schema"));
+        }
+        if let Some(nv) = check_value(v, &field.ty, ctx, &here)? {
+            out.insert(k.clone(), nv);
+        }
+    }
+    Ok(out)
+}
+
+/// `Ok(None)` = drop the member (read-only, or a null collection).
+fn check_value(v: &Value, ty: &Ty, ctx: &Ctx, path: &str) -> Result<Option<Value>, SchemaError> {
+    let wrong = |what: &str| Err(format!("'{path}' must be {what}, got {v}"));
+    match ty {
+        Ty::ReadOnly => Ok(None),
+        Ty::Any => Ok(Some(strip_annotations(v.clone()))),
+        _ if v.is_null() => match ty {
+            Ty::StrList | Ty::EnumList(_) => Ok(None),
+            _ => Ok(Some(Value::Null)),
+        },
+        Ty::Str => match v {
+            Value::String(_) => Ok(Some(v.clone())),
+            _ => wrong("a string"),
+        },
+        Ty::Bool => match v {
+            Value::Bool(_) => Ok(Some(v.clone())),
+            _ => wrong("a boolean"),
+        },
+        Ty::Int32 => match v.as_i64() {
+            Some(n) if i32::try_from(n).is_ok() => Ok(Some(v.clone())),
+            _ => wrong("an Int32"),
+        },
+        Ty::Enum(members) => match v {
+            Value::String(s) => Ok(Some(Value::String(enum_member(s, members, ctx, path)?))),
+            _ => wrong("a string enum member"),
+        },
+        Ty::Flags(members) => match v {
+            Value::String(s) => parse_flags(s, members, ctx)
+                .map(|s| Some(Value::String(s)))
+                .ok_or_else(|| format!("'{path}' has an invalid flags value '{s}'")),
+            _ => wrong("a flags enum string"),
+        },
+        Ty::StrList => match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(Some(v.clone())),
+            _ => wrong("an array of strings"),
+        },
+        Ty::EnumList(members) => match v {
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    let Value::String(s) = item else {
+                        return wrong("an array of enum members");
+                    };
+                    let m = enum_member(s, members, ctx, path)?;
+                    if !out.iter().any(|o: &Value| o == &Value::String(m.clone())) {
+                        out.push(Value::String(m));
+                    }
+                }
+                Ok(Some(Value::Array(out)))
+            }
+            _ => wrong("an array of enum members"),
+        },
+        Ty::Obj(fields) => match v {
+            Value::Object(m) => Ok(Some(Value::Object(check_object(m, fields, ctx, path)?))),
+            _ => wrong("an object"),
+        },
+        Ty::ExternalTenants => match v {
+            Value::Object(m) => check_external_tenants(m, ctx, path).map(Some),
+            _ => wrong("an object"),
+        },
+    }
+}
+
+fn enum_member(
+    s: &str,
+    members: &'static [&'static str],
+    ctx: &Ctx,
+    path: &str,
+) -> Result<String, SchemaError> {
+    let Some(pos) = members
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(s.trim()))
+    else {
+        return Err(format!("'{path}': '{s}' is not a member of the enum"));
+    };
+    if !ctx.unknown_members && is_evolvable_member(members, pos) {
+        return Err(format!(
+            "'{path}': '{s}' requires the header 'Prefer: include-unknown-enum-members'"
+        ));
+    }
+    Ok(members[pos].to_string())
+}
+
+/// Declared after `unknownFutureValue`.
+fn is_evolvable_member(members: &[&str], pos: usize) -> bool {
+    members
+        .iter()
+        .position(|m| *m == "unknownFutureValue")
+        .is_some_and(|u| pos > u)
+}
+
+/// `"b2bCollaborationGuest, internalGuest"` -> `"internalGuest,b2bCollaborationGuest"`.
+/// `None` when a member is unknown or the string is empty.
+pub fn parse_flags(s: &str, members: &'static [&'static str], ctx: &Ctx) -> Option<String> {
+    let mut seen = vec![false; members.len()];
+    let mut any = false;
+    for part in s.split(',') {
+        let part = part.trim();
+        let pos = members.iter().position(|m| m.eq_ignore_ascii_case(part))?;
+        if !ctx.unknown_members && is_evolvable_member(members, pos) {
+            return None;
+        }
+        seen[pos] = true;
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    Some(
+        members
+            .iter()
+            .zip(seen)
+            .filter(|(_, s)| *s)
+            .map(|(m, _)| *m)
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+fn check_external_tenants(
+    m: &Map<String, Value>,
+    ctx: &Ctx,
+    path: &str,
+) -> Result<Value, SchemaError> {
+    let declared = match m.get("@odata.type") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => {
+            let bare = t.trim_start_matches('#');
+            if bare.eq_ignore_ascii_case(&ALL_EXTERNAL_TENANTS[1..]) {
+                Some("all")
+            } else if bare.eq_ignore_ascii_case(&ENUMERATED_EXTERNAL_TENANTS[1..]) {
+                Some("enumerated")
+            } else {
+                return Err(format!("'{path}': unknown @odata.type '{t}'"));
+            }
+        }
+        Some(other) => {
+            return Err(format!(
+                "'{path}.@odata.type' must be a string, got {other}"
+            ))
+        }
+    };
+    const FIELDS: &[Field] = &[
+        f("membershipKind", Ty::Enum(MEMBERSHIP_KINDS)),
+        f("members", Ty::StrList),
+    ];
+    let mut out = check_object(m, FIELDS, ctx, path)?;
+    let kind = out
+        .get("membershipKind")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let kind = match (declared, kind.as_deref()) {
+        (Some(d), Some(k)) if d != k => {
+            return Err(format!(
+                "'{path}': membershipKind '{k}' does not match the @odata.type"
+            ))
+        }
+        (Some(d), _) => d.to_string(),
+        (None, Some(k)) => k.to_string(),
+        (None, None) => {
+            return Err(format!(
+                "'{path}': neither @odata.type nor membershipKind is given"
+            ))
+        }
+    };
+    if kind != "enumerated"
+        && out
+            .get("members")
+            .is_some_and(|m| m != &Value::Array(vec![]))
+    {
+        return Err(format!(
+            "'{path}': members is only allowed with membershipKind 'enumerated'"
+        ));
+    }
+    out.insert("membershipKind".into(), Value::String(kind));
+    Ok(Value::Object(with_external_tenants_type(out)))
+}
+
+/// Put the derived `@odata.type` first and drop `members` unless enumerated.
+pub fn with_external_tenants_type(mut m: Map<String, Value>) -> Map<String, Value> {
+    m.remove("@odata.type");
+    let kind = m
+        .get("membershipKind")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let ty = if kind.eq_ignore_ascii_case("enumerated") {
+        ENUMERATED_EXTERNAL_TENANTS
+    } else {
+        m.remove("members");
+        ALL_EXTERNAL_TENANTS
+    };
+    let mut out = Map::new();
+    out.insert("@odata.type".into(), Value::String(ty.into()));
+    out.extend(m);
+    out
+}
+
+/// Drop every OData annotation, at any depth.
+pub fn strip_annotations(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| !is_annotation(k))
+                .map(|(k, v)| (k, strip_annotations(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(strip_annotations).collect()),
+        other => other,
+    }
+}
+
+/// Normalisation without validation (seeds, `put_raw_policy`): annotations dropped, flags
+/// enums canonical where they parse, `externalTenants` typed. Everything else is kept as given.
+pub fn normalise_loose(v: Value) -> Map<String, Value> {
+    let mut m = match strip_annotations(v) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let lenient = Ctx {
+        beta: true,
+        unknown_members: true,
+    };
+    if let Some(Value::Object(c)) = m.get_mut("conditions") {
+        canonical_flags(c, "insiderRiskLevels", INSIDER_RISK_LEVELS, &lenient);
+        canonical_flags(c, "agentIdRiskLevels", AGENT_RISK_LEVELS, &lenient);
+        if let Some(Value::Object(af)) = c.get_mut("authenticationFlows") {
+            canonical_flags(af, "transferMethods", TRANSFER_METHODS, &lenient);
+        }
+        if let Some(Value::Object(u)) = c.get_mut("users") {
+            for key in [
+                "includeGuestsOrExternalUsers",
+                "excludeGuestsOrExternalUsers",
+            ] {
+                if let Some(Value::Object(g)) = u.get_mut(key) {
+                    canonical_flags(g, "guestOrExternalUserTypes", GUEST_TYPES, &lenient);
+                    if let Some(Value::Object(t)) = g.get_mut("externalTenants") {
+                        *t = with_external_tenants_type(std::mem::take(t));
+                    }
+                }
+            }
+        }
+    }
+    m
+}
+
+fn canonical_flags(
+    m: &mut Map<String, Value>,
+    key: &str,
+    members: &'static [&'static str],
+    ctx: &Ctx,
+) {
+    if let Some(Value::String(s)) = m.get(key) {
+        if let Some(c) = parse_flags(s, members, ctx) {
+            m.insert(key.into(), Value::String(c));
+        }
+    }
+}

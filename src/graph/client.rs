@@ -137,6 +137,9 @@ impl GraphClient {
                 .request(method.clone(), url)
                 .bearer_auth(bearer)
                 .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                // Evolvable enums: without this Graph hides (and refuses) members added after
+                // `unknownFutureValue`, such as CAE's `strictLocation`.
+                .header("Prefer", "include-unknown-enum-members")
                 .header("Accept", "application/json");
             if let Some(b) = body {
                 req = req.json(b);

@@ -288,6 +288,20 @@ impl Tf {
             .collect()
     }
 
+    /// An attribute of a resource in the state, by address (`terraform show -json`).
+    pub fn attr(&self, address: &str, name: &str) -> Json {
+        let show: Json = serde_json::from_str(&self.ok(&["show", "-json"]).stdout).unwrap();
+        let resources = show["values"]["root_module"]["resources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        resources
+            .iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"][name].clone())
+            .unwrap_or_else(|| panic!("{address} is not in the state"))
+    }
+
     pub fn outputs(&self) -> Json {
         serde_json::from_str(&self.ok(&["output", "-json"]).stdout).unwrap()
     }

@@ -35,7 +35,11 @@ const COMPUTED: &[&str] = &[
 ];
 
 /// Equivalences Graph's normalisation needs (see `reconcile`).
-struct PolicyRules;
+struct PolicyRules {
+    /// Reading right after `terraform import`: there is no configured form to keep yet, so
+    /// Graph's defaults are shown as they are (as `-generate-config-out` then writes them).
+    importing: bool,
+}
 
 impl Rules for PolicyRules {
     fn case_insensitive(&self, path: &str) -> bool {
@@ -68,10 +72,12 @@ impl Rules for PolicyRules {
                 Some(flags(new) == flags(prior))
             }
             // Graph fills in its defaults; leaving them out of the configuration means the same.
-            "session_controls.sign_in_frequency_authentication_type" if prior.is_null() => {
+            "session_controls.sign_in_frequency_authentication_type"
+                if prior.is_null() && !self.importing =>
+            {
                 Some(new.is_null() || new.as_str() == Some("primaryAndSecondaryAuthentication"))
             }
-            "session_controls.sign_in_frequency_interval" if prior.is_null() => {
+            "session_controls.sign_in_frequency_interval" if prior.is_null() && !self.importing => {
                 Some(new.is_null() || new.as_str() == Some("timeBased"))
             }
             _ => None,
@@ -95,13 +101,11 @@ impl Rules for PolicyRules {
 /// The state for Graph's policy, in the user's form wherever it is equivalent.
 fn state_from_graph(policy: &Json, prior: &Value) -> Value {
     let schema = schema::schema();
-    let mut v = reconcile(
-        &PolicyRules,
-        &schema.block,
-        "",
-        &from_graph::state(policy),
-        prior,
-    );
+    // Every real state has a display name (it is required); an import's first read has none.
+    let rules = PolicyRules {
+        importing: prior.get("display_name").is_null(),
+    };
+    let mut v = reconcile(&rules, &schema.block, "", &from_graph::state(policy), prior);
     keep_operator_when_moot(&mut v, prior);
     v
 }

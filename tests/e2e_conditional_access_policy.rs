@@ -1,0 +1,234 @@
+//! `entra_conditional_access_policy` end to end on the scenarios in examples/scenarios: apply,
+//! clean second plan, portal-style drift caught by the refresh-only check, import, destroy.
+
+mod common;
+
+use common::{terraform_binaries, Sim, Tf};
+use serde_json::{json, Value};
+
+const POLICIES: &str = "/beta/identity/conditionalAccess/policies";
+
+fn scenario(dir: &str) -> String {
+    let path = format!(
+        "{}/examples/scenarios/{dir}/main.tf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The policies Graph holds, by display name.
+fn policies(sim: &Sim) -> Vec<Value> {
+    let (status, body) = sim.graph("GET", POLICIES, None);
+    assert_eq!(status, 200, "{body}");
+    body["value"].as_array().unwrap().clone()
+}
+
+fn by_name(sim: &Sim, name: &str) -> Value {
+    policies(sim)
+        .into_iter()
+        .find(|p| p["displayName"] == name)
+        .unwrap_or_else(|| panic!("no policy {name}"))
+}
+
+/// The scenario's lifecycle; `check` inspects what Graph holds after the first apply.
+fn lifecycle(dir: &str, resources: &[&str], check: impl Fn(&Sim)) {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.raw_config(&scenario(dir));
+        tf.apply();
+        check(&sim);
+        tf.assert_clean_plan();
+
+        // An administrator switches the first policy off in the portal.
+        let first = tf.ok(&["state", "show", "-no-color", resources[0]]).stdout;
+        let id = first
+            .lines()
+            .find_map(|l| {
+                l.trim().strip_prefix("id ").map(|r| {
+                    r.trim_start_matches([' ', '='])
+                        .trim_matches('"')
+                        .to_string()
+                })
+            })
+            .expect("id in state");
+        let (status, _) = sim.graph(
+            "PATCH",
+            &format!("{POLICIES}/{id}"),
+            Some(json!({"state": "disabled"})),
+        );
+        assert_eq!(status, 204);
+        let drift = tf.assert_drift();
+        assert!(drift.stdout.contains("\"disabled\""), "{}", drift.stdout);
+        tf.apply();
+        tf.assert_clean_plan();
+
+        // The same configuration imported into an empty state plans clean.
+        let imported = Tf::new(&bin, sim.provider_env());
+        imported.raw_config(&scenario(dir));
+        for address in resources {
+            let show = tf.ok(&["state", "show", "-no-color", address]).stdout;
+            let id = show
+                .lines()
+                .find_map(|l| {
+                    l.trim().strip_prefix("id ").map(|r| {
+                        r.trim_start_matches([' ', '='])
+                            .trim_matches('"')
+                            .to_string()
+                    })
+                })
+                .unwrap();
+            imported.ok(&["import", "-no-color", "-input=false", address, &id]);
+        }
+        // Import records no outputs; Terraform 1.0 counts a new output as a change, so record
+        // them (refresh-only changes nothing remote) before checking that the plan is clean.
+        imported.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]);
+        imported.assert_clean_plan();
+
+        tf.destroy();
+        assert!(policies(&sim).is_empty(), "destroy leaves nothing");
+    }
+}
+
+#[test]
+fn s1_reauthentication_every_time_goes_through_beta() {
+    lifecycle(
+        "s1-reauth-register-security-info",
+        &["entra_conditional_access_policy.s1"],
+        |sim| {
+            let p = by_name(
+                sim,
+                "CA301-Internals-BaseProtection-CombinedRegistration-Require-ReAuthentication",
+            );
+            assert_eq!(
+                p["conditions"]["applications"]["includeUserActions"],
+                json!(["urn:user:registersecurityinfo"])
+            );
+            let sif = &p["sessionControls"]["signInFrequency"];
+            assert_eq!(sif["frequencyInterval"], "everyTime");
+            assert_eq!(sif["value"], Value::Null);
+            assert_eq!(p["grantControls"], Value::Null);
+            let stats = sim.sim().stats();
+            assert_eq!(
+                stats["requests"]["POST /beta/identity/conditionalAccess/policies"], 1,
+                "{stats}"
+            );
+        },
+    );
+}
+
+#[test]
+fn s2_mfa_outside_trusted_locations_report_only() {
+    lifecycle(
+        "s2-register-security-info-trusted-locations-or-mfa",
+        &["entra_conditional_access_policy.s2"],
+        |sim| {
+            let p = by_name(sim, "CA302-Internals-BaseProtection-RegisterSecurityInfo-UntrustedLocations-Require-MFA");
+            assert_eq!(p["state"], "enabledForReportingButNotEnforced");
+            assert_eq!(
+                p["conditions"]["locations"]["excludeLocations"],
+                json!(["AllTrusted"])
+            );
+            let guests = &p["conditions"]["users"]["excludeGuestsOrExternalUsers"];
+            assert_eq!(
+            guests["guestOrExternalUserTypes"],
+            "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider"
+        );
+            assert_eq!(guests["externalTenants"]["membershipKind"], "all");
+            let stats = sim.sim().stats();
+            assert_eq!(
+                stats["requests"]["POST /v1.0/identity/conditionalAccess/policies"], 1,
+                "fits v1.0: {stats}"
+            );
+        },
+    );
+}
+
+#[test]
+fn s3_guests_blocked_outside_trusted_locations() {
+    lifecycle(
+        "s3-guests-register-from-trusted-locations-only",
+        &["entra_conditional_access_policy.s3"],
+        |sim| {
+            let p = by_name(
+                sim,
+                "CA401-Guests-AttackSurfaceReduction-RegisterSecurityInfo-UntrustedLocations-Block",
+            );
+            assert_eq!(p["grantControls"]["builtInControls"], json!(["block"]));
+            assert!(p["conditions"]["users"]["includeGuestsOrExternalUsers"].is_object());
+        },
+    );
+}
+
+#[test]
+fn s4_block_registration_under_user_and_sign_in_risk() {
+    lifecycle(
+        "s4-block-registration-under-risk",
+        &[
+            "entra_conditional_access_policy.s4a_user_risk",
+            "entra_conditional_access_policy.s4b_sign_in_risk",
+        ],
+        |sim| {
+            let a = by_name(
+                sim,
+                "CA210-Internals-IdentityProtection-RegisterSecurityInfo-UserRisk-Block",
+            );
+            assert_eq!(
+                a["conditions"]["userRiskLevels"].as_array().unwrap().len(),
+                3
+            );
+            let b = by_name(
+                sim,
+                "CA211-Internals-IdentityProtection-RegisterSecurityInfo-SignInRisk-Block",
+            );
+            assert_eq!(
+                b["conditions"]["signInRiskLevels"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                3
+            );
+        },
+    );
+}
+
+#[test]
+fn a_graph_rule_broken_in_hcl_fails_at_plan_with_its_path_and_no_graph_call() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(
+            r#"
+resource "entra_conditional_access_policy" "bad" {
+  display_name = "CA999-Both"
+  state        = "enabled"
+  conditions {
+    client_app_types = ["all"]
+    applications {
+      included_applications = ["All"]
+      included_user_actions = ["urn:user:registersecurityinfo"]
+    }
+    users {
+      included_users = ["All"]
+    }
+  }
+  grant_controls {
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }
+}
+"#,
+        );
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("Applications and user actions together"),
+            "{flat}"
+        );
+        assert!(flat.contains("1012"), "{flat}");
+        assert!(flat.contains("included_user_actions"), "{flat}");
+        assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
+    }
+}

@@ -36,8 +36,21 @@ provider_installation {
 }
 CFG
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
-mkdir -p "$work/tf"
-cat >"$work/tf/providers.tf" <<'HCL'
+# Each scenario is its own configuration, exactly as in examples/scenarios/.
+apply_dir() { # name, source dir
+  mkdir -p "$work/$1" && cp "$2"/*.tf "$work/$1/"
+  (cd "$work/$1" && "$terraform" apply -auto-approve -input=false -no-color -compact-warnings | grep -E '^(Apply complete|Outputs:|graph_api_version|[a-z_]+\.[a-z0-9_]+: Creation complete)')
+}
+plan_code() { # name, extra flags...
+  local dir="$1"; shift
+  set +e
+  (cd "$work/$dir" && "$terraform" plan -detailed-exitcode -input=false -no-color -compact-warnings "$@" >"$work/$dir.plan.txt")
+  local code=$?
+  set -e
+  echo "$code"
+}
+
+cat >"$work/providers.tf" <<'HCL'
 terraform {
   required_providers {
     entra = { source = "entra-iac/entra" }
@@ -46,38 +59,51 @@ terraform {
 
 provider "entra" {}
 HCL
-cp "$root/examples/resources/entra_authentication_context/resource.tf" "$work/tf/authentication_context.tf"
-cd "$work/tf"
+mkdir -p "$work/auth-context-src"
+cp "$work/providers.tf" "$root/examples/resources/entra_authentication_context/resource.tf" "$work/auth-context-src/"
 
-step "terraform apply"
-"$terraform" apply -auto-approve -input=false -no-color
+step "terraform apply: authentication context c1 and the Conditional Access scenarios S1-S4"
+apply_dir authentication-context "$work/auth-context-src"
+for s in "$root"/examples/scenarios/s*/; do
+  name="$(basename "$s")"
+  echo "-- $name"
+  apply_dir "$name" "$s"
+done
 
-step "Second plan: must be clean (exit code 0)"
-set +e
-"$terraform" plan -detailed-exitcode -input=false -no-color >"$work/plan.txt"
-code=$?
-set -e
-tail -n 3 "$work/plan.txt"
-[ "$code" -eq 0 ] || { echo "unexpected plan exit code $code" >&2; exit 1; }
+step "Second plan of every configuration: must be clean (exit code 0)"
+for dir in authentication-context $(cd "$root/examples/scenarios" && ls -d s*/ | tr -d /); do
+  code="$(plan_code "$dir")"
+  printf '%-60s exit %s\n' "$dir" "$code"
+  [ "$code" -eq 0 ] || { cat "$work/$dir.plan.txt"; echo "unexpected plan exit code $code" >&2; exit 1; }
+done
 
-step "An administrator renames the context and unpublishes it in the portal"
 token="$(curl -sS --cacert "$SSL_CERT_FILE" "$ENTRA_AUTHORITY_HOST/$ARM_TENANT_ID/oauth2/v2.0/token" \
   --data-urlencode grant_type=client_credentials --data-urlencode "client_id=$ARM_CLIENT_ID" \
   --data-urlencode "client_secret=$ARM_CLIENT_SECRET" --data-urlencode "scope=$ENTRA_GRAPH_ENDPOINT/.default" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
-curl -sS --cacert "$SSL_CERT_FILE" -X PATCH -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{"displayName":"Tier 0 (edited in portal)","isAvailable":false}' \
+graph() { curl -sS --cacert "$SSL_CERT_FILE" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+
+step "In the portal, an administrator unpublishes c1 and switches the S2 policy from report-only to off"
+graph -X PATCH -d '{"displayName":"Tier 0 (edited in portal)","isAvailable":false}' \
   "$ENTRA_GRAPH_ENDPOINT/v1.0/identity/conditionalAccess/authenticationContextClassReferences/c1"
-echo "PATCH c1 done"
+s2_id="$(cd "$work/s2-register-security-info-trusted-locations-or-mfa" && "$terraform" show -json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["values"]["root_module"]["resources"][0]["values"]["id"])')"
+graph -X PATCH -d '{"state":"disabled"}' "$ENTRA_GRAPH_ENDPOINT/beta/identity/conditionalAccess/policies/$s2_id"
+echo "done"
 
 step "Scheduled drift check: terraform plan -refresh-only -detailed-exitcode (exit 2 = drift)"
-set +e
-"$terraform" plan -refresh-only -detailed-exitcode -input=false -no-color
-code=$?
-set -e
-if [ "$code" -eq 2 ]; then
-  step "Drift detected (exit code 2): the pipeline would alert here"
+drifted=0
+for dir in authentication-context $(cd "$root/examples/scenarios" && ls -d s*/ | tr -d /); do
+  code="$(plan_code "$dir" -refresh-only)"
+  printf '%-60s exit %s\n' "$dir" "$code"
+  if [ "$code" -eq 2 ]; then
+    drifted=$((drifted + 1))
+    grep -E '^\s+[~+-] ' "$work/$dir.plan.txt" | sed 's/^/    /'
+  fi
+done
+if [ "$drifted" -eq 2 ]; then
+  step "Drift detected in exactly the two changed configurations: the pipeline would alert here"
 else
-  echo "expected exit code 2, got $code" >&2
+  echo "expected drift in 2 configurations, found $drifted" >&2
   exit 1
 fi

@@ -28,6 +28,8 @@ pub struct Planned {
 pub struct Applied {
     pub state: Option<Value>,
     pub diags: Diagnostics,
+    /// New private state for Terraform to keep with the object; `None` keeps what it had.
+    pub private: Option<Vec<u8>>,
 }
 
 impl Applied {
@@ -35,6 +37,7 @@ impl Applied {
         Applied {
             state: Some(state),
             diags: Diagnostics::default(),
+            private: None,
         }
     }
 
@@ -42,11 +45,36 @@ impl Applied {
         Applied {
             state: None,
             diags: Diagnostics::default(),
+            private: None,
         }
     }
 
     pub fn failed(state: Option<Value>, diags: Diagnostics) -> Applied {
-        Applied { state, diags }
+        Applied {
+            state,
+            diags,
+            private: None,
+        }
+    }
+
+    pub fn with_private(mut self, private: Vec<u8>) -> Applied {
+        self.private = Some(private);
+        self
+    }
+}
+
+/// An imported object: its minimal state and the private state to keep with it.
+pub struct Imported {
+    pub state: Value,
+    pub private: Vec<u8>,
+}
+
+impl From<Value> for Imported {
+    fn from(state: Value) -> Imported {
+        Imported {
+            state,
+            private: Vec::new(),
+        }
     }
 }
 
@@ -81,10 +109,11 @@ pub trait Resource: Send + Sync {
     /// A `Fetched` without state means the object is gone.
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics>;
     async fn update(&self, prior: &Value, planned: &Value) -> Applied;
-    /// `Applied::gone()` on success; on failure the state that now matches Graph.
-    async fn delete(&self, prior: &Value) -> Applied;
+    /// `Applied::gone()` on success; on failure the state that now matches Graph. `private` is
+    /// what the resource stored with the object (empty if nothing).
+    async fn delete(&self, prior: &Value, private: &[u8]) -> Applied;
     /// A minimal state for the import id; Terraform reads the rest through `read`.
-    async fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+    async fn import(&self, id: &str) -> Result<Imported, Diagnostics>;
 }
 
 #[async_trait]

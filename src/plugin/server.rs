@@ -216,6 +216,7 @@ fn applied_response(
     private: Vec<u8>,
 ) -> pb::apply_resource_change::Response {
     let mut diags = applied.diags;
+    let private = applied.private.unwrap_or(private);
     let new_state = match applied.state {
         // Terraform rejects unknowns in an applied state; a resource that returns one has a bug,
         // and the state must still be saved, so unknowns become null with an error.
@@ -481,7 +482,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         };
         let applied = if planned.is_null() {
             log::info("deleting", &[("type", res.type_name())]);
-            res.delete(&prior).await
+            res.delete(&prior, &req.planned_private).await
         } else if prior.is_null() {
             log::info("creating", &[("type", res.type_name())]);
             res.create(&planned).await
@@ -505,16 +506,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let result = res
             .import(&req.id)
             .await
-            .and_then(|v| encode(&schema.block, &v));
+            .and_then(|i| Ok((encode(&schema.block, &i.state)?, i.private)));
         let mut out = pb::import_resource_state::Response::default();
         match result {
-            Ok(state) => out
-                .imported_resources
-                .push(pb::import_resource_state::ImportedResource {
-                    type_name: req.type_name.clone(),
-                    state: Some(state),
-                    ..Default::default()
-                }),
+            Ok((state, private)) => {
+                out.imported_resources
+                    .push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: Some(state),
+                        private,
+                        ..Default::default()
+                    })
+            }
             Err(d) => out.diagnostics = diags_to_pb(&d),
         }
         Ok(Response::new(out))

@@ -7,7 +7,7 @@
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
 use crate::graph::{Api, GraphError};
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::{Applied, Fetched, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
@@ -281,7 +281,7 @@ impl Resource for AuthenticationContextResource {
         }
     }
 
-    async fn delete(&self, prior: &Value) -> Applied {
+    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -340,7 +340,7 @@ impl Resource for AuthenticationContextResource {
         }
     }
 
-    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
         check_context_id(id).map_err(|e| Diagnostics::error("Invalid import id", e))?;
         Ok(Value::object([
             ("id", Value::string(id)),
@@ -348,7 +348,8 @@ impl Resource for AuthenticationContextResource {
             ("display_name", Value::Null),
             ("description", Value::Null),
             ("is_available", Value::Null),
-        ]))
+        ])
+        .into())
     }
 }
 

@@ -12,7 +12,7 @@ pub mod vocabulary;
 
 use crate::graph::Api;
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::resource::{Applied, Fetched, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
@@ -320,7 +320,7 @@ impl Resource for ConditionalAccessPolicyResource {
         Applied::ok(fill_unknowns(planned, &after))
     }
 
-    async fn delete(&self, prior: &Value) -> Applied {
+    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -341,7 +341,7 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     /// Accepts the policy's object id, or azuread's `/identity/conditionalAccess/policies/{id}`.
-    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
         let guid = id
             .strip_prefix("/identity/conditionalAccess/policies/")
             .unwrap_or(id);
@@ -354,7 +354,8 @@ impl Resource for ConditionalAccessPolicyResource {
         Ok(Value::object([
             ("id", Value::string(guid)),
             ("object_id", Value::string(guid)),
-        ]))
+        ])
+        .into())
     }
 }
 

@@ -82,7 +82,13 @@ fn lifecycle(dir: &str, resources: &[&str], check: impl Fn(&Sim)) {
         }
         // Import records no outputs; Terraform 1.0 counts a new output as a change, so record
         // them (refresh-only changes nothing remote) before checking that the plan is clean.
-        imported.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]);
+        imported.ok(&[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+        ]);
         imported.assert_clean_plan();
 
         tf.destroy();

@@ -426,3 +426,27 @@ pub fn unmodeled(p: &Json) -> Vec<String> {
     }
     found
 }
+
+/// Copies the unmodeled fields of `current` into a request body, so that an update (which
+/// replaces `conditions` and `sessionControls` whole) does not wipe settings made in the portal
+/// that this schema cannot express. Top-level properties need nothing: PATCH keeps omitted ones.
+pub fn carry_over(body: &mut Json, current: &Json, paths: &[String]) {
+    for path in paths {
+        let parts: Vec<&str> = path.split('.').collect();
+        let Some((last, parents)) = parts.split_last() else {
+            continue;
+        };
+        if parents.is_empty() {
+            continue;
+        }
+        let value = parts.iter().fold(current, |j, k| &j[*k]).clone();
+        let mut target = &mut *body;
+        for p in parents {
+            if !target[*p].is_object() {
+                target[*p] = Json::Object(Default::default());
+            }
+            target = &mut target[*p];
+        }
+        target[*last] = value;
+    }
+}

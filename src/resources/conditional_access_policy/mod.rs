@@ -71,6 +71,14 @@ impl Rules for PolicyRules {
                 };
                 Some(flags(new) == flags(prior))
             }
+            // Without a sign-in frequency in effect Graph has no such setting, and the defaults
+            // that azuread users often write anyway (azuread #1235) mean nothing either.
+            "session_controls.sign_in_frequency_authentication_type" if new.is_null() => {
+                Some(prior.is_null() || prior.as_str() == Some("primaryAndSecondaryAuthentication"))
+            }
+            "session_controls.sign_in_frequency_interval" if new.is_null() => {
+                Some(prior.is_null() || prior.as_str() == Some("timeBased"))
+            }
             // Graph fills in its defaults; leaving them out of the configuration means the same.
             "session_controls.sign_in_frequency_authentication_type"
                 if prior.is_null() && !self.importing =>
@@ -282,7 +290,7 @@ impl Resource for ConditionalAccessPolicyResource {
             warnings.push_warning(
                 format!("Conditional Access policy {id} has settings this provider does not manage"),
                 format!(
-                    "Graph returns {} for \"{}\". Terraform cannot show or revert changes there; change them in the portal or leave them alone.",
+                    "Graph returns {} for \"{}\". Updates keep these settings as they are, but Terraform cannot show or revert changes made to them.",
                     unmodeled.join(", "),
                     state.get("display_name").as_str().unwrap_or(&id)
                 ),
@@ -300,12 +308,34 @@ impl Resource for ConditionalAccessPolicyResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
         };
-        let api = endpoint_of(planned);
-        let path = format!("{COLLECTION}/{id}");
-        if let Err(e) = client
-            .patch(api, &path, &to_graph::body(planned, api))
-            .await
+        let current = match self.fetch(&id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Applied::failed(
+                    None,
+                    Diagnostics::error(
+                        format!("Conditional Access policy {id} no longer exists"),
+                        "It was deleted outside Terraform; the next plan will create it again.",
+                    ),
+                );
+            }
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        // Settings this schema does not model are written back as they are, which needs beta;
+        // so does leaving a beta-only setting, which v1.0 might not clear.
+        let unmodeled = from_graph::unmodeled(&current);
+        let api = if unmodeled.is_empty()
+            && endpoint_of(planned) == Api::V1
+            && endpoint_of(prior) == Api::V1
         {
+            Api::V1
+        } else {
+            Api::Beta
+        };
+        let mut body = to_graph::body(planned, api);
+        from_graph::carry_over(&mut body, &current, &unmodeled);
+        let path = format!("{COLLECTION}/{id}");
+        if let Err(e) = client.patch(api, &path, &body).await {
             let d = e.to_diagnostics(&format!("update Conditional Access policy {id}"));
             return self.state_after_failure(&id, prior, d).await;
         }

@@ -297,3 +297,48 @@ fn plan_keeps_computed_values_unless_something_changed() {
     assert_eq!(p.state.get("id"), &Value::string("p1"));
     assert_eq!(p.state.get("graph_api_version"), &Value::string("v1.0"));
 }
+
+#[test]
+fn updates_carry_unmodeled_portal_settings_over() {
+    let current = json!({
+        "id": "p",
+        "conditions": {"times": {"timeZone": "UTC"}, "applications": {"includeApplications": ["All"]}},
+        "sessionControls": {"globalSecureAccessFilteringProfile": {"profileId": "x", "isEnabled": true}}
+    });
+    let paths = from_graph::unmodeled(&current);
+    let mut body = to_graph::body(&hcl(baseline()), Api::Beta);
+    assert_eq!(body["sessionControls"], Json::Null);
+    from_graph::carry_over(&mut body, &current, &paths);
+    assert_eq!(body["conditions"]["times"], json!({"timeZone": "UTC"}));
+    assert_eq!(
+        body["sessionControls"]["globalSecureAccessFilteringProfile"]["profileId"],
+        "x"
+    );
+    assert_eq!(
+        body["conditions"]["applications"]["includeApplications"],
+        json!(["All"])
+    );
+}
+
+#[test]
+fn sign_in_frequency_defaults_without_a_frequency_mean_nothing() {
+    // azuread #1235 habits: the defaults written next to app-enforced restrictions only.
+    let config = hcl(with(
+        baseline(),
+        "/session_controls",
+        json!({"application_enforced_restrictions_enabled": true, "sign_in_frequency_authentication_type": "primaryAndSecondaryAuthentication", "sign_in_frequency_interval": "timeBased"}),
+    ));
+    let body = to_graph::body(&config, Api::V1);
+    assert!(body["sessionControls"].get("signInFrequency").is_none());
+    let mut graph = body.clone();
+    graph["id"] = json!("p");
+    let state = state_from_graph(&graph, &config);
+    assert!(
+        same(
+            state.get("session_controls"),
+            config.get("session_controls")
+        ),
+        "{:?}",
+        state.get("session_controls")
+    );
+}

@@ -87,6 +87,13 @@ impl<'a> Check<'a> {
     fn set(&self, dotted: &str) -> Vec<&'a str> {
         self.at(dotted).strs()
     }
+
+    /// Whether a collection has (or may have, being unknown) any element: a reference such as
+    /// `[azuread_group.x.object_id]` is unknown at plan time but certainly not empty.
+    fn has_any(&self, dotted: &str) -> bool {
+        let v = self.at(dotted);
+        v.is_unknown() || !v.elements().is_empty()
+    }
 }
 
 fn vocabulary(c: &mut Check) {
@@ -221,42 +228,33 @@ fn identifiers(c: &mut Check) {
 
 /// What the policy applies to, who, and what it enforces.
 fn structure(c: &mut Check) {
-    let apps = c.set("conditions.applications.included_applications");
-    let actions = c.set("conditions.applications.included_user_actions");
+    let apps = c.has_any("conditions.applications.included_applications");
+    let actions = c.has_any("conditions.applications.included_user_actions");
     let contexts =
-        c.set("conditions.applications.included_authentication_context_class_references");
+        c.has_any("conditions.applications.included_authentication_context_class_references");
     let app_filter = !c.block("conditions.applications.filter").is_null();
-    let known = |p: &str| !c.at(p).is_unknown();
-    let all_known = [
-        "included_applications",
-        "included_user_actions",
-        "included_authentication_context_class_references",
-    ]
-    .iter()
-    .all(|a| known(&format!("conditions.applications.{a}")));
-    if !apps.is_empty() && !actions.is_empty() {
-        c.error("conditions.applications.included_user_actions", "Applications and user actions together", "1012: a policy targets either applications or user actions, not both (Graph error 1012). Split it into two policies.".into());
+    if apps && actions {
+        c.error("conditions.applications.included_user_actions", "Applications and user actions together", "A policy targets either applications or user actions, not both (Graph error 1012). Split it into two policies.".into());
     }
-    if !contexts.is_empty() && (!apps.is_empty() || !actions.is_empty()) {
+    if contexts && (apps || actions) {
         c.error("conditions.applications.included_authentication_context_class_references", "Authentication contexts with applications or user actions", "A policy targets applications, user actions or authentication contexts: one of them. Split it into separate policies.".into());
     }
-    if all_known && apps.is_empty() && actions.is_empty() && contexts.is_empty() && !app_filter {
+    if !apps && !actions && !contexts && !app_filter && !c.policy.get("conditions").is_unknown() {
         c.error("conditions.applications.included_applications", "The policy targets nothing", "Set included_applications (use [\"None\"] for a policy that applies to no application), included_user_actions or included_authentication_context_class_references. Graph answers an empty target with an internal server error.".into());
     }
-    let users = c.block("conditions.users");
     let has_users = ["included_users", "included_groups", "included_roles"]
         .iter()
-        .any(|a| !users.get(a).strs().is_empty() || users.get(a).is_unknown())
-        || !users.block("included_guests_or_external_users").is_null();
-    let has_sps = !c
-        .set("conditions.client_applications.included_service_principals")
-        .is_empty();
-    if !has_users && !has_sps {
+        .any(|a| c.has_any(&format!("conditions.users.{a}")))
+        || !c
+            .block("conditions.users.included_guests_or_external_users")
+            .is_null();
+    if !has_users
+        && !c.has_any("conditions.client_applications.included_service_principals")
+        && !c.policy.get("conditions").is_unknown()
+    {
         c.error("conditions.users.included_users", "The policy applies to nobody", "Include users, groups, roles or guests (included_users = [\"None\"] with client_applications for workload identities).".into());
     }
-    if c.at("conditions.client_app_types").elements().is_empty()
-        && !c.at("conditions.client_app_types").is_unknown()
-    {
+    if !c.has_any("conditions.client_app_types") && !c.policy.get("conditions").is_unknown() {
         c.error(
             "conditions.client_app_types",
             "No client app types",
@@ -330,7 +328,7 @@ fn grant_rules(c: &mut Check) {
 
 /// Graph's rules for requiring a password change (error 1032).
 fn password_change(c: &mut Check, controls: &[&str]) {
-    let why = |s: &str| format!("1032: {s} (Graph error 1032, InvalidPasswordResetControl).");
+    let why = |s: &str| format!("{s} (Graph error 1032, InvalidPasswordResetControl).");
     if c.at("grant_controls.operator").as_str() != Some("AND") || !controls.contains(&"mfa") {
         c.error(
             "grant_controls.built_in_controls",
@@ -385,6 +383,12 @@ fn session_rules(c: &mut Check) {
     }
     let value = s.get("sign_in_frequency");
     let period = s.get("sign_in_frequency_period");
+    if s.get("sign_in_frequency_authentication_type").as_str() == Some("secondaryAuthentication")
+        && value.is_null()
+        && s.get("sign_in_frequency_interval").as_str() != Some("everyTime")
+    {
+        c.error("session_controls.sign_in_frequency_authentication_type", "Authentication type without a sign-in frequency", "secondaryAuthentication only has an effect with sign_in_frequency or sign_in_frequency_interval = \"everyTime\".".into());
+    }
     if s.get("sign_in_frequency_interval").as_str() == Some("everyTime") {
         if !value.is_null() || !period.is_null() {
             c.error("session_controls.sign_in_frequency", "Every time takes no frequency", "With sign_in_frequency_interval = \"everyTime\", leave sign_in_frequency and sign_in_frequency_period unset.".into());

@@ -307,3 +307,23 @@ fn unknown_values_are_not_judged() {
     }
     assert!(validate(&v).is_empty(), "{}", validate(&v));
 }
+
+#[test]
+fn references_unknown_at_plan_time_count_as_set() {
+    // `included_groups = [azuread_group.x.object_id]` before the group exists.
+    let mut v = hcl(with(baseline(), "/conditions/users", json!({})));
+    if let Value::Object(top) = &mut v {
+        if let Some(Value::List(c)) = top.get_mut("conditions") {
+            if let Value::Object(cm) = &mut c[0] {
+                cm.insert(
+                    "users".into(),
+                    Value::List(vec![Value::object([(
+                        "included_groups",
+                        Value::Set(vec![Value::Unknown]),
+                    )])]),
+                );
+            }
+        }
+    }
+    assert!(validate(&v).is_empty(), "{}", validate(&v));
+}

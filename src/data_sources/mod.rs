@@ -1,13 +1,17 @@
 //! Data sources, one file per Terraform type.
 
 pub mod authentication_context;
+pub mod directory_role;
+pub mod role_management_policy;
 
 use crate::plugin::resource::DataSource;
 use crate::provider::Connection;
 use std::sync::Arc;
 
 pub fn all(conn: &Connection) -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(
-        authentication_context::AuthenticationContextDataSource::new(conn.clone()),
-    )]
+    vec![
+        Arc::new(authentication_context::AuthenticationContextDataSource::new(conn.clone())),
+        Arc::new(directory_role::DirectoryRoleDataSource::new(conn.clone())),
+        Arc::new(role_management_policy::RoleManagementPolicyDataSource::new(conn.clone())),
+    ]
 }

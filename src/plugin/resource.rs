@@ -17,6 +17,7 @@ pub struct PlanRequest<'a> {
     pub proposed: &'a Value,
 }
 
+#[derive(Debug)]
 pub struct Planned {
     pub state: Value,
     pub requires_replace: Vec<AttrPath>,
@@ -25,6 +26,7 @@ pub struct Planned {
 /// The result of an apply step. `state` is what Graph now holds as far as we know: `None`
 /// when nothing exists (failed create, finished delete). Errors with `Some` state make
 /// Terraform save that state, so a half-done apply is never lost.
+#[derive(Debug)]
 pub struct Applied {
     pub state: Option<Value>,
     pub diags: Diagnostics,
@@ -64,6 +66,7 @@ impl Applied {
 }
 
 /// An imported object: its minimal state and the private state to keep with it.
+#[derive(Debug)]
 pub struct Imported {
     pub state: Value,
     pub private: Vec<u8>,
@@ -104,6 +107,13 @@ pub trait Resource: Send + Sync {
 
     /// The planned new state for a create or update. Pure.
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics>;
+
+    /// Warnings about a planned update that need Graph to decide (PlanResourceChange runs in a
+    /// configured provider), e.g. which policies a change affects. Only warnings: a plan is
+    /// never refused on what Graph says at plan time. `prior` is null on create.
+    async fn plan_warnings(&self, _prior: &Value, _planned: &Value) -> Diagnostics {
+        Diagnostics::default()
+    }
 
     async fn create(&self, planned: &Value) -> Applied;
     /// A `Fetched` without state means the object is gone.

@@ -3,6 +3,7 @@
 pub mod authentication_context;
 pub mod conditional_access_policy;
 pub mod reconcile;
+pub mod role_management_policy;
 
 use crate::plugin::resource::Resource;
 use crate::provider::Connection;
@@ -14,5 +15,6 @@ pub fn all(conn: &Connection) -> Vec<Arc<dyn Resource>> {
             conn.clone(),
         )),
         Arc::new(conditional_access_policy::ConditionalAccessPolicyResource::new(conn.clone())),
+        Arc::new(role_management_policy::RoleManagementPolicyResource::new(conn.clone())),
     ]
 }

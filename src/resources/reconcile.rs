@@ -148,6 +148,46 @@ pub fn reconcile<R: Rules + ?Sized>(
     Value::Object(out)
 }
 
+/// Equality as Terraform sees it: set elements in any order, a missing key equal to null.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|e| y.iter().any(|f| same(e, f)))
+                && y.iter().all(|f| x.iter().any(|e| same(e, f)))
+        }
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same(e, f))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.keys().chain(y.keys()).all(|k| same(a.get(k), b.get(k)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Marks as unknown every optional+computed attribute the configuration leaves unset and that
+/// has no prior value: the provider learns it from Graph during apply.
+pub fn unknown_where_unset(block: &Block, config: &Value, planned: &mut Value) {
+    let Value::Object(p) = planned else { return };
+    for a in &block.attributes {
+        if a.mode == crate::plugin::schema::Mode::OptionalComputed
+            && config.get(&a.name).is_null()
+            && p.get(&a.name).is_none_or(Value::is_null)
+        {
+            p.insert(a.name.clone(), Value::Unknown);
+        }
+    }
+    for nb in &block.block_types {
+        let configured = config.get(&nb.type_name).elements().to_vec();
+        if let Some(Value::List(items) | Value::Set(items)) = p.get_mut(&nb.type_name) {
+            for (item, cfg) in items.iter_mut().zip(configured.iter()) {
+                unknown_where_unset(&nb.block, cfg, item);
+            }
+        }
+    }
+}
+
 /// After an apply, Terraform requires every planned value back unchanged; only the values it did
 /// not know (computed ones) are filled in, from what Graph answered.
 pub fn fill_unknowns(planned: &Value, from_graph: &Value) -> Value {

@@ -16,7 +16,7 @@ use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, 
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
-use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, Rules};
+use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
 use serde_json::Value as Json;
 use vocabulary::{is_guid, split_flags, strength_guid};
 
@@ -140,25 +140,6 @@ fn keep_operator_when_moot(v: &mut Value, prior: &Value) {
                 g.insert("operator".into(), prior_op);
             }
         }
-    }
-}
-
-/// Equality that, like Terraform, ignores the order of set elements.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Set(x), Value::Set(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|e| y.iter().any(|f| same(e, f)))
-                && y.iter().all(|f| x.iter().any(|e| same(e, f)))
-        }
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same(e, f))
-        }
-        // A missing key and an explicit null mean the same.
-        (Value::Object(x), Value::Object(y)) => {
-            x.keys().chain(y.keys()).all(|k| same(a.get(k), b.get(k)))
-        }
-        _ => a == b,
     }
 }
 

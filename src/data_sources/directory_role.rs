@@ -1,0 +1,154 @@
+//! Data source `entra_directory_role`: a directory role definition, built-in or custom, by
+//! `display_name` or `template_id`.
+
+use crate::graph::{Api, GraphClient};
+use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::resource::DataSource;
+use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use serde::Deserialize;
+
+const DEFINITIONS: &str = "/roleManagement/directory/roleDefinitions";
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleDefinition {
+    pub id: String,
+    #[serde(default)]
+    pub template_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub is_built_in: Option<bool>,
+    #[serde(default)]
+    pub is_enabled: Option<bool>,
+}
+
+/// Looks a role up by template id or by display name (exactly one must be given).
+pub async fn find(
+    client: &GraphClient,
+    template_id: Option<&str>,
+    display_name: Option<&str>,
+) -> Result<RoleDefinition, Diagnostics> {
+    let (filter, key, shown) = match (template_id, display_name) {
+        (Some(t), _) => (format!("templateId eq '{t}'"), "template_id", t.to_string()),
+        (None, Some(n)) => (
+            format!("displayName eq '{}'", n.replace('\'', "''")),
+            "display_name",
+            n.to_string(),
+        ),
+        (None, None) => {
+            return Err(Diagnostics::error(
+                "No role to look up",
+                "Set template_id or display_name.",
+            ))
+        }
+    };
+    let found: Vec<RoleDefinition> = client
+        .list(Api::V1, &format!("{DEFINITIONS}?$filter={filter}"))
+        .await
+        .map_err(|e| e.to_diagnostics(&format!("look up directory role {shown}")))?;
+    match found.len() {
+        1 => Ok(found.into_iter().next().unwrap_or_else(|| unreachable!())),
+        0 => Err(Diagnostics::attr_error(
+            AttrPath::root(key),
+            "Directory role not found",
+            format!("No directory role has {key} {shown:?}."),
+        )),
+        n => Err(Diagnostics::attr_error(
+            AttrPath::root(key),
+            "Several directory roles match",
+            format!("{n} roles match {shown:?}; use template_id."),
+        )),
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: vec![
+                Attribute::new("id", Type::String, Mode::Computed, "The role definition id."),
+                Attribute::new("template_id", Type::String, Mode::OptionalComputed, "The role template id (equal to the id for built-in roles); what `role_definition_id` takes."),
+                Attribute::new("display_name", Type::String, Mode::OptionalComputed, "The role's name, e.g. `Application Administrator`."),
+                Attribute::new("description", Type::String, Mode::Computed, "What the role can do."),
+                Attribute::new("is_built_in", Type::Bool, Mode::Computed, "Whether Microsoft defines the role."),
+                Attribute::new("is_enabled", Type::Bool, Mode::Computed, "Whether the role can be assigned."),
+            ],
+            block_types: vec![],
+            description: "A directory role definition, built-in or custom.".into(),
+        },
+    }
+}
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let (t, n) = (config.get("template_id"), config.get("display_name"));
+    if t.is_unknown() || n.is_unknown() {
+        return Diagnostics::default();
+    }
+    match (t.as_str(), n.as_str()) {
+        (Some(_), Some(_)) | (None, None) => Diagnostics::attr_error(
+            AttrPath::root("display_name"),
+            "Set exactly one of template_id and display_name",
+            "A directory role is looked up by its template id or by its display name.",
+        ),
+        (Some(id), None) if !is_guid(id) => Diagnostics::attr_error(
+            AttrPath::root("template_id"),
+            "Malformed template id",
+            format!("{id:?} is not a GUID."),
+        ),
+        _ => Diagnostics::default(),
+    }
+}
+
+pub struct DirectoryRoleDataSource {
+    conn: Connection,
+}
+
+impl DirectoryRoleDataSource {
+    pub fn new(conn: Connection) -> Self {
+        DirectoryRoleDataSource { conn }
+    }
+}
+
+#[async_trait::async_trait]
+impl DataSource for DirectoryRoleDataSource {
+    fn type_name(&self) -> &'static str {
+        "entra_directory_role"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    async fn read(&self, config: &Value) -> Result<Value, Diagnostics> {
+        let client = self.conn.client()?;
+        let r = find(
+            client,
+            config.get("template_id").as_str(),
+            config.get("display_name").as_str(),
+        )
+        .await?;
+        let template = if r.template_id.is_empty() {
+            r.id.clone()
+        } else {
+            r.template_id.clone()
+        };
+        Ok(Value::object([
+            ("id", Value::string(&r.id)),
+            ("template_id", Value::string(template)),
+            ("display_name", Value::opt_string(r.display_name)),
+            ("description", Value::opt_string(r.description)),
+            ("is_built_in", Value::Bool(r.is_built_in.unwrap_or(false))),
+            ("is_enabled", Value::Bool(r.is_enabled.unwrap_or(true))),
+        ]))
+    }
+}

@@ -1,0 +1,354 @@
+//! `entra_role_management_policy`: the PIM settings of one Entra directory role.
+//!
+//! PIM policies cannot be created or deleted, so "create" adopts the role's policy and records
+//! its 17 rules in private state, and "destroy" writes exactly those rules back. Writes PATCH
+//! only the rules that differ, full bodies, in an order PIM accepts.
+
+pub mod rules;
+pub mod schema;
+mod validate;
+
+use crate::graph::{Api, GraphClient, GraphError};
+use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::reconcile::{fill_unknowns, reconcile, same, unknown_where_unset, Rules};
+use serde_json::{json, Value as Json};
+use std::collections::HashMap;
+use tokio::sync::OnceCell;
+
+pub use validate::validate;
+
+pub const TYPE_NAME: &str = "entra_role_management_policy";
+const ASSIGNMENTS: &str = "/policies/roleManagementPolicyAssignments";
+const DIRECTORY_ROLES: &str = "scopeId eq '/' and scopeType eq 'DirectoryRole'";
+
+/// A role's policy as Graph has it now.
+#[derive(Clone, Debug)]
+pub struct RolePolicy {
+    pub policy_id: String,
+    pub rules: Vec<Json>,
+}
+
+fn policy_of(assignment: &Json) -> Option<(String, RolePolicy)> {
+    let role = assignment["roleDefinitionId"].as_str()?.to_lowercase();
+    let policy = &assignment["policy"];
+    let rules = policy["rules"].as_array()?.clone();
+    Some((
+        role,
+        RolePolicy {
+            policy_id: policy["id"].as_str()?.to_string(),
+            rules,
+        },
+    ))
+}
+
+/// The policy of one role, fresh from Graph.
+pub async fn fetch_policy(
+    client: &GraphClient,
+    role: &str,
+) -> Result<Option<RolePolicy>, GraphError> {
+    let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES} and roleDefinitionId eq '{role}'&$expand=policy($expand=rules)");
+    let found: Vec<Json> = client.list(Api::V1, &path).await?;
+    Ok(found.iter().filter_map(policy_of).map(|(_, p)| p).next())
+}
+
+/// Every directory role's policy in one listing: a plan that refreshes many roles asks Graph once.
+async fn fetch_all(client: &GraphClient) -> Result<HashMap<String, RolePolicy>, GraphError> {
+    let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)");
+    let found: Vec<Json> = client.list(Api::V1, &path).await?;
+    Ok(found.iter().filter_map(policy_of).collect())
+}
+
+struct PimRules;
+
+impl Rules for PimRules {
+    fn case_insensitive(&self, path: &str) -> bool {
+        path.ends_with("additional_recipients") || path.ends_with("object_id")
+    }
+
+    fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
+        // Settings are computed: the state must hold Graph's value where the prior had none,
+        // or Terraform would plan them as unknown on every run.
+        if prior.is_null() {
+            return Some(new.is_null());
+        }
+        if path.ends_with("maximum_duration") || path.ends_with("expire_after") {
+            let secs = |v: &Value| v.as_str().and_then(rules::duration_seconds);
+            return Some(secs(new).is_some() && secs(new) == secs(prior));
+        }
+        None
+    }
+}
+
+/// The state for what Graph holds: the blocks `shape` has (all of them right after import),
+/// in the prior's form where equivalent.
+fn state_from(role: &str, policy: &RolePolicy, prior: &Value) -> Value {
+    let mut fields: Vec<(String, Value)> = vec![
+        ("id".into(), Value::string(role)),
+        ("role_definition_id".into(), Value::string(role)),
+        ("policy_id".into(), Value::string(&policy.policy_id)),
+    ];
+    fields.extend(rules::state_blocks(&policy.rules, prior));
+    let new = Value::Object(fields.into_iter().collect());
+    let mut out = reconcile(&PimRules, &schema::schema().block, "", &new, prior);
+    // The role id in the configuration's case; Graph may answer in another.
+    if let (Value::Object(m), Some(r)) = (&mut out, prior.get("role_definition_id").as_str()) {
+        if r.eq_ignore_ascii_case(role) {
+            m.insert("role_definition_id".into(), Value::string(r));
+            m.insert("id".into(), Value::string(r));
+        }
+    }
+    out
+}
+
+/// Private state: the rules as they were before Terraform changed anything.
+fn snapshot(policy: &RolePolicy) -> Vec<u8> {
+    serde_json::to_vec(&json!({"version": 1, "rules": policy.rules})).unwrap_or_default()
+}
+
+fn from_snapshot(private: &[u8]) -> Option<Vec<Json>> {
+    let v: Json = serde_json::from_slice(private).ok()?;
+    v["rules"].as_array().cloned()
+}
+
+pub fn plan(req: &PlanRequest<'_>) -> Planned {
+    let mut planned = req.proposed.clone();
+    unknown_where_unset(&schema::schema().block, req.config, &mut planned);
+    let role = req.config.get("role_definition_id").clone();
+    let replacing = !req.prior.is_null() && !same(req.prior.get("role_definition_id"), &role);
+    let creating = req.prior.is_null() || replacing;
+    let changed = creating || !planned.is_wholly_known() || {
+        let strip = |v: &Value| match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(k, _)| *k != "policy_id")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        !same(&strip(&planned), &strip(req.prior))
+    };
+    if let Value::Object(m) = &mut planned {
+        m.insert("id".into(), role);
+        // Graph may give the policy a new id when it is modified.
+        let policy_id = if changed {
+            Value::Unknown
+        } else {
+            req.prior.get("policy_id").clone()
+        };
+        m.insert("policy_id".into(), policy_id);
+    }
+    Planned {
+        state: planned,
+        requires_replace: if replacing {
+            vec![AttrPath::root("role_definition_id")]
+        } else {
+            vec![]
+        },
+    }
+}
+
+pub struct RoleManagementPolicyResource {
+    conn: Connection,
+    /// All roles' policies, listed once per provider process for reads.
+    listing: OnceCell<HashMap<String, RolePolicy>>,
+}
+
+impl RoleManagementPolicyResource {
+    pub fn new(conn: Connection) -> Self {
+        RoleManagementPolicyResource {
+            conn,
+            listing: OnceCell::new(),
+        }
+    }
+
+    async fn fresh(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
+        let client = self.conn.client()?;
+        fetch_policy(client, role)
+            .await
+            .map_err(|e| e.to_diagnostics(&format!("read the PIM policy of role {role}")))?
+            .ok_or_else(|| Diagnostics::error(format!("No PIM policy for role {role}"), "Graph has no role management policy for this directory role: check role_definition_id (a role template id)."))
+    }
+
+    /// PATCHes `desired` where it differs from Graph, safely ordered. Graph may move the policy
+    /// to a new id after a change; a 404 re-resolves it once.
+    async fn write(
+        &self,
+        role: &str,
+        current: &RolePolicy,
+        desired: &[Json],
+    ) -> Result<(), Diagnostics> {
+        let client = self.conn.client()?;
+        let mut policy_id = current.policy_id.clone();
+        for rule in rules::changes(&current.rules, desired) {
+            let rule_id = rule["id"].as_str().unwrap_or_default().to_string();
+            let body = rules::body(&rule);
+            let path = |p: &str| format!("/policies/roleManagementPolicies/{p}/rules/{rule_id}");
+            let mut result = client.patch(Api::V1, &path(&policy_id), &body).await;
+            if matches!(&result, Err(e) if e.is_not_found()) {
+                policy_id = self.fresh(role).await?.policy_id;
+                result = client.patch(Api::V1, &path(&policy_id), &body).await;
+            }
+            result.map_err(|e| {
+                e.to_diagnostics(&format!("update PIM rule {rule_id} of role {role}"))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Applies `desired` and returns the state Graph then holds; on failure that state too.
+    async fn converge(
+        &self,
+        role: &str,
+        shape: &Value,
+        planned: Option<&Value>,
+        desired: impl Fn(&RolePolicy) -> Vec<Json>,
+    ) -> Applied {
+        // If Graph cannot even be read, the best guess of what it holds is the known shape.
+        let fallback = || shape.is_wholly_known().then(|| shape.clone());
+        let current = match self.fresh(role).await {
+            Ok(p) => p,
+            Err(d) => return Applied::failed(fallback(), d),
+        };
+        let outcome = self.write(role, &current, &desired(&current)).await;
+        let after = match self.fresh(role).await {
+            Ok(p) => p,
+            Err(mut d) => {
+                if let Err(e) = outcome {
+                    d.extend(e);
+                }
+                return Applied::failed(fallback(), d);
+            }
+        };
+        let graph_state = state_from(role, &after, shape);
+        match (outcome, planned) {
+            (Ok(()), Some(p)) => Applied::ok(fill_unknowns(p, &graph_state)),
+            (Ok(()), None) => Applied::gone(),
+            (Err(d), _) => Applied::failed(Some(graph_state), d),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Resource for RoleManagementPolicyResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> crate::plugin::schema::Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        Ok(plan(req))
+    }
+
+    async fn create(&self, planned: &Value) -> Applied {
+        let role = planned
+            .get("role_definition_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let before = match self.fresh(&role).await {
+            Ok(p) => p,
+            Err(d) => return Applied::failed(None, d),
+        };
+        // Recorded even when the apply failed half way: destroy must still restore these.
+        self.converge(&role, planned, Some(planned), |current| {
+            rules::desired(&current.rules, planned)
+        })
+        .await
+        .with_private(snapshot(&before))
+    }
+
+    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+        let role = state
+            .get("role_definition_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
+        let client = self.conn.client()?;
+        let listing = self
+            .listing
+            .get_or_try_init(|| fetch_all(client))
+            .await
+            .map_err(|e| e.to_diagnostics("list the PIM policies of directory roles"))?;
+        let policy = match listing.get(&role) {
+            Some(p) => p.clone(),
+            None => self.fresh(&role).await?,
+        };
+        Ok(Some(state_from(&role, &policy, state)).into())
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        let role = planned
+            .get("role_definition_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        self.converge(&role, prior, Some(planned), |current| {
+            rules::desired(&current.rules, planned)
+        })
+        .await
+    }
+
+    async fn delete(&self, prior: &Value, private: &[u8]) -> Applied {
+        let role = prior
+            .get("role_definition_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(original) = from_snapshot(private) else {
+            let mut d = Diagnostics::default();
+            d.push_warning(
+                format!("PIM settings of role {role} left as they are"),
+                "No record of the settings before Terraform managed them was found, so nothing was restored.",
+            );
+            return Applied::failed(None, d);
+        };
+        self.converge(&role, prior, None, |current| {
+            current
+                .rules
+                .iter()
+                .map(|r| {
+                    rules::find(&original, r["id"].as_str().unwrap_or_default())
+                        .cloned()
+                        .unwrap_or_else(|| r.clone())
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// By role template id, or by the role's display name.
+    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+        let client = self.conn.client()?;
+        let role = if is_guid(id) {
+            id.to_lowercase()
+        } else {
+            crate::data_sources::directory_role::find(client, None, Some(id))
+                .await?
+                .template_id
+        };
+        let policy = self.fresh(&role).await?;
+        Ok(Imported {
+            state: Value::object([
+                ("id", Value::string(&role)),
+                ("role_definition_id", Value::string(&role)),
+                ("policy_id", Value::string(&policy.policy_id)),
+            ]),
+            private: snapshot(&policy),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -159,6 +159,37 @@ impl Simulator {
         self.state.store.lock().unwrap().put_raw_policy(json)
     }
 
+    /// Ids of the named locations in the tenant (API-created and seeded, insertion order), without
+    /// the system compliant-network location every tenant has on beta.
+    pub fn named_location_ids(&self) -> Vec<String> {
+        graph::named_locations::ids(&self.state.store.lock().unwrap())
+    }
+
+    /// Ids of the custom authentication strength policies (API-created and seeded); the three
+    /// built-ins are not included.
+    pub fn custom_auth_strength_ids(&self) -> Vec<String> {
+        graph::auth_strengths::custom_ids(&self.state.store.lock().unwrap())
+    }
+
+    /// Add a custom directory role definition (isBuiltIn false, templateId = id) with its PIM
+    /// policy and assignment; returns its id.
+    pub fn add_custom_role(&self, display_name: &str) -> String {
+        let mut store = self.state.store.lock().unwrap();
+        graph::role_definitions::add_custom_role(&mut store, display_name)
+    }
+
+    /// The current 17 PIM rules of a role (as `GET .../rules` lists them); `Null` if no such role.
+    pub fn pim_rules(&self, role_template_id: &str) -> serde_json::Value {
+        graph::pim::rules_for(&self.state, role_template_id)
+    }
+
+    /// The current PIM policy id (`DirectoryRole_{tenant}_{guid}`) of a role. It changes on the
+    /// policy's first modification. Panics for an unknown role.
+    pub fn pim_policy_id(&self, role_template_id: &str) -> String {
+        graph::pim::policy_id_for(&self.state, role_template_id)
+            .unwrap_or_else(|| panic!("no role definition {role_template_id}"))
+    }
+
     pub async fn shutdown(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await;

@@ -18,7 +18,8 @@ OPTIONS:
   --fault-rate P           0..1: transient 429 (Retry-After: 1) / 503 / connection reset
                            on Graph requests [default: 0]
   --consistency-lag-ms N   freshly created objects answer 404 on GET for this long [default: 0]
-  --seed DIR               load objects from corpus-style folders (auth-contexts/, ca-policies/)
+  --seed DIR               load objects from corpus-style folders (auth-contexts/, ca-policies/,
+                           named-locations/, auth-strengths/, ...)
   --oidc-request-token T   bearer token /_sim/oidc/token requires (GitHub's
                            ACTIONS_ID_TOKEN_REQUEST_TOKEN) [default: random, not printed]
   --msi-identity-header S  X-IDENTITY-HEADER value /_sim/msi/token requires (App Service's

@@ -9,8 +9,16 @@
 //!
 //! `auth-contexts/`: an object without `id` (e.g. a PATCH request body) gets the lowest unused
 //! `cN`; a file with an id already seeded is merged into it, like a PATCH upsert.
+//!
+//! `named-locations/`, `auth-strengths/`: only full entities (with `id`) are loaded, validated
+//! like a POST and keeping ids and timestamps; request bodies without `id` are skipped (the
+//! corpus pairs each with its response), as are the system compliant-network location and the
+//! built-in strengths, which the simulator always has (see each module's `seed`).
+//!
+//! `pim-policies/`: a file whose members or file name name a directory role has its rules
+//! applied to that role's policy; others are skipped and counted on stderr (graph::pim).
 
-use crate::graph::{auth_contexts, policies};
+use crate::graph::{auth_contexts, auth_strengths, named_locations, policies};
 use crate::store::{Store, Stored};
 use anyhow::{anyhow, Context};
 use serde_json::Value;
@@ -21,7 +29,10 @@ pub fn load(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
         return Err(anyhow!("seed directory {} does not exist", dir.display()));
     }
     load_auth_contexts(&dir.join("auth-contexts"), store)?;
+    load_with(&dir.join("named-locations"), store, named_locations::seed)?;
+    load_with(&dir.join("auth-strengths"), store, auth_strengths::seed)?;
     load_ca_policies(&dir.join("ca-policies"), store)?;
+    crate::graph::pim::load_seed(&dir.join("pim-policies"), store)?;
     Ok(())
 }
 
@@ -66,6 +77,18 @@ fn objects(dir: &Path) -> anyhow::Result<Vec<(String, serde_json::Map<String, Va
         }
     }
     Ok(out)
+}
+
+/// Load each object of `dir` with a resource module's `seed` (which may skip objects).
+fn load_with(
+    dir: &Path,
+    store: &mut Store,
+    seed: fn(&mut Store, &serde_json::Map<String, Value>) -> Result<bool, String>,
+) -> anyhow::Result<()> {
+    for (file, obj) in objects(dir)? {
+        seed(store, &obj).map_err(|m| anyhow!("{file}: {m}"))?;
+    }
+    Ok(())
 }
 
 fn load_auth_contexts(dir: &Path, store: &mut Store) -> anyhow::Result<()> {

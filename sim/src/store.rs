@@ -99,6 +99,16 @@ pub struct Store {
     /// `id` (the collection key) and without OData annotations except `externalTenants`'
     /// `@odata.type` (see graph::policies).
     pub ca_policies: Collection,
+    /// Named locations (ip / country), `@odata.type` included, without `id` (the key); the
+    /// system compliant-network location is not stored (see graph::named_locations).
+    pub named_locations: Collection,
+    /// Custom authentication strength policies, inline `combinationConfigurations`; the three
+    /// built-ins live in code (see graph::auth_strengths, graph::policies::strengths).
+    pub auth_strengths: Collection,
+    /// Directory role definitions (built-ins from the start; see graph::role_definitions).
+    pub role_definitions: crate::graph::role_definitions::RoleDefinitions,
+    /// One PIM policy per role definition (see graph::pim).
+    pub pim: crate::graph::pim::PimStore,
 }
 
 impl Store {

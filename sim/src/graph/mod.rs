@@ -11,9 +11,13 @@
 //! and serve both `/v1.0` and `/beta`; `req.version` tells them apart when behaviour differs.
 
 pub mod auth_contexts;
+pub mod auth_strengths;
 pub mod batch;
+pub mod named_locations;
 pub mod odata;
+pub mod pim;
 pub mod policies;
+pub mod role_definitions;
 
 use crate::auth::Principal;
 use crate::server::{header_str, ConnKill, RequestIds};
@@ -57,6 +61,10 @@ fn all_routes() -> &'static [Route] {
         r.extend(batch::routes());
         r.extend(auth_contexts::routes());
         r.extend(policies::routes());
+        r.extend(named_locations::routes());
+        r.extend(auth_strengths::routes());
+        r.extend(role_definitions::routes());
+        r.extend(pim::routes());
         r
     })
 }

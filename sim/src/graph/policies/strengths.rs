@@ -1,8 +1,8 @@
 //! Authentication strength policies as CA policies see them: `grantControls.authenticationStrength`
 //! references one by id and GET returns it expanded inline (graph-api.md §2.5, §5).
 //!
-//! Only the three built-ins exist for now; [`lookup`] is the single place a CA policy resolves a
-//! strength id, so custom strengths plug in there when their endpoint exists.
+//! The three built-ins are fixed here; custom ones live in the store (graph::auth_strengths).
+//! [`lookup`] is the single place a CA policy resolves a strength id, built-in or custom.
 
 use crate::store::Store;
 use serde_json::{json, Value};
@@ -73,6 +73,6 @@ pub fn built_in(id: &str) -> Option<Value> {
 
 /// The strength policy with this id, as Graph would return it, if it exists in the tenant.
 /// Ids compare case-insensitively (GUIDs).
-pub fn lookup(_store: &Store, id: &str) -> Option<Value> {
-    built_in(&id.to_ascii_lowercase())
+pub fn lookup(store: &Store, id: &str) -> Option<Value> {
+    built_in(&id.to_ascii_lowercase()).or_else(|| crate::graph::auth_strengths::custom(store, id))
 }

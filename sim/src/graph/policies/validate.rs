@@ -182,8 +182,19 @@ pub fn validate(p: &Map<String, Value>, beta: bool, store: &Store) -> Result<(),
     } else if obj(g, "authenticationStrength").is_some() {
         return Err(msg("'grantControls.authenticationStrength' must carry the 'id' of an authentication strength policy."));
     }
-    // Named-location ids in conditions.locations are not checked: that check comes with the
-    // named-locations endpoint, which owns the store of locations to check against.
+    // Named locations: `All`, `AllTrusted`, the MFA trusted IPs id or an existing location
+    // (graph-api.md §2.8 "Invalid Location"; a 2025 response quoted in KelvinTegelaar/CIPP#4655
+    // reads "1040: NamedLocation with id {id} does not exist in the directory.").
+    let locations = obj(c, "locations");
+    for key in ["includeLocations", "excludeLocations"] {
+        for loc in strs(locations, key) {
+            if !crate::graph::named_locations::valid_policy_reference(store, loc) {
+                return Err(msg(format!(
+                    "1040: Invalid Location. NamedLocation with id {loc} referenced in 'conditions.locations.{key}' does not exist in the directory."
+                )));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,196 @@
+//! Scenario S5 end to end: authentication context, PIM activation requiring it, and a
+//! Conditional Access policy answering it with sign-in every time.
+
+mod common;
+
+use common::{terraform_binaries, Sim, Tf};
+use serde_json::{json, Value};
+
+const APP_ADMIN: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
+const ADDRESS: &str = "entra_role_management_policy.app_admin";
+
+fn scenario() -> String {
+    let path = format!(
+        "{}/examples/scenarios/s5-pim-activation-sign-in-every-time/main.tf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn rule(rules: &Value, id: &str) -> Value {
+    rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no rule {id}"))
+}
+
+#[test]
+fn s5_pim_activation_requires_the_context_and_destroy_restores_the_rules() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let before = sim.sim().pim_rules(APP_ADMIN);
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.raw_config(&scenario());
+        tf.apply();
+
+        let rules = sim.sim().pim_rules(APP_ADMIN);
+        let acrs = rule(&rules, "AuthenticationContext_EndUser_Assignment");
+        assert_eq!(acrs["isEnabled"], true);
+        assert_eq!(acrs["claimValue"], "c1");
+        let enablement = rule(&rules, "Enablement_EndUser_Assignment");
+        assert!(
+            !enablement["enabledRules"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("MultiFactorAuthentication")),
+            "{enablement}"
+        );
+        assert_eq!(
+            rule(&rules, "Expiration_EndUser_Assignment")["maximumDuration"],
+            "PT4H"
+        );
+        assert_eq!(
+            rule(&rules, "Approval_EndUser_Assignment")["setting"]["isApprovalRequired"],
+            true
+        );
+        // Rules the configuration does not name are untouched.
+        assert_eq!(
+            rule(&rules, "Notification_Admin_Admin_Eligibility"),
+            rule(&before, "Notification_Admin_Admin_Eligibility")
+        );
+
+        let (_, policies) = sim.graph("GET", "/beta/identity/conditionalAccess/policies", None);
+        let ca = &policies["value"][0];
+        assert_eq!(
+            ca["conditions"]["applications"]["includeAuthenticationContextClassReferences"],
+            json!(["c1"])
+        );
+        assert_eq!(
+            ca["sessionControls"]["signInFrequency"]["frequencyInterval"],
+            "everyTime"
+        );
+
+        tf.assert_clean_plan();
+
+        // In the portal someone allows 8-hour activations: the drift check sees it.
+        let policy_id = tf.attr(ADDRESS, "policy_id");
+        let mut expiration = rule(
+            &sim.sim().pim_rules(APP_ADMIN),
+            "Expiration_EndUser_Assignment",
+        );
+        expiration["maximumDuration"] = json!("PT8H");
+        let (status, body) = sim.graph(
+            "PATCH",
+            &format!(
+                "/v1.0/policies/roleManagementPolicies/{}/rules/Expiration_EndUser_Assignment",
+                policy_id.as_str().unwrap()
+            ),
+            Some(expiration),
+        );
+        assert_eq!(status, 204, "{body}");
+        let drift = tf.assert_drift();
+        assert!(drift.stdout.contains("PT8H"), "{}", drift.stdout);
+        tf.apply();
+        assert_eq!(
+            rule(
+                &sim.sim().pim_rules(APP_ADMIN),
+                "Expiration_EndUser_Assignment"
+            )["maximumDuration"],
+            "PT4H"
+        );
+        tf.assert_clean_plan();
+
+        // Destroy puts back exactly the rules the role had before Terraform touched it.
+        tf.destroy();
+        let after = sim.sim().pim_rules(APP_ADMIN);
+        for r in before.as_array().unwrap() {
+            let id = r["id"].as_str().unwrap();
+            assert_eq!(rule(&after, id), *r, "{id} not restored");
+        }
+    }
+}
+
+/// Import records every rule of the role. A configuration that manages fewer blocks plans
+/// their removal once; applying that changes nothing in Graph (an omitted block leaves its
+/// rules as they are), and from then on the plan is clean.
+#[test]
+fn import_by_display_name_is_harmless_and_converges() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&format!(
+            r#"
+resource "entra_role_management_policy" "app_admin" {{
+  role_definition_id = "{APP_ADMIN}"
+  activation_rules {{
+    maximum_duration = "PT8H"
+  }}
+}}
+data "entra_role_management_policy" "current" {{
+  role_definition_id = "{APP_ADMIN}"
+}}
+output "max" {{ value = data.entra_role_management_policy.current.activation_rules[0].maximum_duration }}
+output "mfa" {{ value = data.entra_role_management_policy.current.activation_rules[0].require_multifactor_authentication }}
+"#
+        ));
+        let before = sim.sim().pim_rules(APP_ADMIN);
+        tf.ok(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            ADDRESS,
+            "Application Administrator",
+        ]);
+        sim.sim().reset_stats();
+        tf.apply();
+        let writes: Vec<String> = sim.sim().stats()["requests"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !k.starts_with("GET"))
+            .cloned()
+            .collect();
+        assert!(
+            writes.is_empty(),
+            "import and its first apply must not write: {writes:?}"
+        );
+        assert_eq!(sim.sim().pim_rules(APP_ADMIN), before);
+        tf.assert_clean_plan();
+        let out = tf.outputs();
+        assert_eq!(out["max"]["value"], "PT8H");
+        assert_eq!(out["mfa"]["value"], true);
+    }
+}
+
+#[test]
+fn mfa_with_an_authentication_context_fails_at_plan_without_graph_calls() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&format!(
+            r#"
+resource "entra_role_management_policy" "app_admin" {{
+  role_definition_id = "{APP_ADMIN}"
+  activation_rules {{
+    require_multifactor_authentication                 = true
+    required_conditional_access_authentication_context = "c1"
+    maximum_duration                                   = "P2D"
+  }}
+}}
+"#
+        ));
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("MFA and an authentication context together"),
+            "{flat}"
+        );
+        assert!(flat.contains("PT30M to PT24H"), "{flat}");
+        assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
+    }
+}

@@ -50,20 +50,7 @@ plan_code() { # name, extra flags...
   echo "$code"
 }
 
-cat >"$work/providers.tf" <<'HCL'
-terraform {
-  required_providers {
-    entra = { source = "entra-iac/entra" }
-  }
-}
-
-provider "entra" {}
-HCL
-mkdir -p "$work/auth-context-src"
-cp "$work/providers.tf" "$root/examples/resources/entra_authentication_context/resource.tf" "$work/auth-context-src/"
-
-step "terraform apply: authentication context c1 and the Conditional Access scenarios S1-S4"
-apply_dir authentication-context "$work/auth-context-src"
+step "terraform apply: the scenarios S1-S5 (Conditional Access, authentication context c1, PIM)"
 for s in "$root"/examples/scenarios/s*/; do
   name="$(basename "$s")"
   echo "-- $name"
@@ -71,7 +58,7 @@ for s in "$root"/examples/scenarios/s*/; do
 done
 
 step "Second plan of every configuration: must be clean (exit code 0)"
-for dir in authentication-context $(cd "$root/examples/scenarios" && ls -d s*/ | tr -d /); do
+for dir in $(cd "$root/examples/scenarios" && ls -d s*/ | tr -d /); do
   code="$(plan_code "$dir")"
   printf '%-60s exit %s\n' "$dir" "$code"
   [ "$code" -eq 0 ] || { cat "$work/$dir.plan.txt"; echo "unexpected plan exit code $code" >&2; exit 1; }
@@ -83,7 +70,7 @@ token="$(curl -sS --cacert "$SSL_CERT_FILE" "$ENTRA_AUTHORITY_HOST/$ARM_TENANT_I
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 graph() { curl -sS --cacert "$SSL_CERT_FILE" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
 
-step "In the portal, an administrator unpublishes c1 and switches the S2 policy from report-only to off"
+step "In the portal, an administrator unpublishes c1 (S5) and switches the S2 policy from report-only to off"
 graph -X PATCH -d '{"displayName":"Tier 0 (edited in portal)","isAvailable":false}' \
   "$ENTRA_GRAPH_ENDPOINT/v1.0/identity/conditionalAccess/authenticationContextClassReferences/c1"
 s2_id="$(cd "$work/s2-register-security-info-trusted-locations-or-mfa" && "$terraform" show -json |
@@ -93,7 +80,7 @@ echo "done"
 
 step "Scheduled drift check: terraform plan -refresh-only -detailed-exitcode (exit 2 = drift)"
 drifted=0
-for dir in authentication-context $(cd "$root/examples/scenarios" && ls -d s*/ | tr -d /); do
+for dir in $(cd "$root/examples/scenarios" && ls -d s*/ | tr -d /); do
   code="$(plan_code "$dir" -refresh-only)"
   printf '%-60s exit %s\n' "$dir" "$code"
   if [ "$code" -eq 2 ]; then

@@ -53,7 +53,7 @@ impl Route {
     }
 }
 
-/// Every resource module's routes. Later work: add `named_locations::routes()`...
+/// Every resource module's routes.
 fn all_routes() -> &'static [Route] {
     static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
     ROUTES.get_or_init(|| {

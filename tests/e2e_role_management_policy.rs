@@ -194,3 +194,36 @@ resource "entra_role_management_policy" "app_admin" {{
         assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
     }
 }
+
+#[test]
+fn refreshing_many_roles_lists_their_policies_once() {
+    let roles = [
+        APP_ADMIN,
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "fe930be7-5e62-47db-91af-98c3a49a38b1",
+    ];
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        let config: String = roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                format!("resource \"entra_role_management_policy\" \"r{i}\" {{\n  role_definition_id = \"{r}\"\n  activation_rules {{\n    maximum_duration = \"PT2H\"\n  }}\n}}\n")
+            })
+            .collect();
+        tf.config(&config);
+        tf.apply();
+        sim.sim().reset_stats();
+        tf.assert_clean_plan();
+        let stats = sim.sim().stats();
+        assert_eq!(
+            stats["requests"]["GET /v1.0/policies/roleManagementPolicyAssignments"],
+            1,
+            "one listing for {} roles: {stats}",
+            roles.len()
+        );
+        assert_eq!(stats["total"], 1, "{stats}");
+    }
+}

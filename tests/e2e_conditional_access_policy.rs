@@ -238,3 +238,69 @@ resource "entra_conditional_access_policy" "bad" {
         assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
     }
 }
+
+#[test]
+fn fields_graph_has_but_the_schema_does_not_model_are_named_in_a_warning_and_kept() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let id = sim.sim().put_raw_policy(json!({
+            "displayName": "CA050-Office-Hours-Only",
+            "state": "enabled",
+            "conditions": {
+                "applications": {"includeApplications": ["All"]},
+                "users": {"includeUsers": ["All"]},
+                "clientAppTypes": ["all"],
+                "times": {"includedRanges": ["Weekdays"], "timeZone": "UTC"}
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        }));
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(
+            r#"
+resource "entra_conditional_access_policy" "p" {
+  display_name = "CA050-Office-Hours-Only"
+  state        = "enabled"
+  conditions {
+    client_app_types = ["all"]
+    applications {
+      included_applications = ["All"]
+    }
+    users {
+      included_users = ["All"]
+    }
+  }
+  grant_controls {
+    operator          = "OR"
+    built_in_controls = ["mfa", "compliantDevice"]
+  }
+}
+"#,
+        );
+        tf.ok(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "entra_conditional_access_policy.p",
+            &id,
+        ]);
+        let plan = tf.plan_code(&[]);
+        assert_eq!(plan.code, 2, "{}", plan.text());
+        let flat = plan.flat();
+        assert!(
+            flat.contains("has settings this provider does not manage"),
+            "{flat}"
+        );
+        assert!(flat.contains("conditions.times"), "{flat}");
+        // The update keeps the portal-only setting instead of wiping it.
+        tf.apply();
+        let (_, p) = sim.graph("GET", &format!("{POLICIES}/{id}"), None);
+        assert_eq!(p["conditions"]["times"]["timeZone"], "UTC", "{p}");
+        assert_eq!(
+            p["grantControls"]["builtInControls"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}

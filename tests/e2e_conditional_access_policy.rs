@@ -304,3 +304,42 @@ resource "entra_conditional_access_policy" "p" {
         );
     }
 }
+
+#[test]
+fn refreshing_many_policies_lists_them_once() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        let config: String = (0..6)
+            .map(|i| {
+                format!(
+                    r#"
+resource "entra_conditional_access_policy" "p{i}" {{
+  display_name = "CA{i:03}-Many"
+  state        = "enabledForReportingButNotEnforced"
+  conditions {{
+    client_app_types = ["all"]
+    applications {{
+      included_applications = ["All"]
+    }}
+    users {{
+      included_users = ["All"]
+    }}
+  }}
+  grant_controls {{
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }}
+}}
+"#
+                )
+            })
+            .collect();
+        tf.config(&config);
+        tf.apply();
+        sim.sim().reset_stats();
+        tf.assert_clean_plan();
+        let stats = sim.sim().stats();
+        assert_eq!(stats["total"], 1, "one listing for six policies: {stats}");
+    }
+}

@@ -11,6 +11,7 @@ use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, 
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
+use crate::resources::listing::Listing;
 use serde_json::json;
 
 pub const TYPE_NAME: &str = "entra_authentication_context";
@@ -138,11 +139,16 @@ fn item_path(id: &str) -> String {
 
 pub struct AuthenticationContextResource {
     conn: Connection,
+    /// Every context, listed once per provider process for reads.
+    listing: Listing,
 }
 
 impl AuthenticationContextResource {
     pub fn new(conn: Connection) -> Self {
-        AuthenticationContextResource { conn }
+        AuthenticationContextResource {
+            conn,
+            listing: Listing::default(),
+        }
     }
 
     async fn fetch(&self, id: &str) -> Result<Option<AuthenticationContext>, Diagnostics> {
@@ -221,6 +227,7 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let id = planned
             .get("context_id")
             .as_str()
@@ -260,10 +267,21 @@ impl Resource for AuthenticationContextResource {
             .or(state.get("context_id").as_str())
             .unwrap_or_default()
             .to_string();
-        Ok(self.fetch(&id).await?.map(|c| from_graph(&c, state)).into())
+        let client = self.conn.client()?;
+        let all = self
+            .listing
+            .get(|| client.list::<serde_json::Value>(Api::V1, COLLECTION))
+            .await
+            .map_err(|e| e.to_diagnostics("list authentication contexts"))?;
+        let found = match all.get(&id.to_lowercase()) {
+            Some(c) => serde_json::from_value(c.clone()).ok(),
+            None => self.fetch(&id).await?,
+        };
+        Ok(found.map(|c| from_graph(&c, state)).into())
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let id = planned.get("id").as_str().unwrap_or_default().to_string();
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -282,6 +300,7 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
+        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let client = match self.conn.client() {
             Ok(c) => c,

@@ -1,7 +1,10 @@
 //! Managed resources, one module per Terraform type, and the reconciliation they share.
 
 pub mod authentication_context;
+pub mod authentication_strength_policy;
 pub mod conditional_access_policy;
+pub mod listing;
+pub mod named_location;
 pub mod reconcile;
 pub mod role_management_policy;
 
@@ -15,6 +18,12 @@ pub fn all(conn: &Connection) -> Vec<Arc<dyn Resource>> {
             conn.clone(),
         )),
         Arc::new(conditional_access_policy::ConditionalAccessPolicyResource::new(conn.clone())),
-        Arc::new(role_management_policy::RoleManagementPolicyResource::new(conn.clone())),
+        Arc::new(role_management_policy::RoleManagementPolicyResource::new(
+            conn.clone(),
+        )),
+        Arc::new(named_location::NamedLocationResource::new(conn.clone())),
+        Arc::new(
+            authentication_strength_policy::AuthenticationStrengthPolicyResource::new(conn.clone()),
+        ),
     ]
 }

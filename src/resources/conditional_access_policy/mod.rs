@@ -16,6 +16,7 @@ use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, 
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
+use crate::resources::listing::Listing;
 use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
 use serde_json::Value as Json;
 use vocabulary::{is_guid, split_flags, strength_guid};
@@ -183,11 +184,31 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
 
 pub struct ConditionalAccessPolicyResource {
     conn: Connection,
+    /// Every policy, listed once per provider process for reads.
+    listing: Listing,
 }
 
 impl ConditionalAccessPolicyResource {
     pub fn new(conn: Connection) -> Self {
-        ConditionalAccessPolicyResource { conn }
+        ConditionalAccessPolicyResource {
+            conn,
+            listing: Listing::default(),
+        }
+    }
+
+    /// A policy for a refresh: from the shared listing, or by id when the listing does not have
+    /// it (created after the listing was taken, or not yet visible in it).
+    async fn fetch_for_read(&self, id: &str) -> Result<Option<Json>, Diagnostics> {
+        let client = self.conn.client()?;
+        let all = self
+            .listing
+            .get(|| client.list::<Json>(Api::Beta, COLLECTION))
+            .await
+            .map_err(|e| e.to_diagnostics("list Conditional Access policies"))?;
+        match all.get(&id.to_lowercase()) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.fetch(id).await,
+        }
     }
 
     async fn fetch(&self, id: &str) -> Result<Option<Json>, Diagnostics> {
@@ -238,6 +259,7 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -262,7 +284,7 @@ impl Resource for ConditionalAccessPolicyResource {
 
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
         let id = state.get("id").as_str().unwrap_or_default().to_string();
-        let Some(policy) = self.fetch(&id).await? else {
+        let Some(policy) = self.fetch_for_read(&id).await? else {
             return Ok(Fetched::from(None));
         };
         let mut warnings = Diagnostics::default();
@@ -284,6 +306,7 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -332,6 +355,7 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
+        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let client = match self.conn.client() {
             Ok(c) => c,

@@ -14,10 +14,9 @@ use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, 
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::listing::Listing;
 use crate::resources::reconcile::{fill_unknowns, reconcile, same, unknown_where_unset, Rules};
 use serde_json::{json, Value as Json};
-use std::collections::HashMap;
-use tokio::sync::OnceCell;
 
 pub use validate::validate;
 
@@ -53,13 +52,6 @@ pub async fn fetch_policy(
     let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES} and roleDefinitionId eq '{role}'&$expand=policy($expand=rules)");
     let found: Vec<Json> = client.list(Api::V1, &path).await?;
     Ok(found.iter().filter_map(policy_of).map(|(_, p)| p).next())
-}
-
-/// Every directory role's policy in one listing: a plan that refreshes many roles asks Graph once.
-async fn fetch_all(client: &GraphClient) -> Result<HashMap<String, RolePolicy>, GraphError> {
-    let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)");
-    let found: Vec<Json> = client.list(Api::V1, &path).await?;
-    Ok(found.iter().filter_map(policy_of).collect())
 }
 
 struct PimRules;
@@ -155,14 +147,14 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
 pub struct RoleManagementPolicyResource {
     conn: Connection,
     /// All roles' policies, listed once per provider process for reads.
-    listing: OnceCell<HashMap<String, RolePolicy>>,
+    listing: Listing,
 }
 
 impl RoleManagementPolicyResource {
     pub fn new(conn: Connection) -> Self {
         RoleManagementPolicyResource {
             conn,
-            listing: OnceCell::new(),
+            listing: Listing::default(),
         }
     }
 
@@ -252,6 +244,7 @@ impl Resource for RoleManagementPolicyResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let role = planned
             .get("role_definition_id")
             .as_str()
@@ -276,19 +269,29 @@ impl Resource for RoleManagementPolicyResource {
             .unwrap_or_default()
             .to_lowercase();
         let client = self.conn.client()?;
+        let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)");
         let listing = self
             .listing
-            .get_or_try_init(|| fetch_all(client))
+            .get(|| async {
+                // Keyed by role: the listing holds one assignment per directory role.
+                let all: Vec<Json> = client.list(Api::V1, &path).await?;
+                Ok::<_, GraphError>(
+                    all.into_iter()
+                        .map(|a| json!({"id": a["roleDefinitionId"], "assignment": a}))
+                        .collect(),
+                )
+            })
             .await
             .map_err(|e| e.to_diagnostics("list the PIM policies of directory roles"))?;
-        let policy = match listing.get(&role) {
-            Some(p) => p.clone(),
+        let policy = match listing.get(&role).and_then(|e| policy_of(&e["assignment"])) {
+            Some((_, p)) => p,
             None => self.fresh(&role).await?,
         };
         Ok(Some(state_from(&role, &policy, state)).into())
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let role = planned
             .get("role_definition_id")
             .as_str()
@@ -301,6 +304,7 @@ impl Resource for RoleManagementPolicyResource {
     }
 
     async fn delete(&self, prior: &Value, private: &[u8]) -> Applied {
+        self.listing.invalidate().await;
         let role = prior
             .get("role_definition_id")
             .as_str()

@@ -1,0 +1,842 @@
+//! `entra_authentication_strength_policy`: a custom authentication strength, the set of method
+//! combinations a Conditional Access grant can require. azuread's HCL, including its
+//! `fido2_combination_configuration` and `x509_certificate_combination_configuration` blocks.
+//!
+//! Graph splits the object over three write paths: PATCH for name and description, the
+//! `updateAllowedCombinations` action for combinations, and a sub-collection for combination
+//! configurations. Built-in strengths cannot be changed, so they are only readable (data source).
+
+use crate::graph::models::{
+    AuthenticationStrengthPolicy, CombinationConfiguration, PolicyReferences,
+};
+use crate::graph::{Api, GraphClient, GraphError};
+use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
+use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
+use serde_json::{json, Value as Json};
+
+pub const TYPE_NAME: &str = "entra_authentication_strength_policy";
+pub const COLLECTION: &str = "/policies/authenticationStrengthPolicies";
+const FIDO2: &str = "fido2_combination_configuration";
+const X509: &str = "x509_certificate_combination_configuration";
+const FIDO2_TYPE: &str = "#microsoft.graph.fido2CombinationConfiguration";
+const X509_TYPE: &str = "#microsoft.graph.x509CertificateCombinationConfiguration";
+/// Multifactor authentication, Passwordless MFA, Phishing-resistant MFA: the same in every tenant.
+pub const BUILT_IN_IDS: &[&str] = &[
+    "00000000-0000-0000-0000-000000000002",
+    "00000000-0000-0000-0000-000000000003",
+    "00000000-0000-0000-0000-000000000004",
+];
+
+/// v1.0 `authenticationMethodModes`, in declaration order (the order Graph writes them in).
+pub const MODES: &[&str] = &[
+    "password",
+    "voice",
+    "hardwareOath",
+    "softwareOath",
+    "sms",
+    "fido2",
+    "windowsHelloForBusiness",
+    "microsoftAuthenticatorPush",
+    "deviceBasedPush",
+    "temporaryAccessPassOneTime",
+    "temporaryAccessPassMultiUse",
+    "email",
+    "x509CertificateSingleFactor",
+    "x509CertificateMultiFactor",
+    "federatedSingleFactor",
+    "federatedMultiFactor",
+];
+/// Modes that are multifactor on their own; every other mode needs a second one.
+const MULTIFACTOR_MODES: &[&str] = &[
+    "fido2",
+    "windowsHelloForBusiness",
+    "deviceBasedPush",
+    "temporaryAccessPassOneTime",
+    "temporaryAccessPassMultiUse",
+    "x509CertificateMultiFactor",
+    "federatedMultiFactor",
+];
+const X509_MODES: &[&str] = &["x509CertificateSingleFactor", "x509CertificateMultiFactor"];
+
+fn members(combination: &str) -> Vec<&str> {
+    combination.split(',').map(str::trim).collect()
+}
+
+/// Graph's form of a combination: members without spaces, in declaration order, so that
+/// `"sms, password"` and `"password,sms"` compare equal.
+pub fn normalize_combination(combination: &str) -> String {
+    let mut m = members(combination);
+    m.sort_by_key(|x| MODES.iter().position(|k| k == x).unwrap_or(MODES.len()));
+    m.join(",")
+}
+
+pub fn check_combination(combination: &str) -> Result<(), String> {
+    let m = members(combination);
+    if m.iter().any(|x| x.is_empty()) {
+        return Err(format!(
+            "{combination:?} has an empty method: write methods separated by commas, e.g. \"password,sms\"."
+        ));
+    }
+    for x in &m {
+        if !MODES.contains(x) {
+            let hint = MODES
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(x))
+                .map(|k| format!(" (did you mean {k:?}?)"))
+                .unwrap_or_default();
+            return Err(format!(
+                "{combination:?}: {x:?} is not an authentication method{hint}. Known methods: {}.",
+                MODES.join(", ")
+            ));
+        }
+    }
+    if (1..m.len()).any(|i| m[..i].contains(&m[i])) {
+        return Err(format!("{combination:?} names a method twice."));
+    }
+    if m.len() == 1 && !MULTIFACTOR_MODES.contains(&m[0]) {
+        return Err(format!(
+            "{combination:?} is a single factor: an authentication strength requires multifactor combinations. Pair it with a second factor (e.g. \"password,{}\") or use a method that is multifactor on its own ({}).",
+            if m[0] == "password" { "microsoftAuthenticatorPush" } else { "sms" },
+            MULTIFACTOR_MODES.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn config_block(name: &str, attributes: Vec<Attribute>, desc: &str) -> NestedBlock {
+    NestedBlock {
+        type_name: name.into(),
+        block: Block {
+            attributes,
+            block_types: vec![],
+            description: desc.into(),
+        },
+        nesting: Nesting::List,
+        min_items: 0,
+        max_items: 1,
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: vec![
+                Attribute::new("id", Type::String, Mode::Computed, "`/policies/authenticationStrengthPolicies/{object_id}`, azuread's id; `authentication_strength_policy_id` of a Conditional Access policy accepts it."),
+                Attribute::new("object_id", Type::String, Mode::Computed, "The strength's GUID."),
+                Attribute::new("display_name", Type::String, Mode::Required, "Name shown in the Conditional Access grant screen."),
+                Attribute::new("description", Type::String, Mode::Optional, "What the strength is for."),
+                Attribute::new("allowed_combinations", Type::set(Type::String), Mode::Required, "Method combinations that satisfy the strength, e.g. `fido2` or `password,sms`."),
+            ],
+            block_types: vec![
+                config_block(FIDO2, vec![
+                    Attribute::new("allowed_aaguids", Type::set(Type::String), Mode::Required, "AAGUIDs of the FIDO2 security key models allowed."),
+                    Attribute::new("id", Type::String, Mode::Computed, "The configuration's id in Graph."),
+                ], "Restricts the `fido2` combination to some security key models."),
+                config_block(X509, vec![
+                    Attribute::new("applies_to_combinations", Type::set(Type::String), Mode::Required, "`x509CertificateSingleFactor` and/or `x509CertificateMultiFactor`."),
+                    Attribute::new("allowed_issuer_skis", Type::set(Type::String), Mode::Optional, "Subject key identifiers (hex) of the allowed certificate issuers."),
+                    Attribute::new("allowed_policy_oids", Type::set(Type::String), Mode::Optional, "Allowed certificate policy OIDs."),
+                    Attribute::new("id", Type::String, Mode::Computed, "The configuration's id in Graph."),
+                ], "Restricts certificate-based authentication to some issuers or certificate policies."),
+            ],
+            description: "A custom authentication strength for Conditional Access.".into(),
+        },
+    }
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.len() % 2 == 0 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn is_oid(s: &str) -> bool {
+    let arcs: Vec<&str> = s.split('.').collect();
+    arcs.len() >= 2
+        && arcs
+            .iter()
+            .all(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()))
+}
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    if config
+        .get("display_name")
+        .as_str()
+        .is_some_and(|n| n.trim().is_empty())
+    {
+        d.push_attr_error(
+            AttrPath::root("display_name"),
+            "Empty display name",
+            "Give the authentication strength a name administrators will recognise.",
+        );
+    }
+    let combos = config.get("allowed_combinations");
+    let known = combos.is_wholly_known();
+    if known && combos.elements().is_empty() {
+        d.push_attr_error(
+            AttrPath::root("allowed_combinations"),
+            "No allowed combinations",
+            "An authentication strength needs at least one method combination.",
+        );
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for c in combos.strs() {
+        if let Err(e) = check_combination(c) {
+            d.push_attr_error(
+                AttrPath::root("allowed_combinations"),
+                "Invalid method combination",
+                e,
+            );
+        } else if seen.contains(&normalize_combination(c)) {
+            d.push_attr_error(
+                AttrPath::root("allowed_combinations"),
+                "Duplicate method combination",
+                format!("{c:?} is listed twice (in another spelling)."),
+            );
+        } else {
+            seen.push(normalize_combination(c));
+        }
+    }
+    // Whether some allowed combination uses `mode`; only decidable when all are known.
+    let offers = |mode: &str| !known || seen.iter().any(|c| members(c).contains(&mode));
+    let fido2 = config.block(FIDO2);
+    if !fido2.is_null() {
+        let path = AttrPath::root(FIDO2).index(0).attr("allowed_aaguids");
+        let aaguids = fido2.get("allowed_aaguids");
+        if aaguids.is_wholly_known() && aaguids.elements().is_empty() {
+            d.push_attr_error(path.clone(), "No AAGUIDs", "List at least one security key AAGUID, or remove the block to allow every FIDO2 key.");
+        }
+        for a in aaguids.strs().into_iter().filter(|a| !is_guid(a)) {
+            d.push_attr_error(
+                path.clone(),
+                "Invalid AAGUID",
+                format!("{a:?} is not an AAGUID (a GUID)."),
+            );
+        }
+        if !offers("fido2") {
+            d.push_attr_error(AttrPath::root(FIDO2), "FIDO2 is not an allowed combination", "A FIDO2 configuration applies to the \"fido2\" combination: add it to allowed_combinations or remove this block.");
+        }
+    }
+    let x509 = config.block(X509);
+    if !x509.is_null() {
+        let applies = AttrPath::root(X509)
+            .index(0)
+            .attr("applies_to_combinations");
+        for m in x509.get("applies_to_combinations").strs() {
+            if !X509_MODES.contains(&m) {
+                d.push_attr_error(
+                    applies.clone(),
+                    "Not a certificate method",
+                    format!("{m:?}: use {}.", X509_MODES.join(" or ")),
+                );
+            } else if !offers(m) {
+                d.push_attr_error(
+                    applies.clone(),
+                    "Certificate method not allowed",
+                    format!(
+                        "No allowed combination uses {m}: add one (e.g. \"{}\") or remove it here.",
+                        if m == "x509CertificateMultiFactor" {
+                            m.to_string()
+                        } else {
+                            format!("{m},sms")
+                        }
+                    ),
+                );
+            }
+        }
+        let (skis, oids) = (
+            x509.get("allowed_issuer_skis"),
+            x509.get("allowed_policy_oids"),
+        );
+        if skis.is_wholly_known()
+            && oids.is_wholly_known()
+            && skis.elements().is_empty()
+            && oids.elements().is_empty()
+        {
+            d.push_attr_error(
+                AttrPath::root(X509).index(0),
+                "Nothing restricted",
+                "Set allowed_issuer_skis, allowed_policy_oids or both, or remove the block.",
+            );
+        }
+        for s in skis.strs().into_iter().filter(|s| !is_hex(s)) {
+            d.push_attr_error(AttrPath::root(X509).index(0).attr("allowed_issuer_skis"), "Invalid subject key identifier", format!("{s:?} is not a hexadecimal key identifier, e.g. \"9A4248C6AC8C2931AB2A86537818E92E7B6C97B6\"."));
+        }
+        for o in oids.strs().into_iter().filter(|o| !is_oid(o)) {
+            d.push_attr_error(
+                AttrPath::root(X509).index(0).attr("allowed_policy_oids"),
+                "Invalid OID",
+                format!("{o:?} is not an object identifier in dotted form, e.g. \"1.2.3.4\"."),
+            );
+        }
+    }
+    d
+}
+
+/// The combinations as Graph's request bodies carry them.
+fn combinations_json(state: &Value) -> Vec<String> {
+    state
+        .get("allowed_combinations")
+        .strs()
+        .into_iter()
+        .map(normalize_combination)
+        .collect()
+}
+
+/// The POST body of a new strength.
+pub fn create_body(state: &Value) -> Json {
+    json!({
+        "displayName": state.get("display_name").as_str(),
+        "description": state.get("description").as_str(),
+        "allowedCombinations": combinations_json(state),
+    })
+}
+
+/// The combination configuration bodies a state asks for, by block name.
+pub fn configuration_bodies(state: &Value) -> Vec<(&'static str, Json)> {
+    let mut out = Vec::new();
+    let fido2 = state.block(FIDO2);
+    if !fido2.is_null() {
+        out.push((
+            FIDO2,
+            json!({
+                "@odata.type": FIDO2_TYPE,
+                "allowedAAGUIDs": fido2.get("allowed_aaguids").strs(),
+                "appliesToCombinations": ["fido2"],
+            }),
+        ));
+    }
+    let x509 = state.block(X509);
+    if !x509.is_null() {
+        out.push((
+            X509,
+            json!({
+                "@odata.type": X509_TYPE,
+                "allowedIssuerSkis": x509.get("allowed_issuer_skis").strs(),
+                "allowedPolicyOIDs": x509.get("allowed_policy_oids").strs(),
+                "appliesToCombinations": x509.get("applies_to_combinations").strs(),
+            }),
+        ));
+    }
+    out
+}
+
+/// Which block a configuration from Graph belongs to.
+fn block_of(c: &CombinationConfiguration) -> Option<&'static str> {
+    match c.odata_type.as_deref() {
+        Some(t) if t.ends_with("fido2CombinationConfiguration") => Some(FIDO2),
+        Some(t) if t.ends_with("x509CertificateCombinationConfiguration") => Some(X509),
+        Some(_) => None,
+        None if c.allowed_aaguids.is_some() => Some(FIDO2),
+        None => Some(X509),
+    }
+}
+
+fn strings(v: &Option<Vec<String>>) -> Value {
+    Value::string_set(v.iter().flatten().map(|s| s.trim().to_string()))
+}
+
+/// The state for a strength and its configurations as Graph holds them.
+pub fn from_graph(p: &AuthenticationStrengthPolicy, configs: &[CombinationConfiguration]) -> Value {
+    let block = |name: &str| {
+        // One block of each kind, as in azuread; a second one made in the portal is not shown.
+        let items: Vec<Value> = configs
+            .iter()
+            .filter(|c| block_of(c) == Some(name))
+            .take(1)
+            .map(|c| {
+                let applies = Value::string_set(
+                    c.applies_to_combinations
+                        .iter()
+                        .map(|s| s.trim().to_string()),
+                );
+                if name == FIDO2 {
+                    Value::object([
+                        ("allowed_aaguids", strings(&c.allowed_aaguids)),
+                        ("id", Value::string(&c.id)),
+                    ])
+                } else {
+                    Value::object([
+                        ("applies_to_combinations", applies),
+                        ("allowed_issuer_skis", strings(&c.allowed_issuer_skis)),
+                        ("allowed_policy_oids", strings(&c.allowed_policy_oids)),
+                        ("id", Value::string(&c.id)),
+                    ])
+                }
+            })
+            .collect();
+        Value::List(items)
+    };
+    Value::object([
+        ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{}", p.id))),
+        ("object_id", Value::string(&p.id)),
+        ("display_name", Value::opt_string(p.display_name.clone())),
+        ("description", Value::opt_string(p.description.clone())),
+        (
+            "allowed_combinations",
+            Value::string_set(p.allowed_combinations.iter().cloned()),
+        ),
+        (FIDO2, block(FIDO2)),
+        (X509, block(X509)),
+    ])
+}
+
+fn normalized_set(v: &Value) -> Vec<String> {
+    let mut s: Vec<String> = v.strs().into_iter().map(normalize_combination).collect();
+    s.sort();
+    s.dedup();
+    s
+}
+
+struct StrengthRules;
+
+impl Rules for StrengthRules {
+    fn case_insensitive(&self, path: &str) -> bool {
+        path.ends_with("allowed_aaguids") || path.ends_with("allowed_issuer_skis")
+    }
+
+    fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
+        (path == "allowed_combinations" || path.ends_with("applies_to_combinations"))
+            .then(|| normalized_set(new) == normalized_set(prior))
+    }
+}
+
+fn state_from_graph(
+    p: &AuthenticationStrengthPolicy,
+    configs: &[CombinationConfiguration],
+    prior: &Value,
+) -> Value {
+    reconcile(
+        &StrengthRules,
+        &schema().block,
+        "",
+        &from_graph(p, configs),
+        prior,
+    )
+}
+
+fn set(v: &mut Value, key: &str, value: Value) {
+    if let Value::Object(m) = v {
+        m.insert(key.into(), value);
+    }
+}
+
+/// The configuration id the prior state has for block `name`, if any.
+fn prior_config_id<'a>(prior: &'a Value, name: &str) -> Option<&'a str> {
+    prior.block(name).get("id").as_str()
+}
+
+pub fn plan(req: &PlanRequest<'_>) -> Planned {
+    let mut planned = req.proposed.clone();
+    for key in ["id", "object_id"] {
+        let v = if req.prior.is_null() {
+            Value::Unknown
+        } else {
+            req.prior.get(key).clone()
+        };
+        set(&mut planned, key, v);
+    }
+    // A configuration keeps its id while its block stays (it is updated in place).
+    for name in [FIDO2, X509] {
+        let id = prior_config_id(req.prior, name)
+            .map(Value::string)
+            .unwrap_or(Value::Unknown);
+        if let Value::Object(m) = &mut planned {
+            if let Some(Value::List(items)) = m.get_mut(name) {
+                if let Some(element) = items.first_mut() {
+                    set(element, "id", id);
+                }
+            }
+        }
+    }
+    Planned {
+        state: planned,
+        requires_replace: vec![],
+    }
+}
+
+/// Combinations the prior state allows and the planned one no longer does (Graph's form).
+pub fn removed_combinations(prior: &Value, planned: &Value) -> Vec<String> {
+    let after = planned.get("allowed_combinations");
+    if prior.is_null() || !after.is_wholly_known() {
+        return vec![];
+    }
+    let after = normalized_set(after);
+    normalized_set(prior.get("allowed_combinations"))
+        .into_iter()
+        .filter(|c| !after.contains(c))
+        .collect()
+}
+
+/// The plan-time warning when removed combinations change what policies using the strength accept.
+pub fn weakening_warning(
+    name: &str,
+    removed: &[String],
+    users: &[PolicyReferences],
+) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    if removed.is_empty() || users.is_empty() {
+        return d;
+    }
+    d.push_warning(
+        format!("Changing authentication strength \"{name}\" affects {} Conditional Access polic{}", users.len(), if users.len() == 1 { "y" } else { "ies" }),
+        format!(
+            "This plan removes {} from the allowed combinations. Users who can only sign in with {} will no longer satisfy these policies: {}.",
+            removed.join("; "),
+            if removed.len() == 1 { "it" } else { "them" },
+            users.iter().map(PolicyReferences::label).collect::<Vec<_>>().join(", ")
+        ),
+    );
+    d
+}
+
+/// The GUID in an id given as a GUID or as `/policies/authenticationStrengthPolicies/{id}`.
+pub fn guid_of(id: &str) -> &str {
+    id.strip_prefix(AUTH_STRENGTH_PATH).unwrap_or(id)
+}
+
+pub fn built_in_error(id: &str) -> Diagnostics {
+    Diagnostics::error(
+        "Built-in authentication strengths cannot be managed",
+        format!("{id} is a built-in authentication strength: Microsoft maintains it and Graph refuses changes to it. Refer to it with the entra_authentication_strength_policy data source (by display_name or id) instead of a resource."),
+    )
+}
+
+fn item_path(guid: &str) -> String {
+    format!("{COLLECTION}/{guid}")
+}
+
+fn configs_path(guid: &str) -> String {
+    format!("{COLLECTION}/{guid}/combinationConfigurations")
+}
+
+/// The strength and its configurations: inline when Graph expands them, else from the
+/// sub-collection. `None` when the strength does not exist.
+pub async fn fetch(
+    client: &GraphClient,
+    guid: &str,
+) -> Result<Option<(AuthenticationStrengthPolicy, Vec<CombinationConfiguration>)>, GraphError> {
+    let Some(mut p) = client
+        .get_opt::<AuthenticationStrengthPolicy>(Api::V1, &item_path(guid))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let configs = match p.combination_configurations.take() {
+        Some(c) => c,
+        None => client.list(Api::V1, &configs_path(guid)).await?,
+    };
+    Ok(Some((p, configs)))
+}
+
+pub struct AuthenticationStrengthPolicyResource {
+    conn: Connection,
+}
+
+impl AuthenticationStrengthPolicyResource {
+    pub fn new(conn: Connection) -> Self {
+        AuthenticationStrengthPolicyResource { conn }
+    }
+
+    /// After a failed write, what Graph now holds, so the saved state matches it.
+    async fn state_after_failure(
+        &self,
+        guid: &str,
+        prior: &Value,
+        mut diags: Diagnostics,
+    ) -> Applied {
+        let found = match self.conn.client() {
+            Ok(c) => fetch(c, guid)
+                .await
+                .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}"))),
+            Err(d) => Err(d),
+        };
+        match found {
+            Ok(found) => {
+                Applied::failed(found.map(|(p, c)| state_from_graph(&p, &c, prior)), diags)
+            }
+            Err(d) => {
+                diags.extend(d);
+                Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
+            }
+        }
+    }
+
+    /// Conditional Access policies (through beta, which shows every policy) that require `guid`.
+    async fn policies_using(&self, guid: &str) -> Result<Vec<PolicyReferences>, Diagnostics> {
+        let client = self.conn.client()?;
+        let policies: Vec<PolicyReferences> = client
+            .list(Api::Beta, "/identity/conditionalAccess/policies")
+            .await
+            .map_err(|e| {
+                e.to_diagnostics(&format!(
+                    "check which policies use authentication strength {guid}"
+                ))
+            })?;
+        Ok(policies
+            .into_iter()
+            .filter(|p| p.uses_authentication_strength(guid))
+            .collect())
+    }
+
+    /// Deletes the configurations the planned state drops, then writes the ones it has: the
+    /// second step runs after combinations change, since a configuration needs its combination.
+    async fn remove_configurations(
+        &self,
+        client: &GraphClient,
+        guid: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<(), GraphError> {
+        for name in [FIDO2, X509] {
+            if let (Some(id), true) = (prior_config_id(prior, name), planned.block(name).is_null())
+            {
+                match client
+                    .delete(Api::V1, &format!("{}/{id}", configs_path(guid)))
+                    .await
+                {
+                    Err(e) if !e.is_not_found() => return Err(e),
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates or updates the planned configurations; the ids Graph has for them, by block.
+    async fn write_configurations(
+        &self,
+        client: &GraphClient,
+        guid: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, GraphError> {
+        let mut ids = Vec::new();
+        for (name, body) in configuration_bodies(planned) {
+            let id = match prior_config_id(prior, name) {
+                Some(id) => {
+                    if prior.get(name) != planned.get(name) {
+                        client
+                            .patch(Api::V1, &format!("{}/{id}", configs_path(guid)), &body)
+                            .await?;
+                    }
+                    id.to_string()
+                }
+                None => {
+                    client
+                        .post::<CombinationConfiguration>(Api::V1, &configs_path(guid), &body)
+                        .await?
+                        .id
+                }
+            };
+            ids.push((
+                name,
+                Value::List(vec![Value::object([("id", Value::string(id))])]),
+            ));
+        }
+        Ok(Value::object(ids))
+    }
+}
+
+#[async_trait::async_trait]
+impl Resource for AuthenticationStrengthPolicyResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        Ok(plan(req))
+    }
+
+    async fn plan_warnings(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        let removed = removed_combinations(prior, planned);
+        if removed.is_empty() {
+            return Diagnostics::default();
+        }
+        let guid = prior.get("object_id").as_str().unwrap_or_default();
+        let name = prior.get("display_name").as_str().unwrap_or(guid);
+        match self.policies_using(guid).await {
+            Ok(users) => weakening_warning(name, &removed, &users),
+            Err(d) => {
+                // The check is advice: if it cannot run, say so and let the plan go on.
+                let mut w = Diagnostics::default();
+                w.push_warning(
+                    "Could not check which policies use this authentication strength",
+                    d.to_string(),
+                );
+                w
+            }
+        }
+    }
+
+    async fn create(&self, planned: &Value) -> Applied {
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let name = planned.get("display_name").as_str().unwrap_or_default();
+        let created: AuthenticationStrengthPolicy = match client
+            .post(Api::V1, COLLECTION, &create_body(planned))
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                return Applied::failed(
+                    None,
+                    e.to_diagnostics(&format!("create authentication strength \"{name}\"")),
+                )
+            }
+        };
+        match self
+            .write_configurations(client, &created.id, &Value::Null, planned)
+            .await
+        {
+            Ok(ids) => {
+                let mut graph = from_graph(&created, &[]);
+                for name in [FIDO2, X509] {
+                    if !ids.get(name).is_null() {
+                        set(&mut graph, name, ids.get(name).clone());
+                    }
+                }
+                Applied::ok(fill_unknowns(planned, &graph))
+            }
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("configure authentication strength \"{name}\""));
+                self.state_after_failure(&created.id, &Value::Null, d).await
+            }
+        }
+    }
+
+    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+        let guid = guid_of(state.get("id").as_str().unwrap_or_default()).to_string();
+        let client = self.conn.client()?;
+        let found = fetch(client, &guid)
+            .await
+            .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}")))?;
+        let Some((p, configs)) = found else {
+            return Ok(Fetched::from(None));
+        };
+        if p.policy_type.as_deref() == Some("builtIn") {
+            return Err(built_in_error(&guid));
+        }
+        Ok(Some(state_from_graph(&p, &configs, state)).into())
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        let guid = prior
+            .get("object_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        let named = |v: &Value| (v.get("display_name").clone(), v.get("description").clone());
+        let steps = async {
+            if named(prior) != named(planned) {
+                let body = json!({"displayName": planned.get("display_name").as_str(), "description": planned.get("description").as_str()});
+                client.patch(Api::V1, &item_path(&guid), &body).await?;
+            }
+            self.remove_configurations(client, &guid, prior, planned)
+                .await?;
+            if normalized_set(prior.get("allowed_combinations"))
+                != normalized_set(planned.get("allowed_combinations"))
+            {
+                client
+                    .post::<Json>(
+                        Api::V1,
+                        &format!("{}/updateAllowedCombinations", item_path(&guid)),
+                        &json!({"allowedCombinations": combinations_json(planned)}),
+                    )
+                    .await?;
+            }
+            self.write_configurations(client, &guid, prior, planned)
+                .await
+        };
+        match steps.await {
+            Ok(ids) => Applied::ok(fill_unknowns(planned, &ids)),
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("update authentication strength {guid}"));
+                self.state_after_failure(&guid, prior, d).await
+            }
+        }
+    }
+
+    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
+        let guid = prior
+            .get("object_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = prior
+            .get("display_name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        // A policy that requires a deleted strength could no longer be satisfied, and Graph's
+        // behaviour there is not documented: check first, so a refused destroy changes nothing.
+        match self.policies_using(&guid).await {
+            Ok(users) if !users.is_empty() => {
+                return Applied::failed(Some(prior.clone()), Diagnostics::error(
+                    format!("Authentication strength \"{name}\" ({guid}) is still used by Conditional Access"),
+                    format!("Remove it from the grant controls of these policies first: {}. Nothing was changed.", users.iter().map(PolicyReferences::label).collect::<Vec<_>>().join(", ")),
+                ))
+            }
+            Ok(_) => {}
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        }
+        match client.delete(Api::V1, &item_path(&guid)).await {
+            Ok(()) => Applied::gone(),
+            Err(e) if e.is_not_found() => Applied::gone(),
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("delete authentication strength {guid}"));
+                self.state_after_failure(&guid, prior, d).await
+            }
+        }
+    }
+
+    /// Accepts the GUID or azuread's `/policies/authenticationStrengthPolicies/{id}`.
+    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+        let guid = guid_of(id);
+        if BUILT_IN_IDS.contains(&guid) {
+            return Err(built_in_error(guid));
+        }
+        if !is_guid(guid) {
+            return Err(Diagnostics::error(
+                "Invalid import id",
+                format!("{id:?} is not an authentication strength id: use its GUID, or {AUTH_STRENGTH_PATH}{{id}}."),
+            ));
+        }
+        Ok(Value::object([
+            ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{guid}"))),
+            ("object_id", Value::string(guid)),
+            ("display_name", Value::Null),
+            ("description", Value::Null),
+            ("allowed_combinations", Value::Null),
+            (FIDO2, Value::List(vec![])),
+            (X509, Value::List(vec![])),
+        ])
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,679 @@
+//! `entra_named_location`: an IP ranges or countries location that Conditional Access policies
+//! include or exclude. azuread's `azuread_named_location` HCL (`ip { ... }` or `country { ... }`).
+//!
+//! Graph tells the two kinds apart by `@odata.type`, on the location and on each IP range; the
+//! provider writes both, so users never see them. A trusted location cannot be deleted, so
+//! destroy untrusts it first, but only after checking that no policy still uses it.
+
+use crate::graph::models::{NamedLocation, PolicyReferences};
+use crate::graph::{Api, GraphError};
+use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
+use serde_json::{json, Value as Json};
+use std::net::IpAddr;
+
+pub const TYPE_NAME: &str = "entra_named_location";
+pub const COLLECTION: &str = "/identity/conditionalAccess/namedLocations";
+const IP_TYPE: &str = "#microsoft.graph.ipNamedLocation";
+const COUNTRY_TYPE: &str = "#microsoft.graph.countryNamedLocation";
+pub const LOOKUP_METHODS: &[&str] = &["clientIpAddress", "authenticatorAppGps"];
+const DEFAULT_LOOKUP: &str = "clientIpAddress";
+/// Entra's limit per location (graph-api.md section 4).
+pub const MAX_RANGES: usize = 2000;
+/// The system location "Multifactor authentication trusted IPs": usable in policies, not readable.
+pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// ISO 3166-1 alpha-2: the officially assigned codes.
+const COUNTRIES: &[&str] = &[
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+fn single(name: &str, attributes: Vec<Attribute>, desc: &str) -> NestedBlock {
+    NestedBlock {
+        type_name: name.into(),
+        block: Block {
+            attributes,
+            block_types: vec![],
+            description: desc.into(),
+        },
+        nesting: Nesting::List,
+        min_items: 0,
+        max_items: 1,
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: vec![
+                Attribute::new("id", Type::String, Mode::Computed, "The object id (a GUID), as Conditional Access policies reference it."),
+                Attribute::new("object_id", Type::String, Mode::Computed, "Same as `id`."),
+                Attribute::new("display_name", Type::String, Mode::Required, "Name shown in the Conditional Access screens."),
+            ],
+            block_types: vec![
+                single("ip", vec![
+                    Attribute::new("ip_ranges", Type::set(Type::String), Mode::Required, "IPv4 and IPv6 ranges in CIDR notation, prefixes longer than /8, at most 2000."),
+                    Attribute::new("trusted", Type::Bool, Mode::OptionalComputed, "Mark the location as trusted. Default `false`."),
+                ], "An IP ranges location. Exactly one of `ip` and `country`; changing kind replaces the location."),
+                single("country", vec![
+                    Attribute::new("countries_and_regions", Type::set(Type::String), Mode::Required, "ISO 3166-1 alpha-2 codes in upper case, e.g. `NL`."),
+                    Attribute::new("include_unknown_countries_and_regions", Type::Bool, Mode::OptionalComputed, "Also match sign-ins whose country cannot be determined. Default `false`."),
+                    Attribute::new("country_lookup_method", Type::String, Mode::OptionalComputed, "`clientIpAddress` (default) or `authenticatorAppGps` (not available in US Government clouds)."),
+                ], "A countries and regions location. Exactly one of `ip` and `country`; changing kind replaces the location."),
+            ],
+            description: "A named location (IP ranges or countries) for Conditional Access.".into(),
+        },
+    }
+}
+
+/// Parses one range and applies Entra's rules: CIDR notation, prefix longer than /8.
+pub fn check_cidr(s: &str) -> Result<(IpAddr, u8), String> {
+    let Some((addr, prefix)) = s.split_once('/') else {
+        return Err(format!(
+            "{s:?} is not in CIDR notation: add the prefix length, e.g. \"{s}/32\" for one IPv4 address or \"/128\" for one IPv6 address."
+        ));
+    };
+    let addr: IpAddr = addr
+        .parse()
+        .map_err(|_| format!("{s:?}: {addr:?} is not an IPv4 or IPv6 address."))?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let prefix: u8 = prefix
+        .parse()
+        .ok()
+        .filter(|p| *p <= max && !prefix.starts_with('+'))
+        .ok_or_else(|| format!("{s:?}: the prefix length must be a number from 9 to {max}."))?;
+    if prefix <= 8 {
+        return Err(format!(
+            "{s:?}: Entra accepts only prefixes longer than /8 (from /9 to /{max})."
+        ));
+    }
+    Ok((addr, prefix))
+}
+
+/// The `@odata.type` of one range, derived from its address (Graph requires it on each item).
+fn range_type(cidr: &str) -> &'static str {
+    match check_cidr(cidr) {
+        Ok((IpAddr::V6(_), _)) => "#microsoft.graph.iPv6CidrRange",
+        _ => "#microsoft.graph.iPv4CidrRange",
+    }
+}
+
+/// An upper-case, officially assigned ISO 3166-1 alpha-2 code.
+pub fn check_country(code: &str) -> Result<(), String> {
+    if COUNTRIES.contains(&code) {
+        Ok(())
+    } else if COUNTRIES.contains(&code.to_ascii_uppercase().as_str()) {
+        Err(format!(
+            "{code:?}: write country codes in upper case, \"{}\".",
+            code.to_ascii_uppercase()
+        ))
+    } else {
+        Err(format!(
+            "{code:?} is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. \"NL\")."
+        ))
+    }
+}
+
+fn block_path(block: &str, attr: &str) -> AttrPath {
+    AttrPath::root(block).index(0).attr(attr)
+}
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    if config
+        .get("display_name")
+        .as_str()
+        .is_some_and(|n| n.trim().is_empty())
+    {
+        d.push_attr_error(
+            AttrPath::root("display_name"),
+            "Empty display name",
+            "Give the named location a name administrators will recognise.",
+        );
+    }
+    let (ip, country) = (config.get("ip"), config.get("country"));
+    if !ip.is_unknown() && !country.is_unknown() {
+        match (ip.elements().len(), country.elements().len()) {
+            (1, 0) | (0, 1) => {}
+            (0, 0) => d.push_error(
+                "A named location needs an ip or a country block",
+                "Add an `ip { ip_ranges = [...] }` block or a `country { countries_and_regions = [...] }` block.",
+            ),
+            _ => d.push_attr_error(
+                AttrPath::root("country"),
+                "Both ip and country blocks",
+                "A named location is either IP ranges or countries: keep one of the two blocks.",
+            ),
+        }
+    }
+    let ranges = config.block("ip").get("ip_ranges");
+    if ranges.is_wholly_known() && !config.block("ip").is_null() {
+        let path = block_path("ip", "ip_ranges");
+        let all = ranges.strs();
+        if all.is_empty() {
+            d.push_attr_error(
+                path.clone(),
+                "No IP ranges",
+                "An IP location needs at least one range.",
+            );
+        }
+        if all.len() > MAX_RANGES {
+            d.push_attr_error(
+                path.clone(),
+                "Too many IP ranges",
+                format!(
+                    "Entra allows at most {MAX_RANGES} ranges per named location; this one has {}. Split them over several locations.",
+                    all.len()
+                ),
+            );
+        }
+        for r in all {
+            if let Err(e) = check_cidr(r) {
+                d.push_attr_error(path.clone(), "Invalid IP range", e);
+            }
+        }
+    }
+    let c = config.block("country");
+    let codes = c.get("countries_and_regions");
+    if codes.is_wholly_known() && !c.is_null() {
+        let path = block_path("country", "countries_and_regions");
+        if codes.strs().is_empty()
+            && c.get("include_unknown_countries_and_regions").as_bool() != Some(true)
+        {
+            d.push_attr_error(
+                path.clone(),
+                "No countries",
+                "List at least one country or region, or set include_unknown_countries_and_regions = true.",
+            );
+        }
+        for code in codes.strs() {
+            if let Err(e) = check_country(code) {
+                d.push_attr_error(path.clone(), "Invalid country code", e);
+            }
+        }
+    }
+    if let Some(m) = c.get("country_lookup_method").as_str() {
+        if !LOOKUP_METHODS.contains(&m) {
+            d.push_attr_error(
+                block_path("country", "country_lookup_method"),
+                "Unknown country lookup method",
+                format!("{m:?}: use one of {}.", LOOKUP_METHODS.join(", ")),
+            );
+        }
+    }
+    d
+}
+
+/// GPS lookup through Microsoft Authenticator is not offered in the US Government clouds.
+fn gps_unsupported(graph_root: &str) -> bool {
+    graph_root
+        .trim_end_matches("/.default")
+        .trim_end_matches('/')
+        .ends_with(".microsoft.us")
+}
+
+/// The POST or PATCH body for a planned state. Graph requires the derived `@odata.type`.
+pub fn to_graph(state: &Value) -> Json {
+    let name = state.get("display_name").as_str();
+    let ip = state.block("ip");
+    if !ip.is_null() {
+        let ranges: Vec<Json> = ip
+            .get("ip_ranges")
+            .strs()
+            .into_iter()
+            .map(|r| json!({"@odata.type": range_type(r), "cidrAddress": r}))
+            .collect();
+        return json!({
+            "@odata.type": IP_TYPE,
+            "displayName": name,
+            "isTrusted": ip.get("trusted").as_bool().unwrap_or(false),
+            "ipRanges": ranges,
+        });
+    }
+    let c = state.block("country");
+    json!({
+        "@odata.type": COUNTRY_TYPE,
+        "displayName": name,
+        "countriesAndRegions": c.get("countries_and_regions").strs(),
+        "includeUnknownCountriesAndRegions": c.get("include_unknown_countries_and_regions").as_bool().unwrap_or(false),
+        "countryLookupMethod": c.get("country_lookup_method").as_str().unwrap_or(DEFAULT_LOOKUP),
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Ip,
+    Country,
+    /// Anything else, e.g. beta's `compliantNetworkNamedLocation`.
+    Other,
+}
+
+/// The kind from `@odata.type`, or from the fields when Graph left the type out.
+pub fn kind(loc: &NamedLocation) -> Kind {
+    match loc.odata_type.as_deref() {
+        Some(t) if t.ends_with(".ipNamedLocation") => Kind::Ip,
+        Some(t) if t.ends_with(".countryNamedLocation") => Kind::Country,
+        Some(_) => Kind::Other,
+        None if loc.ip_ranges.is_some() => Kind::Ip,
+        None if loc.countries_and_regions.is_some() => Kind::Country,
+        None => Kind::Other,
+    }
+}
+
+/// The `ip` and `country` block values (each a list of zero or one element) for a location.
+pub fn blocks(loc: &NamedLocation) -> (Value, Value) {
+    match kind(loc) {
+        Kind::Ip => (
+            Value::List(vec![Value::object([
+                (
+                    "ip_ranges",
+                    Value::string_set(
+                        loc.ip_ranges
+                            .iter()
+                            .flatten()
+                            .map(|r| r.cidr_address.clone()),
+                    ),
+                ),
+                ("trusted", Value::Bool(loc.is_trusted.unwrap_or(false))),
+            ])]),
+            Value::List(vec![]),
+        ),
+        Kind::Country => (
+            Value::List(vec![]),
+            Value::List(vec![Value::object([
+                (
+                    "countries_and_regions",
+                    Value::string_set(loc.countries_and_regions.iter().flatten().cloned()),
+                ),
+                (
+                    "include_unknown_countries_and_regions",
+                    Value::Bool(loc.include_unknown_countries_and_regions.unwrap_or(false)),
+                ),
+                (
+                    "country_lookup_method",
+                    Value::string(
+                        loc.country_lookup_method
+                            .as_deref()
+                            .filter(|m| !m.is_empty())
+                            .unwrap_or(DEFAULT_LOOKUP),
+                    ),
+                ),
+            ])]),
+        ),
+        Kind::Other => (Value::List(vec![]), Value::List(vec![])),
+    }
+}
+
+/// The state for what Graph holds, without regard to any configuration.
+pub fn from_graph(loc: &NamedLocation) -> Value {
+    let (ip, country) = blocks(loc);
+    Value::object([
+        ("id", Value::string(&loc.id)),
+        ("object_id", Value::string(&loc.id)),
+        ("display_name", Value::opt_string(loc.display_name.clone())),
+        ("ip", ip),
+        ("country", country),
+    ])
+}
+
+/// A CIDR range in comparable form: `2001:0:9d38::/63` and `2001:0:9d38:0:0:0:0:0/63` are the
+/// same range, so whichever form the user wrote is kept.
+fn canonical_range(s: &str) -> String {
+    match check_cidr(s) {
+        Ok((addr, prefix)) => format!("{addr}/{prefix}"),
+        Err(_) => s.to_string(),
+    }
+}
+
+struct LocationRules;
+
+impl Rules for LocationRules {
+    fn case_insensitive(&self, path: &str) -> bool {
+        path == "country.countries_and_regions"
+    }
+
+    fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
+        (path == "ip.ip_ranges").then(|| {
+            let norm = |v: &Value| {
+                let mut r: Vec<String> = v.strs().into_iter().map(canonical_range).collect();
+                r.sort();
+                r.dedup();
+                r
+            };
+            norm(new) == norm(prior)
+        })
+    }
+}
+
+/// The state for Graph's location, in the user's form wherever the two are equivalent.
+fn state_from_graph(loc: &NamedLocation, prior: &Value) -> Value {
+    reconcile(&LocationRules, &schema().block, "", &from_graph(loc), prior)
+}
+
+fn set(v: &mut Value, key: &str, value: Value) {
+    if let Value::Object(m) = v {
+        m.insert(key.into(), value);
+    }
+}
+
+/// Sets `key` in the single element of block `name`, when the block is there.
+fn set_in_block(v: &mut Value, name: &str, key: &str, value: Value) {
+    if let Value::Object(m) = v {
+        if let Some(Value::List(items)) = m.get_mut(name) {
+            if let Some(element) = items.first_mut() {
+                set(element, key, value);
+            }
+        }
+    }
+}
+
+/// Which kind a configuration or state has; `None` while its blocks are unknown.
+fn planned_kind(v: &Value) -> Option<Kind> {
+    let (ip, country) = (v.get("ip"), v.get("country"));
+    if ip.is_unknown() || country.is_unknown() {
+        return None;
+    }
+    Some(if !ip.elements().is_empty() {
+        Kind::Ip
+    } else if !country.elements().is_empty() {
+        Kind::Country
+    } else {
+        Kind::Other
+    })
+}
+
+/// The planned state: defaults for what the configuration leaves out (so that a change made in
+/// the portal is put back), the ids, and replacement when the kind changes. `graph_root` is the
+/// configured Graph endpoint, which tells whether GPS lookup is available.
+pub fn plan(req: &PlanRequest<'_>, graph_root: Option<&str>) -> Result<Planned, Diagnostics> {
+    let mut planned = req.proposed.clone();
+    let creating = req.prior.is_null();
+    for key in ["id", "object_id"] {
+        let v = if creating {
+            Value::Unknown
+        } else {
+            req.prior.get(key).clone()
+        };
+        set(&mut planned, key, v);
+    }
+    let defaults = [
+        ("ip", "trusted", Value::Bool(false)),
+        (
+            "country",
+            "include_unknown_countries_and_regions",
+            Value::Bool(false),
+        ),
+        (
+            "country",
+            "country_lookup_method",
+            Value::string(DEFAULT_LOOKUP),
+        ),
+    ];
+    for (block, key, default) in defaults {
+        if req.config.block(block).get(key).is_null() {
+            set_in_block(&mut planned, block, key, default);
+        }
+    }
+    let method = planned.block("country").get("country_lookup_method");
+    if method.as_str() == Some("authenticatorAppGps") && graph_root.is_some_and(gps_unsupported) {
+        return Err(Diagnostics::attr_error(
+            block_path("country", "country_lookup_method"),
+            "GPS lookup is not available in this cloud",
+            "Microsoft Authenticator GPS location is not supported in the US Government clouds. Use country_lookup_method = \"clientIpAddress\".",
+        ));
+    }
+    let requires_replace = match (planned_kind(req.prior), planned_kind(&planned)) {
+        (Some(before), Some(after)) if !creating && before != after => {
+            vec![AttrPath::root("ip"), AttrPath::root("country")]
+        }
+        _ => vec![],
+    };
+    Ok(Planned {
+        state: planned,
+        requires_replace,
+    })
+}
+
+/// The GUID in an import id: the GUID itself or azuread's `/identity/conditionalAccess/namedLocations/{id}`.
+pub fn guid_of(id: &str) -> &str {
+    id.strip_prefix(COLLECTION)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(id)
+}
+
+fn item_path(id: &str) -> String {
+    format!("{COLLECTION}/{id}")
+}
+
+pub struct NamedLocationResource {
+    conn: Connection,
+}
+
+impl NamedLocationResource {
+    pub fn new(conn: Connection) -> Self {
+        NamedLocationResource { conn }
+    }
+
+    async fn fetch(&self, id: &str) -> Result<Option<NamedLocation>, Diagnostics> {
+        let client = self.conn.client()?;
+        client
+            .get_opt(Api::V1, &item_path(id))
+            .await
+            .map_err(|e| e.to_diagnostics(&format!("read named location {id}")))
+    }
+
+    /// After a failed write, what Graph now holds, so the saved state matches it.
+    async fn state_after_failure(
+        &self,
+        id: &str,
+        prior: &Value,
+        mut diags: Diagnostics,
+    ) -> Applied {
+        match self.fetch(id).await {
+            Ok(found) => Applied::failed(found.map(|l| state_from_graph(&l, prior)), diags),
+            Err(d) => {
+                diags.extend(d);
+                Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
+            }
+        }
+    }
+
+    /// Conditional Access policies (through beta, which shows every policy) that include or
+    /// exclude `id`.
+    async fn policies_using(&self, id: &str) -> Result<Vec<PolicyReferences>, GraphError> {
+        let client = self
+            .conn
+            .client()
+            .map_err(|d| GraphError::Auth(d.to_string()))?;
+        let policies: Vec<PolicyReferences> = client
+            .list(Api::Beta, "/identity/conditionalAccess/policies")
+            .await?;
+        Ok(policies
+            .into_iter()
+            .filter(|p| p.uses_named_location(id))
+            .collect())
+    }
+}
+
+fn referenced_error(id: &str, name: &str, users: &[PolicyReferences]) -> Diagnostics {
+    let names: Vec<String> = users.iter().map(PolicyReferences::label).collect();
+    Diagnostics::error(
+        format!("Named location \"{name}\" ({id}) is still used by Conditional Access"),
+        format!(
+            "Graph does not delete a named location that a policy includes or excludes. Remove {id} from these policies first: {}. Nothing was changed.",
+            names.join(", ")
+        ),
+    )
+}
+
+#[async_trait::async_trait]
+impl Resource for NamedLocationResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        let root = self.conn.client().ok().map(|c| c.scope());
+        plan(req, root.as_deref())
+    }
+
+    async fn create(&self, planned: &Value) -> Applied {
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let name = planned.get("display_name").as_str().unwrap_or_default();
+        match client
+            .post::<NamedLocation>(Api::V1, COLLECTION, &to_graph(planned))
+            .await
+        {
+            Ok(created) => Applied::ok(fill_unknowns(planned, &from_graph(&created))),
+            Err(e) => Applied::failed(
+                None,
+                e.to_diagnostics(&format!("create named location \"{name}\"")),
+            ),
+        }
+    }
+
+    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+        let id = state.get("id").as_str().unwrap_or_default().to_string();
+        let Some(loc) = self.fetch(&id).await? else {
+            return Ok(Fetched::from(None));
+        };
+        if kind(&loc) == Kind::Other {
+            return Err(Diagnostics::error(
+                format!("Named location {id} is neither an IP nor a country location"),
+                format!(
+                    "Graph reports it as {}. entra_named_location manages IP ranges and countries locations only; read it with the entra_named_location data source instead.",
+                    loc.odata_type.as_deref().unwrap_or("an unknown type")
+                ),
+            ));
+        }
+        Ok(Some(state_from_graph(&loc, state)).into())
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        match client
+            .patch(Api::V1, &item_path(&id), &to_graph(planned))
+            .await
+        {
+            Ok(()) => Applied::ok(planned.clone()),
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("update named location {id}"));
+                self.state_after_failure(&id, prior, d).await
+            }
+        }
+    }
+
+    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let name = prior
+            .get("display_name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        // Graph's behaviour when a policy still uses the location is not documented (the portal
+        // refuses), and a trusted location must be untrusted before it can be deleted: check for
+        // policies first, so that a refused destroy changes nothing.
+        match self.policies_using(&id).await {
+            Ok(users) if !users.is_empty() => {
+                return Applied::failed(Some(prior.clone()), referenced_error(&id, &name, &users))
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Applied::failed(
+                    Some(prior.clone()),
+                    e.to_diagnostics(&format!("check which policies use {id}")),
+                )
+            }
+        }
+        let mut state = prior.clone();
+        if prior.block("ip").get("trusted").as_bool() == Some(true) {
+            set_in_block(&mut state, "ip", "trusted", Value::Bool(false));
+            match client
+                .patch(Api::V1, &item_path(&id), &to_graph(&state))
+                .await
+            {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => return Applied::gone(),
+                Err(e) => {
+                    let d = e.to_diagnostics(&format!("untrust named location {id}"));
+                    return self.state_after_failure(&id, prior, d).await;
+                }
+            }
+        }
+        match client.delete(Api::V1, &item_path(&id)).await {
+            Ok(()) => Applied::gone(),
+            Err(e) if e.is_not_found() => Applied::gone(),
+            Err(e) => {
+                let d = e.to_diagnostics(&format!("delete named location {id}"));
+                self.state_after_failure(&id, &state, d).await
+            }
+        }
+    }
+
+    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+        let guid = guid_of(id);
+        if guid == MFA_TRUSTED_IPS_ID {
+            return Err(Diagnostics::error(
+                "The MFA trusted IPs location cannot be managed",
+                format!("{MFA_TRUSTED_IPS_ID} is the system location \"Multifactor authentication trusted IPs\", configured in the legacy MFA service settings, not through Graph. Refer to it with the entra_named_location data source (id = \"{MFA_TRUSTED_IPS_ID}\")."),
+            ));
+        }
+        if !is_guid(guid) {
+            return Err(Diagnostics::error(
+                "Invalid import id",
+                format!("{id:?} is not a named location id: use its object id (a GUID), or {COLLECTION}/{{id}}."),
+            ));
+        }
+        Ok(Value::object([
+            ("id", Value::string(guid)),
+            ("object_id", Value::string(guid)),
+            ("display_name", Value::Null),
+            ("ip", Value::List(vec![])),
+            ("country", Value::List(vec![])),
+        ])
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -109,6 +109,27 @@ fn from_snapshot(private: &[u8]) -> Option<Vec<Json>> {
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
     unknown_where_unset(&schema::schema().block, req.config, &mut planned);
+    // PIM has MFA on activation by default and refuses it next to an authentication context:
+    // asking for a context without a word about MFA means MFA off.
+    let activation = req.config.block("activation_rules");
+    let context = activation.get("required_conditional_access_authentication_context");
+    let wants_context = context.is_unknown() || context.as_str().is_some_and(|c| !c.is_empty());
+    if wants_context
+        && activation
+            .get("require_multifactor_authentication")
+            .is_null()
+    {
+        if let Value::Object(m) = &mut planned {
+            if let Some(Value::List(items)) = m.get_mut("activation_rules") {
+                if let Some(Value::Object(a)) = items.first_mut() {
+                    a.insert(
+                        "require_multifactor_authentication".into(),
+                        Value::Bool(false),
+                    );
+                }
+            }
+        }
+    }
     let role = req.config.get("role_definition_id").clone();
     let replacing = !req.prior.is_null() && !same(req.prior.get("role_definition_id"), &role);
     let creating = req.prior.is_null() || replacing;
@@ -344,10 +365,10 @@ impl Resource for RoleManagementPolicyResource {
         };
         let policy = self.fresh(&role).await?;
         Ok(Imported {
+            // No policy id: the first read sees an import and fills every block.
             state: Value::object([
                 ("id", Value::string(&role)),
                 ("role_definition_id", Value::string(&role)),
-                ("policy_id", Value::string(&policy.policy_id)),
             ]),
             private: snapshot(&policy),
         })

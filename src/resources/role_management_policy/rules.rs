@@ -277,16 +277,18 @@ fn stage_from_json(s: &Json) -> Value {
 }
 
 /// The block values for what Graph has. `shape` (the prior or planned state) says which blocks
-/// to fill; with no blocks at all (right after import) every block is filled.
+/// to fill; right after import (or for the data source) every block is filled.
 pub fn state_blocks(rules: &[Json], shape: &Value) -> Vec<(String, Value)> {
-    let everything = [
+    // An imported state has no policy id yet (its first read fills it); a configuration that
+    // manages no block at all has one, and must keep having no blocks.
+    let blocks = [
         "activation_rules",
         "eligible_assignment_rules",
         "active_assignment_rules",
         "notification_rules",
-    ]
-    .iter()
-    .all(|b| shape.get(b).elements().is_empty());
+    ];
+    let everything = shape.get("policy_id").is_null()
+        && blocks.iter().all(|b| shape.get(b).elements().is_empty());
     let wanted = |b: &str| everything || !shape.get(b).elements().is_empty();
     let mut out = Vec::new();
     for block in [

@@ -60,13 +60,30 @@ fn activation_rules() -> NestedBlock {
         "approval_stage",
         2,
         vec![
-            setting("timeout_in_days", Type::Number, "Days before an unanswered request expires."),
-            flag("approver_justification_required", "Approvers must give a justification."),
-            flag("escalation_enabled", "Escalate to the escalation approvers."),
-            setting("escalation_time_in_minutes", Type::Number, "Minutes before escalation."),
+            setting(
+                "timeout_in_days",
+                Type::Number,
+                "Days before an unanswered request expires.",
+            ),
+            flag(
+                "approver_justification_required",
+                "Approvers must give a justification.",
+            ),
+            flag(
+                "escalation_enabled",
+                "Escalate to the escalation approvers.",
+            ),
+            setting(
+                "escalation_time_in_minutes",
+                Type::Number,
+                "Minutes before escalation.",
+            ),
         ],
         vec![
-            approver("primary_approver", "Who approves. With none, PIM asks the Privileged Role Administrators and Global Administrators."),
+            approver(
+                "primary_approver",
+                "Who approves. `require_approval = true` needs at least one.",
+            ),
             approver("escalation_approver", "Who approves after escalation."),
         ],
         "An approval stage; two stages approve in series.",

@@ -353,3 +353,62 @@ fn every_corpus_pim_policy_reads_into_all_blocks() {
     }
     assert!(n > 0);
 }
+
+#[test]
+fn a_configuration_without_blocks_keeps_none_but_an_import_gets_all() {
+    let rp = RolePolicy {
+        policy_id: "p".into(),
+        rules: default_rules(),
+    };
+    let managed = Value::object([
+        ("role_definition_id", Value::string("r")),
+        ("policy_id", Value::string("p")),
+    ]);
+    let state = state_from("r", &rp, &managed);
+    for b in [
+        "activation_rules",
+        "eligible_assignment_rules",
+        "active_assignment_rules",
+        "notification_rules",
+    ] {
+        assert!(state.get(b).elements().is_empty(), "{b}");
+    }
+    let imported = Value::object([("role_definition_id", Value::string("r"))]);
+    let state = state_from("r", &rp, &imported);
+    assert_eq!(state.get("notification_rules").elements().len(), 1);
+}
+
+#[test]
+fn asking_for_a_context_without_mentioning_mfa_plans_mfa_off() {
+    let config = Value::object([
+        ("role_definition_id", Value::string(APP)),
+        (
+            "activation_rules",
+            block(vec![(
+                "required_conditional_access_authentication_context",
+                Value::string("c1"),
+            )]),
+        ),
+    ]);
+    let planned = plan(&PlanRequest {
+        prior: &Value::Null,
+        config: &config,
+        proposed: &config,
+    });
+    assert_eq!(
+        planned
+            .state
+            .block("activation_rules")
+            .get("require_multifactor_authentication"),
+        &Value::Bool(false)
+    );
+    assert_eq!(
+        planned
+            .state
+            .block("activation_rules")
+            .get("maximum_duration"),
+        &Value::Unknown
+    );
+}
+
+const APP: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";

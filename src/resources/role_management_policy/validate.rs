@@ -90,8 +90,11 @@ fn check_activation(a: &Value, d: &mut Diagnostics) {
 
 fn check_assignment(block: &str, a: &Value, d: &mut Diagnostics) {
     if let Some(dur) = a.get("expire_after").as_str() {
-        let ok = dur.starts_with('P')
-            && !dur.contains('T')
+        let days_only = dur
+            .strip_prefix('P')
+            .and_then(|d| d.strip_suffix('D'))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        let ok = days_only
             && duration_seconds(dur).is_some_and(|s| (86_400..=365 * 86_400).contains(&s));
         if !ok {
             d.push_attr_error(at(&[(block, 0)], "expire_after"), "Invalid assignment expiry", format!("{dur:?}: use days, P1D to P365D (e.g. P15D, P30D, P90D, P180D, P365D); PIM does not take years or months."));

@@ -1,7 +1,9 @@
 //! Data sources, one file per Terraform type.
 
 pub mod authentication_context;
+pub mod authentication_strength_policy;
 pub mod directory_role;
+pub mod named_location;
 pub mod role_management_policy;
 
 use crate::plugin::resource::DataSource;
@@ -11,7 +13,15 @@ use std::sync::Arc;
 pub fn all(conn: &Connection) -> Vec<Arc<dyn DataSource>> {
     vec![
         Arc::new(authentication_context::AuthenticationContextDataSource::new(conn.clone())),
+        Arc::new(named_location::NamedLocationDataSource::new(conn.clone())),
+        Arc::new(
+            authentication_strength_policy::AuthenticationStrengthPolicyDataSource::new(
+                conn.clone(),
+            ),
+        ),
         Arc::new(directory_role::DirectoryRoleDataSource::new(conn.clone())),
-        Arc::new(role_management_policy::RoleManagementPolicyDataSource::new(conn.clone())),
+        Arc::new(role_management_policy::RoleManagementPolicyDataSource::new(
+            conn.clone(),
+        )),
     ]
 }

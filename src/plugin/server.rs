@@ -447,10 +447,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             config: &config,
             proposed: &proposed,
         });
-        match planned.and_then(|p| Ok((encode(&schema.block, &p.state)?, p.requires_replace))) {
-            Ok((state, replace)) => {
+        let planned = match planned {
+            Ok(p) => p,
+            Err(d) => {
+                out.diagnostics = diags_to_pb(&d);
+                return Ok(Response::new(out));
+            }
+        };
+        match encode(&schema.block, &planned.state) {
+            Ok(state) => {
                 out.planned_state = Some(state);
-                out.requires_replace = replace.iter().map(path_to_pb).collect();
+                out.requires_replace = planned.requires_replace.iter().map(path_to_pb).collect();
+                out.diagnostics = diags_to_pb(&res.plan_warnings(&prior, &planned.state).await);
             }
             Err(d) => out.diagnostics = diags_to_pb(&d),
         }

@@ -10,7 +10,7 @@ use crate::graph::models::{
     AuthenticationStrengthPolicy, CombinationConfiguration, PolicyReferences,
 };
 use crate::graph::{Api, GraphClient, GraphError};
-use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::diag::Diagnostics;
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
 use crate::plugin::value::Value;
@@ -18,6 +18,10 @@ use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use serde_json::{json, Value as Json};
+
+mod validate;
+
+pub use validate::{normalize_combination, validate};
 
 pub const TYPE_NAME: &str = "entra_authentication_strength_policy";
 pub const COLLECTION: &str = "/policies/authenticationStrengthPolicies";
@@ -31,82 +35,6 @@ pub const BUILT_IN_IDS: &[&str] = &[
     "00000000-0000-0000-0000-000000000003",
     "00000000-0000-0000-0000-000000000004",
 ];
-
-/// v1.0 `authenticationMethodModes`, in declaration order (the order Graph writes them in).
-pub const MODES: &[&str] = &[
-    "password",
-    "voice",
-    "hardwareOath",
-    "softwareOath",
-    "sms",
-    "fido2",
-    "windowsHelloForBusiness",
-    "microsoftAuthenticatorPush",
-    "deviceBasedPush",
-    "temporaryAccessPassOneTime",
-    "temporaryAccessPassMultiUse",
-    "email",
-    "x509CertificateSingleFactor",
-    "x509CertificateMultiFactor",
-    "federatedSingleFactor",
-    "federatedMultiFactor",
-];
-/// Modes that are multifactor on their own; every other mode needs a second one.
-const MULTIFACTOR_MODES: &[&str] = &[
-    "fido2",
-    "windowsHelloForBusiness",
-    "deviceBasedPush",
-    "temporaryAccessPassOneTime",
-    "temporaryAccessPassMultiUse",
-    "x509CertificateMultiFactor",
-    "federatedMultiFactor",
-];
-const X509_MODES: &[&str] = &["x509CertificateSingleFactor", "x509CertificateMultiFactor"];
-
-fn members(combination: &str) -> Vec<&str> {
-    combination.split(',').map(str::trim).collect()
-}
-
-/// Graph's form of a combination: members without spaces, in declaration order, so that
-/// `"sms, password"` and `"password,sms"` compare equal.
-pub fn normalize_combination(combination: &str) -> String {
-    let mut m = members(combination);
-    m.sort_by_key(|x| MODES.iter().position(|k| k == x).unwrap_or(MODES.len()));
-    m.join(",")
-}
-
-pub fn check_combination(combination: &str) -> Result<(), String> {
-    let m = members(combination);
-    if m.iter().any(|x| x.is_empty()) {
-        return Err(format!(
-            "{combination:?} has an empty method: write methods separated by commas, e.g. \"password,sms\"."
-        ));
-    }
-    for x in &m {
-        if !MODES.contains(x) {
-            let hint = MODES
-                .iter()
-                .find(|k| k.eq_ignore_ascii_case(x))
-                .map(|k| format!(" (did you mean {k:?}?)"))
-                .unwrap_or_default();
-            return Err(format!(
-                "{combination:?}: {x:?} is not an authentication method{hint}. Known methods: {}.",
-                MODES.join(", ")
-            ));
-        }
-    }
-    if (1..m.len()).any(|i| m[..i].contains(&m[i])) {
-        return Err(format!("{combination:?} names a method twice."));
-    }
-    if m.len() == 1 && !MULTIFACTOR_MODES.contains(&m[0]) {
-        return Err(format!(
-            "{combination:?} is a single factor: an authentication strength requires multifactor combinations. Pair it with a second factor (e.g. \"password,{}\") or use a method that is multifactor on its own ({}).",
-            if m[0] == "password" { "microsoftAuthenticatorPush" } else { "sms" },
-            MULTIFACTOR_MODES.join(", ")
-        ));
-    }
-    Ok(())
-}
 
 fn config_block(name: &str, attributes: Vec<Attribute>, desc: &str) -> NestedBlock {
     NestedBlock {
@@ -148,134 +76,6 @@ pub fn schema() -> Schema {
             description: "A custom authentication strength for Conditional Access.".into(),
         },
     }
-}
-
-fn is_hex(s: &str) -> bool {
-    !s.is_empty() && s.len() % 2 == 0 && s.chars().all(|c| c.is_ascii_hexdigit())
-}
-
-fn is_oid(s: &str) -> bool {
-    let arcs: Vec<&str> = s.split('.').collect();
-    arcs.len() >= 2
-        && arcs
-            .iter()
-            .all(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()))
-}
-
-pub fn validate(config: &Value) -> Diagnostics {
-    let mut d = Diagnostics::default();
-    if config
-        .get("display_name")
-        .as_str()
-        .is_some_and(|n| n.trim().is_empty())
-    {
-        d.push_attr_error(
-            AttrPath::root("display_name"),
-            "Empty display name",
-            "Give the authentication strength a name administrators will recognise.",
-        );
-    }
-    let combos = config.get("allowed_combinations");
-    let known = combos.is_wholly_known();
-    if known && combos.elements().is_empty() {
-        d.push_attr_error(
-            AttrPath::root("allowed_combinations"),
-            "No allowed combinations",
-            "An authentication strength needs at least one method combination.",
-        );
-    }
-    let mut seen: Vec<String> = Vec::new();
-    for c in combos.strs() {
-        if let Err(e) = check_combination(c) {
-            d.push_attr_error(
-                AttrPath::root("allowed_combinations"),
-                "Invalid method combination",
-                e,
-            );
-        } else if seen.contains(&normalize_combination(c)) {
-            d.push_attr_error(
-                AttrPath::root("allowed_combinations"),
-                "Duplicate method combination",
-                format!("{c:?} is listed twice (in another spelling)."),
-            );
-        } else {
-            seen.push(normalize_combination(c));
-        }
-    }
-    // Whether some allowed combination uses `mode`; only decidable when all are known.
-    let offers = |mode: &str| !known || seen.iter().any(|c| members(c).contains(&mode));
-    let fido2 = config.block(FIDO2);
-    if !fido2.is_null() {
-        let path = AttrPath::root(FIDO2).index(0).attr("allowed_aaguids");
-        let aaguids = fido2.get("allowed_aaguids");
-        if aaguids.is_wholly_known() && aaguids.elements().is_empty() {
-            d.push_attr_error(path.clone(), "No AAGUIDs", "List at least one security key AAGUID, or remove the block to allow every FIDO2 key.");
-        }
-        for a in aaguids.strs().into_iter().filter(|a| !is_guid(a)) {
-            d.push_attr_error(
-                path.clone(),
-                "Invalid AAGUID",
-                format!("{a:?} is not an AAGUID (a GUID)."),
-            );
-        }
-        if !offers("fido2") {
-            d.push_attr_error(AttrPath::root(FIDO2), "FIDO2 is not an allowed combination", "A FIDO2 configuration applies to the \"fido2\" combination: add it to allowed_combinations or remove this block.");
-        }
-    }
-    let x509 = config.block(X509);
-    if !x509.is_null() {
-        let applies = AttrPath::root(X509)
-            .index(0)
-            .attr("applies_to_combinations");
-        for m in x509.get("applies_to_combinations").strs() {
-            if !X509_MODES.contains(&m) {
-                d.push_attr_error(
-                    applies.clone(),
-                    "Not a certificate method",
-                    format!("{m:?}: use {}.", X509_MODES.join(" or ")),
-                );
-            } else if !offers(m) {
-                d.push_attr_error(
-                    applies.clone(),
-                    "Certificate method not allowed",
-                    format!(
-                        "No allowed combination uses {m}: add one (e.g. \"{}\") or remove it here.",
-                        if m == "x509CertificateMultiFactor" {
-                            m.to_string()
-                        } else {
-                            format!("{m},sms")
-                        }
-                    ),
-                );
-            }
-        }
-        let (skis, oids) = (
-            x509.get("allowed_issuer_skis"),
-            x509.get("allowed_policy_oids"),
-        );
-        if skis.is_wholly_known()
-            && oids.is_wholly_known()
-            && skis.elements().is_empty()
-            && oids.elements().is_empty()
-        {
-            d.push_attr_error(
-                AttrPath::root(X509).index(0),
-                "Nothing restricted",
-                "Set allowed_issuer_skis, allowed_policy_oids or both, or remove the block.",
-            );
-        }
-        for s in skis.strs().into_iter().filter(|s| !is_hex(s)) {
-            d.push_attr_error(AttrPath::root(X509).index(0).attr("allowed_issuer_skis"), "Invalid subject key identifier", format!("{s:?} is not a hexadecimal key identifier, e.g. \"9A4248C6AC8C2931AB2A86537818E92E7B6C97B6\"."));
-        }
-        for o in oids.strs().into_iter().filter(|o| !is_oid(o)) {
-            d.push_attr_error(
-                AttrPath::root(X509).index(0).attr("allowed_policy_oids"),
-                "Invalid OID",
-                format!("{o:?} is not an object identifier in dotted form, e.g. \"1.2.3.4\"."),
-            );
-        }
-    }
-    d
 }
 
 /// The combinations as Graph's request bodies carry them.

@@ -1,6 +1,8 @@
 //! Unit tests: combinations, validation, corpus files mapped both ways, reconciliation, planning.
 
+use super::validate::check_combination;
 use super::*;
+use crate::plugin::diag::AttrPath;
 
 fn corpus(name: &str) -> AuthenticationStrengthPolicy {
     let path = format!(

@@ -1,4 +1,5 @@
 //! Unit tests: validation, corpus files mapped both ways, reconciliation and planning.
+use super::validate::{check_country, COUNTRIES};
 use super::*;
 
 fn corpus(name: &str) -> Json {

@@ -1,0 +1,264 @@
+//! Data source `entra_named_location`: a named location by `id` or `display_name`, including
+//! the locations Conditional Access knows without Graph listing them: the keywords `All` and
+//! `AllTrusted`, and the legacy "Multifactor authentication trusted IPs" (the all-zero GUID).
+
+use crate::graph::models::NamedLocation;
+use crate::graph::Api;
+use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::resource::DataSource;
+use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
+use crate::plugin::value::Value;
+use crate::provider::Connection;
+use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::named_location::{blocks, guid_of, COLLECTION, MFA_TRUSTED_IPS_ID};
+use std::collections::BTreeMap;
+
+/// Locations that policies may reference but `GET /namedLocations` does not return:
+/// (id, display name).
+pub const SYSTEM_LOCATIONS: &[(&str, &str)] = &[
+    ("All", "All locations"),
+    ("AllTrusted", "All trusted locations"),
+    (MFA_TRUSTED_IPS_ID, "Multifactor authentication trusted IPs"),
+];
+
+pub fn schema() -> Schema {
+    let object = |fields: &[(&str, Type)]| {
+        Type::list(Type::Object(
+            fields
+                .iter()
+                .map(|(k, t)| (k.to_string(), t.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        ))
+    };
+    Schema {
+        version: 0,
+        block: Block {
+            attributes: vec![
+                Attribute::new("id", Type::String, Mode::OptionalComputed, "The location to look up: its GUID (or azuread's `/identity/conditionalAccess/namedLocations/{id}`), `All`, `AllTrusted`, or `00000000-0000-0000-0000-000000000000`. Always the GUID or keyword once read."),
+                Attribute::new("display_name", Type::String, Mode::OptionalComputed, "The exact display name to look up."),
+                Attribute::new("ip", object(&[("ip_ranges", Type::set(Type::String)), ("trusted", Type::Bool)]), Mode::Computed, "One element with `ip_ranges` and `trusted` for an IP location; empty otherwise."),
+                Attribute::new("country", object(&[("countries_and_regions", Type::set(Type::String)), ("include_unknown_countries_and_regions", Type::Bool), ("country_lookup_method", Type::String)]), Mode::Computed, "One element with `countries_and_regions`, `include_unknown_countries_and_regions` and `country_lookup_method` for a country location; empty otherwise."),
+            ],
+            block_types: vec![],
+            description: "Reads a named location by id or display name, including `All`, `AllTrusted` and the MFA trusted IPs.".into(),
+        },
+    }
+}
+
+/// The system location an id or a display name stands for, if any.
+fn system_location(id: Option<&str>, name: Option<&str>) -> Option<(&'static str, &'static str)> {
+    SYSTEM_LOCATIONS
+        .iter()
+        .copied()
+        .find(|(i, n)| id.is_some_and(|id| id.eq_ignore_ascii_case(i)) || name == Some(*n))
+}
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let id = config.get("id");
+    let name = config.get("display_name");
+    if id.is_unknown() || name.is_unknown() {
+        return Diagnostics::default();
+    }
+    match (id.as_str(), name.as_str()) {
+        (Some(_), Some(_)) | (None, None) => Diagnostics::attr_error(
+            AttrPath::root("id"),
+            "Set exactly one of id and display_name",
+            "The named location is looked up either by its id or by its display name.",
+        ),
+        (Some(id), None) if system_location(Some(id), None).is_none() && !is_guid(guid_of(id)) => {
+            Diagnostics::attr_error(
+                AttrPath::root("id"),
+                "Invalid named location id",
+                format!("{id:?} is neither a GUID, {COLLECTION}/{{id}}, All nor AllTrusted."),
+            )
+        }
+        _ => Diagnostics::default(),
+    }
+}
+
+fn state(id: &str, name: Option<String>, ip: Value, country: Value) -> Value {
+    Value::object([
+        ("id", Value::string(id)),
+        ("display_name", Value::opt_string(name)),
+        ("ip", ip),
+        ("country", country),
+    ])
+}
+
+/// The data source's value for a location Graph returned.
+pub fn from_graph(loc: &NamedLocation) -> Value {
+    let (ip, country) = blocks(loc);
+    state(&loc.id, loc.display_name.clone(), ip, country)
+}
+
+fn system_state((id, name): (&str, &str)) -> Value {
+    state(
+        id,
+        Some(name.into()),
+        Value::List(vec![]),
+        Value::List(vec![]),
+    )
+}
+
+/// The one location with this display name. A system location's name (e.g. "All trusted
+/// locations") finds it only when no real location has that name.
+pub fn pick_by_name(all: Vec<NamedLocation>, name: &str) -> Result<Value, Diagnostics> {
+    let mut found: Vec<_> = all
+        .into_iter()
+        .filter(|l| l.display_name.as_deref() == Some(name))
+        .collect();
+    match found.len() {
+        1 => Ok(from_graph(&found.remove(0))),
+        0 => system_location(None, Some(name))
+            .map(system_state)
+            .ok_or_else(|| {
+                Diagnostics::attr_error(
+                    AttrPath::root("display_name"),
+                    "No named location has this name",
+                    format!("No named location is named {name:?}."),
+                )
+            }),
+        _ => Err(Diagnostics::attr_error(
+            AttrPath::root("display_name"),
+            "Several named locations have this name",
+            format!(
+                "{name:?} matches {}; look it up by id instead.",
+                found
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+pub struct NamedLocationDataSource {
+    conn: Connection,
+}
+
+impl NamedLocationDataSource {
+    pub fn new(conn: Connection) -> Self {
+        NamedLocationDataSource { conn }
+    }
+}
+
+#[async_trait::async_trait]
+impl DataSource for NamedLocationDataSource {
+    fn type_name(&self) -> &'static str {
+        "entra_named_location"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    async fn read(&self, config: &Value) -> Result<Value, Diagnostics> {
+        if let Some(id) = config.get("id").as_str() {
+            if let Some(system) = system_location(Some(id), None) {
+                return Ok(system_state(system));
+            }
+            let guid = guid_of(id);
+            let client = self.conn.client()?;
+            let loc: NamedLocation = client
+                .get_opt(Api::V1, &format!("{COLLECTION}/{guid}"))
+                .await
+                .map_err(|e| e.to_diagnostics(&format!("read named location {guid}")))?
+                .ok_or_else(|| {
+                    Diagnostics::attr_error(
+                        AttrPath::root("id"),
+                        "Named location not found",
+                        format!("The tenant has no named location {guid}."),
+                    )
+                })?;
+            return Ok(from_graph(&loc));
+        }
+        let name = config.get("display_name").as_str().unwrap_or_default();
+        let client = self.conn.client()?;
+        let all = client
+            .list(Api::V1, COLLECTION)
+            .await
+            .map_err(|e| e.to_diagnostics("list named locations"))?;
+        pick_by_name(all, name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(id: &str, name: &str) -> NamedLocation {
+        NamedLocation {
+            odata_type: Some("#microsoft.graph.countryNamedLocation".into()),
+            id: id.into(),
+            display_name: Some(name.into()),
+            countries_and_regions: Some(vec!["NL".into()]),
+            ..Default::default()
+        }
+    }
+
+    fn config(id: Value, name: Value) -> Value {
+        Value::object([("id", id), ("display_name", name)])
+    }
+
+    #[test]
+    fn exactly_one_valid_lookup_key() {
+        assert!(validate(&config(Value::string("All"), Value::string("x"))).has_errors());
+        assert!(validate(&config(Value::Null, Value::Null)).has_errors());
+        for ok in [
+            "All",
+            "alltrusted",
+            MFA_TRUSTED_IPS_ID,
+            "1cc7e30b-f894-43a2-9da6-30aa7c085dda",
+            "/identity/conditionalAccess/namedLocations/1cc7e30b-f894-43a2-9da6-30aa7c085dda",
+        ] {
+            assert!(
+                validate(&config(Value::string(ok), Value::Null)).is_empty(),
+                "{ok}"
+            );
+        }
+        let d = validate(&config(Value::string("Office"), Value::Null));
+        assert_eq!(d.0[0].attribute, Some(AttrPath::root("id")));
+        assert!(validate(&config(Value::Unknown, Value::Null)).is_empty());
+    }
+
+    #[test]
+    fn names_match_exactly_once_and_system_names_come_last() {
+        let all = vec![loc("a", "EU"), loc("b", "Blocked"), loc("c", "Blocked")];
+        let eu = pick_by_name(all.clone(), "EU").unwrap();
+        assert_eq!(eu.get("id"), &Value::string("a"));
+        assert_eq!(eu.get("country").elements().len(), 1);
+        assert!(eu.get("ip").elements().is_empty());
+        assert!(pick_by_name(all.clone(), "Blocked")
+            .unwrap_err()
+            .to_string()
+            .contains("b, c"));
+        assert!(pick_by_name(all.clone(), "eu").is_err());
+        let trusted = pick_by_name(all.clone(), "All trusted locations").unwrap();
+        assert_eq!(trusted.get("id"), &Value::string("AllTrusted"));
+        let mine = vec![loc("d", "All trusted locations")];
+        assert_eq!(
+            pick_by_name(mine, "All trusted locations")
+                .unwrap()
+                .get("id"),
+            &Value::string("d")
+        );
+    }
+
+    #[test]
+    fn system_locations_have_names_and_no_blocks() {
+        let v = system_state(system_location(Some("all"), None).unwrap());
+        assert_eq!(v.get("id"), &Value::string("All"));
+        assert_eq!(v.get("display_name"), &Value::string("All locations"));
+        assert_eq!(v.get("ip"), &Value::List(vec![]));
+        let mfa = system_state(system_location(Some(MFA_TRUSTED_IPS_ID), None).unwrap());
+        assert_eq!(
+            mfa.get("display_name"),
+            &Value::string("Multifactor authentication trusted IPs")
+        );
+    }
+}

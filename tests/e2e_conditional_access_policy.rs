@@ -93,6 +93,16 @@ fn lifecycle(dir: &str, resources: &[&str], check: impl Fn(&Sim)) {
 
         tf.destroy();
         assert!(policies(&sim).is_empty(), "destroy leaves nothing");
+        let (_, locations) = sim.graph(
+            "GET",
+            "/v1.0/identity/conditionalAccess/namedLocations",
+            None,
+        );
+        assert_eq!(
+            locations["value"],
+            json!([]),
+            "trusted locations are untrusted and deleted"
+        );
     }
 }
 
@@ -127,7 +137,11 @@ fn s1_reauthentication_every_time_goes_through_beta() {
 fn s2_mfa_outside_trusted_locations_report_only() {
     lifecycle(
         "s2-register-security-info-trusted-locations-or-mfa",
-        &["entra_conditional_access_policy.s2"],
+        &[
+            "entra_conditional_access_policy.s2",
+            "entra_conditional_access_policy.s2_strength",
+            "entra_named_location.hq",
+        ],
         |sim| {
             let p = by_name(sim, "CA302-Internals-BaseProtection-RegisterSecurityInfo-UntrustedLocations-Require-MFA");
             assert_eq!(p["state"], "enabledForReportingButNotEnforced");
@@ -143,8 +157,24 @@ fn s2_mfa_outside_trusted_locations_report_only() {
             assert_eq!(guests["externalTenants"]["membershipKind"], "all");
             let stats = sim.sim().stats();
             assert_eq!(
-                stats["requests"]["POST /v1.0/identity/conditionalAccess/policies"], 1,
+                stats["requests"]["POST /v1.0/identity/conditionalAccess/policies"], 2,
                 "fits v1.0: {stats}"
+            );
+            let variant = by_name(sim, "CA303-Internals-BaseProtection-RegisterSecurityInfo-OutsideHQ-Require-PhishingResistantMFA");
+            assert_eq!(
+                variant["grantControls"]["authenticationStrength"]["id"],
+                "00000000-0000-0000-0000-000000000004"
+            );
+            let (_, locations) = sim.graph(
+                "GET",
+                "/v1.0/identity/conditionalAccess/namedLocations",
+                None,
+            );
+            let hq = &locations["value"][0];
+            assert_eq!(hq["isTrusted"], true);
+            assert_eq!(
+                variant["conditions"]["locations"]["excludeLocations"],
+                json!([hq["id"]])
             );
         },
     );
@@ -154,7 +184,10 @@ fn s2_mfa_outside_trusted_locations_report_only() {
 fn s3_guests_blocked_outside_trusted_locations() {
     lifecycle(
         "s3-guests-register-from-trusted-locations-only",
-        &["entra_conditional_access_policy.s3"],
+        &[
+            "entra_conditional_access_policy.s3",
+            "entra_named_location.hq",
+        ],
         |sim| {
             let p = by_name(
                 sim,

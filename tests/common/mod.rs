@@ -80,6 +80,40 @@ impl Sim {
         }
     }
 
+    /// A simulator whose tenant already holds the objects a configuration refers to, with these
+    /// ids: named locations (country locations) and published authentication contexts. Graph
+    /// refuses policies that name a location or context the tenant lacks, and the ids of named
+    /// locations cannot be chosen through the API, so they are seeded.
+    pub fn start_with_tenant_objects(named_locations: &[String], auth_contexts: &[String]) -> Sim {
+        let seed = tempfile::tempdir().unwrap();
+        let write = |folder: &str, id: &str, object: Json| {
+            let dir = seed.path().join(folder);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("{id}.json")), object.to_string()).unwrap();
+        };
+        for id in named_locations {
+            let location = serde_json::json!({
+                "@odata.type": "#microsoft.graph.countryNamedLocation",
+                "id": id,
+                "displayName": format!("Seeded location {id}"),
+                "countriesAndRegions": ["NL"],
+            });
+            write("named-locations", id, location);
+        }
+        for id in auth_contexts {
+            let context = serde_json::json!({
+                "id": id,
+                "displayName": format!("Seeded context {id}"),
+                "isAvailable": true,
+            });
+            write("auth-contexts", id, context);
+        }
+        Sim::start_with(SimOptions {
+            seed_dir: Some(seed.path().to_path_buf()),
+            ..SimOptions::default()
+        })
+    }
+
     pub fn sim(&self) -> &Simulator {
         self.sim.as_ref().unwrap()
     }
@@ -305,4 +339,30 @@ impl Tf {
     pub fn outputs(&self) -> Json {
         serde_json::from_str(&self.ok(&["output", "-json"]).stdout).unwrap()
     }
+}
+
+/// A made-up but stable GUID for a fixture: the same key gives the same GUID in every run and
+/// every test (e.g. one group id per corpus placeholder). Two FNV-1a hashes, each mixed with
+/// splitmix64's finaliser so that similar keys give dissimilar GUIDs, shaped as a v4 GUID.
+pub fn made_up_guid(key: &str) -> String {
+    let hash = |basis: u64| {
+        let h = key.bytes().fold(basis, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        let h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^ (h >> 31)
+    };
+    let n = u128::from(hash(0xcbf2_9ce4_8422_2325)) << 64 | u128::from(hash(0x8422_2325_cbf2_9ce4));
+    // Version 4 in the third group, RFC 4122 variant in the fourth.
+    let n = (n & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let h = format!("{n:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }

@@ -1,4 +1,5 @@
-# S3. Guests may register security information only from trusted locations.
+# S3. Guests may register security information only from trusted locations (here: the office's
+# egress range, a trusted named location).
 # Report-only first; switch `state` to "enabled" after checking the sign-in logs.
 
 terraform {
@@ -8,6 +9,15 @@ terraform {
 }
 
 provider "entra" {}
+
+resource "entra_named_location" "hq" {
+  display_name = "HQ egress"
+
+  ip {
+    ip_ranges = ["203.0.113.0/24", "2001:db8::/48"]
+    trusted   = true
+  }
+}
 
 resource "entra_conditional_access_policy" "s3" {
   display_name = "CA401-Guests-AttackSurfaceReduction-RegisterSecurityInfo-UntrustedLocations-Block"

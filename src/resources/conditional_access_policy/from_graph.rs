@@ -4,7 +4,7 @@
 //! form wherever it means the same.
 
 use super::endpoint;
-use super::vocabulary::split_flags;
+use super::vocabulary::{split_flags, AUTH_STRENGTH_PATH};
 use crate::plugin::value::{Number, Value};
 use serde_json::Value as Json;
 
@@ -155,9 +155,16 @@ fn grant_controls(g: &Json) -> Value {
         Value::object([
             ("operator", text(&g["operator"])),
             ("built_in_controls", set(&g["builtInControls"])),
+            // In the form `entra_authentication_strength_policy` and its data source export
+            // (azuread's), so that configurations referencing them plan clean after import.
             (
                 "authentication_strength_policy_id",
-                text(&g["authenticationStrength"]["id"]),
+                match g["authenticationStrength"]["id"].as_str() {
+                    Some(id) if !id.is_empty() => {
+                        Value::string(format!("{AUTH_STRENGTH_PATH}{id}"))
+                    }
+                    _ => Value::Null,
+                },
             ),
             ("terms_of_use", set(&g["termsOfUse"])),
             (

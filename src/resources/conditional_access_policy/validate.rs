@@ -329,11 +329,19 @@ fn grant_rules(c: &mut Check) {
 /// Graph's rules for requiring a password change (error 1032).
 fn password_change(c: &mut Check, controls: &[&str]) {
     let why = |s: &str| format!("{s} (Graph error 1032, InvalidPasswordResetControl).");
-    if c.at("grant_controls.operator").as_str() != Some("AND") || !controls.contains(&"mfa") {
+    // An authentication strength is the other way to ask for MFA (mfa and a strength exclude
+    // each other), and Microsoft's own CA008 template pairs passwordChange with one.
+    let strength = c
+        .at("grant_controls.authentication_strength_policy_id")
+        .as_str()
+        .is_some();
+    if c.at("grant_controls.operator").as_str() != Some("AND")
+        || !(controls.contains(&"mfa") || strength)
+    {
         c.error(
             "grant_controls.built_in_controls",
-            "passwordChange needs mfa with AND",
-            why("passwordChange must be combined with mfa and operator = \"AND\""),
+            "passwordChange needs MFA with AND",
+            why("passwordChange must be combined with mfa or an authentication strength, with operator = \"AND\""),
         );
     }
     if c.set("conditions.user_risk_levels").is_empty() {

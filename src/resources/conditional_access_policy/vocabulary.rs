@@ -55,8 +55,15 @@ pub const SIF_INTERVALS: &[&str] = &["timeBased", "everyTime"];
 pub const CAE_MODES: &[&str] = &["strictEnforcement", "disabled", "strictLocation"];
 pub const USER_ACTIONS: &[&str] = &["urn:user:registersecurityinfo", "urn:user:registerdevice"];
 
-pub const USER_KEYWORDS: &[&str] = &["All", "None", "GuestsOrExternalUsers"];
-pub const APPLICATION_KEYWORDS: &[&str] = &["All", "None", "Office365", "MicrosoftAdminPortals"];
+/// `AllAgentId*` target agent identities (beta; real tenants already export them).
+pub const USER_KEYWORDS: &[&str] = &["All", "None", "GuestsOrExternalUsers", "AllAgentIdUsers"];
+pub const APPLICATION_KEYWORDS: &[&str] = &[
+    "All",
+    "None",
+    "Office365",
+    "MicrosoftAdminPortals",
+    "AllAgentIdResources",
+];
 pub const LOCATION_KEYWORDS: &[&str] = &["All", "AllTrusted"];
 pub const SERVICE_PRINCIPAL_KEYWORDS: &[&str] = &["ServicePrincipalsInMyTenant"];
 

@@ -101,6 +101,20 @@ impl Diagnostics {
         });
     }
 
+    pub fn push_attr_warning(
+        &mut self,
+        path: AttrPath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.0.push(Diagnostic {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: detail.into(),
+            attribute: Some(path),
+        });
+    }
+
     pub fn push_warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.0.push(Diagnostic {
             severity: Severity::Warning,

@@ -4,8 +4,9 @@
 use crate::graph::cloud::Environment;
 use crate::graph::credentials::{AuthSettings, OidcSource};
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
 use crate::plugin::value::Value;
+use crate::resources::conditional_access_policy::vocabulary::is_guid;
 use base64::Engine;
 
 /// (attribute, environment variables in priority order, description)
@@ -136,7 +137,7 @@ pub fn schema() -> Schema {
         version: 0,
         block: Block {
             attributes,
-            block_types: vec![],
+            block_types: vec![emergency_access_block()],
             description: "Manage Microsoft Entra ID sign-in security as code.".into(),
         },
     }
@@ -178,11 +179,90 @@ fn boolean(config: &Value, name: &str) -> Result<bool, String> {
 pub struct Settings {
     pub graph_endpoint: String,
     pub auth: AuthSettings,
+    pub emergency_access: Option<EmergencyAccess>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Enforcement {
+    Error,
+    Warn,
+}
+
+/// The break-glass accounts every enabled Conditional Access policy must exclude.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmergencyAccess {
+    pub user_ids: Vec<String>,
+    pub group_ids: Vec<String>,
+    pub enforcement: Enforcement,
+}
+
+fn emergency_access_block() -> NestedBlock {
+    NestedBlock {
+        type_name: "emergency_access".into(),
+        block: Block {
+            attributes: vec![
+                Attribute::new("user_ids", Type::set(Type::String), Mode::Required, "Object ids of the emergency-access (break-glass) accounts."),
+                Attribute::new("group_ids", Type::set(Type::String), Mode::Optional, "Object ids of groups holding them; excluding such a group counts as excluding its accounts."),
+                Attribute::new("enforcement", Type::String, Mode::Optional, "`error` (default): a plan that would enable a policy covering an account without excluding it fails. `warn`: it warns."),
+            ],
+            block_types: vec![],
+            description: "Lockout protection: every enabled Conditional Access policy that could apply to these accounts must exclude them.".into(),
+        },
+        nesting: Nesting::List,
+        min_items: 0,
+        max_items: 1,
+    }
+}
+
+fn emergency_access(config: &Value) -> Result<Option<EmergencyAccess>, Diagnostics> {
+    let b = config.block("emergency_access");
+    if b.is_null() {
+        return Ok(None);
+    }
+    let at = |name: &str| AttrPath::root("emergency_access").index(0).attr(name);
+    let enforcement = match b.get("enforcement").as_str() {
+        None | Some("error") => Enforcement::Error,
+        Some("warn") => Enforcement::Warn,
+        Some(other) => {
+            return Err(Diagnostics::attr_error(
+                at("enforcement"),
+                "Invalid enforcement",
+                format!("{other:?} is not one of: error, warn."),
+            ))
+        }
+    };
+    let ids = |name: &str| -> Result<Vec<String>, Diagnostics> {
+        b.get(name)
+            .strs()
+            .iter()
+            .map(|id| {
+                if is_guid(id) {
+                    Ok(id.to_lowercase())
+                } else {
+                    Err(Diagnostics::attr_error(
+                        at(name),
+                        "Malformed id",
+                        format!("{id:?} is not an object id (a GUID)."),
+                    ))
+                }
+            })
+            .collect()
+    };
+    Ok(Some(EmergencyAccess {
+        user_ids: ids("user_ids")?,
+        group_ids: ids("group_ids")?,
+        enforcement,
+    }))
 }
 
 /// Static checks for ValidateProviderConfig: only attributes that are known can be checked.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
+    if config.block("emergency_access").is_wholly_known() {
+        if let Err(e) = emergency_access(config) {
+            d.extend(e);
+        }
+    }
     if let Some(env) = config.get("environment").as_str() {
         if Environment::parse(env).is_none() {
             d.push_attr_error(
@@ -284,6 +364,7 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
         ));
     }
     Ok(Settings {
+        emergency_access: emergency_access(config)?,
         graph_endpoint,
         auth: AuthSettings {
             tenant_id: tenant_id.unwrap_or_default(),

@@ -3,6 +3,8 @@
 
 pub mod config;
 
+pub use config::{EmergencyAccess, Enforcement};
+
 use crate::data_sources;
 use crate::graph::{credentials, http, GraphClient};
 use crate::plugin::diag::Diagnostics;
@@ -14,14 +16,21 @@ use crate::resources;
 use std::sync::{Arc, OnceLock};
 use tokio_util::sync::CancellationToken;
 
-/// The Graph connection, set once by ConfigureProvider. Resources hold a clone; a resource used
-/// before configuration (which Terraform never does for CRUD) gets a clear error.
+/// What ConfigureProvider sets up, once per process: the Graph client and the provider-level
+/// safety settings. Resources hold a clone; a resource used before configuration (which
+/// Terraform never does for CRUD) gets a clear error.
 #[derive(Clone, Default)]
-pub struct Connection(Arc<OnceLock<GraphClient>>);
+pub struct Connection(Arc<Configured>);
+
+#[derive(Default)]
+struct Configured {
+    client: OnceLock<GraphClient>,
+    emergency_access: OnceLock<Option<EmergencyAccess>>,
+}
 
 impl Connection {
     pub fn client(&self) -> Result<&GraphClient, Diagnostics> {
-        self.0.get().ok_or_else(|| {
+        self.0.client.get().ok_or_else(|| {
             Diagnostics::error(
                 "Provider not configured",
                 "The entra provider was used before it was configured; this is a bug.",
@@ -29,11 +38,10 @@ impl Connection {
         })
     }
 
-    /// For tests and tools that build a client themselves.
-    pub fn with_client(client: GraphClient) -> Connection {
-        let c = Connection::default();
-        let _ = c.0.set(client);
-        c
+    /// The emergency-access accounts every Conditional Access policy must exclude, if the
+    /// provider block names them.
+    pub fn emergency_access(&self) -> Option<&EmergencyAccess> {
+        self.0.emergency_access.get().and_then(Option::as_ref)
     }
 }
 
@@ -101,7 +109,12 @@ impl Provider for EntraProvider {
             credential,
             self.stop.clone(),
         );
-        let _ = self.connection.0.set(client);
+        let _ = self.connection.0.client.set(client);
+        let _ = self
+            .connection
+            .0
+            .emergency_access
+            .set(settings.emergency_access);
         Diagnostics::default()
     }
 

@@ -3,6 +3,7 @@
 
 mod endpoint;
 mod from_graph;
+mod lockout;
 pub mod schema;
 #[cfg(test)]
 mod test_support;
@@ -255,7 +256,21 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
-        Ok(plan(req))
+        let planned = plan(req);
+        let lockout = lockout::check(
+            &planned.state,
+            req.prior.is_null(),
+            self.conn.emergency_access(),
+        );
+        if lockout.has_errors() {
+            return Err(lockout);
+        }
+        Ok(planned)
+    }
+
+    /// The lockout warnings (errors stop the plan in `plan`).
+    async fn plan_warnings(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        lockout::check(planned, prior.is_null(), self.conn.emergency_access())
     }
 
     async fn create(&self, planned: &Value) -> Applied {

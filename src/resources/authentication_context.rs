@@ -5,13 +5,14 @@
 //! take over a context someone already uses; we check first and point to `terraform import`.
 
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
-use crate::graph::{Api, GraphError};
+use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::listing::Listing;
+use crate::resources::references::policies_using;
 use serde_json::json;
 
 pub const TYPE_NAME: &str = "entra_authentication_context";
@@ -175,21 +176,6 @@ impl AuthenticationContextResource {
         }
     }
 
-    /// Conditional Access policies (beta shows every policy, v1.0 may not) that use `id`.
-    async fn policies_using(&self, id: &str) -> Result<Vec<PolicyReferences>, GraphError> {
-        let client = self
-            .conn
-            .client()
-            .map_err(|d| GraphError::Auth(d.to_string()))?;
-        let policies: Vec<PolicyReferences> = client
-            .list(Api::Beta, "/identity/conditionalAccess/policies")
-            .await?;
-        Ok(policies
-            .into_iter()
-            .filter(|p| p.uses_authentication_context(id))
-            .collect())
-    }
-
     fn referenced_error(id: &str, users: &[PolicyReferences]) -> Diagnostics {
         let names: Vec<String> = users
             .iter()
@@ -310,7 +296,7 @@ impl Resource for AuthenticationContextResource {
         // Graph refuses to delete a published context (403), so unpublish first; but check for
         // policies that use it before changing anything, so a refused destroy changes nothing.
         if prior.get("is_available").as_bool() == Some(true) {
-            match self.policies_using(&id).await {
+            match policies_using(&self.conn, |p| p.uses_authentication_context(&id)).await {
                 Ok(users) if !users.is_empty() => {
                     return Applied::failed(Some(state), Self::referenced_error(&id, &users))
                 }
@@ -342,7 +328,9 @@ impl Resource for AuthenticationContextResource {
             Ok(()) => Applied::gone(),
             Err(e) if e.is_not_found() => Applied::gone(),
             Err(e) if e.status() == Some(400) => {
-                let diags = match self.policies_using(&id).await {
+                let diags = match policies_using(&self.conn, |p| p.uses_authentication_context(&id))
+                    .await
+                {
                     Ok(users) if !users.is_empty() => Self::referenced_error(&id, &users),
                     _ => e.to_diagnostics(&format!("delete authentication context {id}")),
                 };

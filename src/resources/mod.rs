@@ -6,6 +6,7 @@ pub mod conditional_access_policy;
 pub mod listing;
 pub mod named_location;
 pub mod reconcile;
+pub mod references;
 pub mod role_management_policy;
 
 use crate::plugin::resource::Resource;

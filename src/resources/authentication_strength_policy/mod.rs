@@ -17,6 +17,7 @@ use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
+use crate::resources::references::policies_using;
 use serde_json::{json, Value as Json};
 
 mod validate;
@@ -367,23 +368,6 @@ impl AuthenticationStrengthPolicyResource {
         }
     }
 
-    /// Conditional Access policies (through beta, which shows every policy) that require `guid`.
-    async fn policies_using(&self, guid: &str) -> Result<Vec<PolicyReferences>, Diagnostics> {
-        let client = self.conn.client()?;
-        let policies: Vec<PolicyReferences> = client
-            .list(Api::Beta, "/identity/conditionalAccess/policies")
-            .await
-            .map_err(|e| {
-                e.to_diagnostics(&format!(
-                    "check which policies use authentication strength {guid}"
-                ))
-            })?;
-        Ok(policies
-            .into_iter()
-            .filter(|p| p.uses_authentication_strength(guid))
-            .collect())
-    }
-
     /// Deletes the configurations the planned state drops, then writes the ones it has: the
     /// second step runs after combinations change, since a configuration needs its combination.
     async fn remove_configurations(
@@ -468,7 +452,13 @@ impl Resource for AuthenticationStrengthPolicyResource {
         }
         let guid = prior.get("object_id").as_str().unwrap_or_default();
         let name = prior.get("display_name").as_str().unwrap_or(guid);
-        match self.policies_using(guid).await {
+        match policies_using(&self.conn, |p| p.uses_authentication_strength(guid))
+            .await
+            .map_err(|e| {
+                e.to_diagnostics(&format!(
+                    "check which policies use authentication strength {guid}"
+                ))
+            }) {
             Ok(users) => weakening_warning(name, &removed, &users),
             Err(d) => {
                 // The check is advice: if it cannot run, say so and let the plan go on.
@@ -593,7 +583,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
         };
         // A policy that requires a deleted strength could no longer be satisfied, and Graph's
         // behaviour there is not documented: check first, so a refused destroy changes nothing.
-        match self.policies_using(&guid).await {
+        match policies_using(&self.conn, |p| p.uses_authentication_strength(&guid)).await.map_err(|e| e.to_diagnostics(&format!("check which policies use authentication strength {guid}"))) {
             Ok(users) if !users.is_empty() => {
                 return Applied::failed(Some(prior.clone()), Diagnostics::error(
                     format!("Authentication strength \"{name}\" ({guid}) is still used by Conditional Access"),

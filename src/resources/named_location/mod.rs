@@ -6,7 +6,7 @@
 //! destroy untrusts it first, but only after checking that no policy still uses it.
 
 use crate::graph::models::{NamedLocation, PolicyReferences};
-use crate::graph::{Api, GraphError};
+use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
@@ -15,6 +15,7 @@ use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
 use crate::resources::listing::Listing;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
+use crate::resources::references::policies_using;
 use serde_json::{json, Value as Json};
 use std::net::IpAddr;
 
@@ -357,22 +358,6 @@ impl NamedLocationResource {
             }
         }
     }
-
-    /// Conditional Access policies (through beta, which shows every policy) that include or
-    /// exclude `id`.
-    async fn policies_using(&self, id: &str) -> Result<Vec<PolicyReferences>, GraphError> {
-        let client = self
-            .conn
-            .client()
-            .map_err(|d| GraphError::Auth(d.to_string()))?;
-        let policies: Vec<PolicyReferences> = client
-            .list(Api::Beta, "/identity/conditionalAccess/policies")
-            .await?;
-        Ok(policies
-            .into_iter()
-            .filter(|p| p.uses_named_location(id))
-            .collect())
-    }
 }
 
 fn referenced_error(id: &str, name: &str, users: &[PolicyReferences]) -> Diagnostics {
@@ -489,7 +474,7 @@ impl Resource for NamedLocationResource {
         // Graph's behaviour when a policy still uses the location is not documented (the portal
         // refuses), and a trusted location must be untrusted before it can be deleted: check for
         // policies first, so that a refused destroy changes nothing.
-        match self.policies_using(&id).await {
+        match policies_using(&self.conn, |p| p.uses_named_location(&id)).await {
             Ok(users) if !users.is_empty() => {
                 return Applied::failed(Some(prior.clone()), referenced_error(&id, &name, &users))
             }

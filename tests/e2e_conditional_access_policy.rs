@@ -376,3 +376,38 @@ resource "entra_conditional_access_policy" "p{i}" {{
         assert_eq!(stats["total"], 1, "one listing for six policies: {stats}");
     }
 }
+
+#[test]
+fn a_create_beyond_graphs_195_policies_is_refused_at_plan() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        for i in 0..195 {
+            sim.sim().put_raw_policy(
+                json!({"displayName": format!("Existing {i}"), "state": "disabled"}),
+            );
+        }
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&scenario("s3-guests-register-from-trusted-locations-only").replace(
+            "terraform {\n  required_providers {\n    entra = { source = \"entra-iac/entra\" }\n  }\n}\n\nprovider \"entra\" {}\n",
+            "",
+        ));
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("no room for another Conditional Access policy"),
+            "{flat}"
+        );
+        assert!(flat.contains("It already holds 195 policies"), "{flat}");
+        let stats = sim.sim().stats();
+        assert!(
+            stats["requests"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .all(|k| k.starts_with("GET")),
+            "nothing written: {stats}"
+        );
+    }
+}

@@ -108,10 +108,10 @@ pub trait Resource: Send + Sync {
     /// The planned new state for a create or update. Pure.
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics>;
 
-    /// Warnings about a planned update that need Graph to decide (PlanResourceChange runs in a
-    /// configured provider), e.g. which policies a change affects. Only warnings: a plan is
-    /// never refused on what Graph says at plan time. `prior` is null on create.
-    async fn plan_warnings(&self, _prior: &Value, _planned: &Value) -> Diagnostics {
+    /// Checks of a planned create or update that need Graph to decide (PlanResourceChange runs
+    /// in a configured provider), e.g. which policies a change affects or a tenant limit. Errors
+    /// refuse the plan, before anything is written. `prior` is null on create.
+    async fn plan_checks(&self, _prior: &Value, _planned: &Value) -> Diagnostics {
         Diagnostics::default()
     }
 

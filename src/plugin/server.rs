@@ -458,7 +458,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             Ok(state) => {
                 out.planned_state = Some(state);
                 out.requires_replace = planned.requires_replace.iter().map(path_to_pb).collect();
-                out.diagnostics = diags_to_pb(&res.plan_warnings(&prior, &planned.state).await);
+                out.diagnostics = diags_to_pb(&res.plan_checks(&prior, &planned.state).await);
             }
             Err(d) => out.diagnostics = diags_to_pb(&d),
         }

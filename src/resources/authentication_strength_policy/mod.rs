@@ -445,7 +445,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
         Ok(plan(req))
     }
 
-    async fn plan_warnings(&self, prior: &Value, planned: &Value) -> Diagnostics {
+    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
         let removed = removed_combinations(prior, planned);
         if removed.is_empty() {
             return Diagnostics::default();

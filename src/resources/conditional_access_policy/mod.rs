@@ -26,6 +26,8 @@ pub use validate::validate;
 
 pub const TYPE_NAME: &str = "entra_conditional_access_policy";
 const COLLECTION: &str = "/identity/conditionalAccess/policies";
+/// Graph's limit per tenant (graph-api.md section 2.1).
+const MAX_POLICIES: usize = 195;
 const COMPUTED: &[&str] = &[
     "id",
     "object_id",
@@ -268,9 +270,29 @@ impl Resource for ConditionalAccessPolicyResource {
         Ok(planned)
     }
 
-    /// The lockout warnings (errors stop the plan in `plan`).
-    async fn plan_warnings(&self, prior: &Value, planned: &Value) -> Diagnostics {
-        lockout::check(planned, prior.is_null(), self.conn.emergency_access())
+    /// The lockout warnings (its errors already stopped the plan), and Graph's limit of 195
+    /// policies per tenant for a create.
+    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        let mut d = lockout::check(planned, prior.is_null(), self.conn.emergency_access());
+        if prior.is_null() {
+            let existing = match self.conn.client() {
+                Ok(client) => self
+                    .listing
+                    .get(|| client.list::<Json>(Api::Beta, COLLECTION))
+                    .await
+                    .map(|all| all.len()),
+                Err(_) => return d,
+            };
+            if let Ok(n) = existing {
+                if n >= MAX_POLICIES {
+                    d.push_error(
+                        "The tenant has no room for another Conditional Access policy",
+                        format!("It already holds {n} policies and Graph allows {MAX_POLICIES}. Remove or merge policies before adding \"{}\".", planned.get("display_name").as_str().unwrap_or_default()),
+                    );
+                }
+            }
+        }
+        d
     }
 
     async fn create(&self, planned: &Value) -> Applied {

@@ -4,7 +4,9 @@
 //! Microsoft Graph; `provider`, `resources` and `data_sources` map Terraform values to Graph.
 
 pub mod data_sources;
+pub mod functions;
 pub mod graph;
 pub mod plugin;
 pub mod provider;
 pub mod resources;
+pub mod whatif;

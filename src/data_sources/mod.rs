@@ -2,6 +2,7 @@
 
 pub mod authentication_context;
 pub mod authentication_strength_policy;
+pub mod conditional_access_what_if;
 pub mod directory_role;
 pub mod named_location;
 pub mod role_management_policy;
@@ -20,6 +21,7 @@ pub fn all(conn: &Connection) -> Vec<Arc<dyn DataSource>> {
             ),
         ),
         Arc::new(directory_role::DirectoryRoleDataSource::new(conn.clone())),
+        Arc::new(conditional_access_what_if::ConditionalAccessWhatIfDataSource::new(conn.clone())),
         Arc::new(role_management_policy::RoleManagementPolicyDataSource::new(
             conn.clone(),
         )),

@@ -3,7 +3,7 @@
 //! `Value`s and return `Diagnostics`.
 
 use super::diag::{AttrPath, Diagnostics};
-use super::schema::Schema;
+use super::schema::{Schema, Type};
 use super::value::Value;
 use async_trait::async_trait;
 
@@ -145,4 +145,28 @@ pub trait Provider: Send + Sync + 'static {
     fn stop(&self);
     fn resources(&self) -> Vec<std::sync::Arc<dyn Resource>>;
     fn data_sources(&self) -> Vec<std::sync::Arc<dyn DataSource>>;
+    fn functions(&self) -> Vec<std::sync::Arc<dyn Function>>;
+}
+
+/// A provider-defined function (`provider::entra::NAME(...)`, Terraform 1.8 and later).
+pub struct Signature {
+    pub parameters: Vec<(&'static str, Type, &'static str)>,
+    pub returns: Type,
+    pub summary: &'static str,
+    pub description: &'static str,
+}
+
+/// An error from a function call, optionally blaming one argument (0-based).
+#[derive(Debug)]
+pub struct FunctionError {
+    pub text: String,
+    pub argument: Option<usize>,
+}
+
+pub trait Function: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn signature(&self) -> Signature;
+    /// Arguments arrive decoded with the declared parameter types, never null, but possibly
+    /// (partly) unknown at plan time; an unknown result is allowed then.
+    fn call(&self, args: &[Value]) -> Result<Value, FunctionError>;
 }

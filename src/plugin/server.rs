@@ -6,7 +6,7 @@ use super::codec;
 use super::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
 use super::log;
 use super::proto::tfplugin6 as pb;
-use super::resource::{Applied, DataSource, PlanRequest, Provider, Resource};
+use super::resource::{Applied, DataSource, Function, PlanRequest, Provider, Resource};
 use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
 use super::value::Value;
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
     resources: HashMap<&'static str, (Schema, Arc<dyn Resource>)>,
     data_sources: HashMap<&'static str, (Schema, Arc<dyn DataSource>)>,
+    functions: HashMap<&'static str, Arc<dyn Function>>,
     provider_schema: Schema,
 }
 
@@ -32,11 +33,17 @@ impl<P: Provider> ProviderService<P> {
             .into_iter()
             .map(|d| (d.type_name(), (d.schema(), d)))
             .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|f| (f.name(), f))
+            .collect();
         let provider_schema = provider.schema();
         ProviderService {
             provider,
             resources,
             data_sources,
+            functions,
             provider_schema,
         }
     }
@@ -210,6 +217,42 @@ fn attribute_to_pb(a: &Attribute) -> pb::schema::Attribute {
     }
 }
 
+fn function_to_pb(f: &dyn Function) -> pb::Function {
+    let sig = f.signature();
+    pb::Function {
+        parameters: sig
+            .parameters
+            .iter()
+            .map(|(name, ty, desc)| pb::function::Parameter {
+                name: name.to_string(),
+                r#type: codec::type_json(ty),
+                description: desc.to_string(),
+                description_kind: pb::StringKind::Markdown as i32,
+                // So that checks run at plan time too, when new objects' ids are still unknown.
+                allow_unknown_values: true,
+                allow_null_value: false,
+            })
+            .collect(),
+        r#return: Some(pb::function::Return {
+            r#type: codec::type_json(&sig.returns),
+        }),
+        summary: sig.summary.to_string(),
+        description: sig.description.to_string(),
+        description_kind: pb::StringKind::Markdown as i32,
+        ..Default::default()
+    }
+}
+
+fn function_error(text: String, argument: Option<usize>) -> pb::call_function::Response {
+    pb::call_function::Response {
+        result: None,
+        error: Some(pb::FunctionError {
+            text,
+            function_argument: argument.map(|a| a as i64),
+        }),
+    }
+}
+
 fn applied_response(
     block: &Block,
     applied: Applied,
@@ -266,6 +309,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     type_name: n.to_string(),
                 })
                 .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|n| pb::get_metadata::FunctionMetadata {
+                    name: n.to_string(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -286,9 +336,71 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .iter()
                 .map(|(n, (s, _))| (n.to_string(), schema_to_pb(s)))
                 .collect(),
+            functions: self
+                .functions
+                .iter()
+                .map(|(n, f)| (n.to_string(), function_to_pb(f.as_ref())))
+                .collect(),
             server_capabilities: Some(Self::capabilities()),
             ..Default::default()
         }))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self
+                .functions
+                .iter()
+                .map(|(n, f)| (n.to_string(), function_to_pb(f.as_ref())))
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = req.into_inner();
+        let Some(f) = self.functions.get(req.name.as_str()) else {
+            return Ok(Response::new(function_error(
+                format!("unknown function {}", req.name),
+                None,
+            )));
+        };
+        let sig = f.signature();
+        let mut args = Vec::new();
+        for (i, ((name, ty, _), dv)) in sig.parameters.iter().zip(&req.arguments).enumerate() {
+            match codec::decode_type(ty, &dv.msgpack) {
+                Ok(v) => args.push(v),
+                Err(e) => {
+                    return Ok(Response::new(function_error(
+                        format!("argument {name}: {e}"),
+                        Some(i),
+                    )))
+                }
+            }
+        }
+        let out = match f.call(&args) {
+            Ok(v) => match codec::encode_type(&sig.returns, &v) {
+                Ok(msgpack) => pb::call_function::Response {
+                    result: Some(pb::DynamicValue {
+                        msgpack,
+                        json: vec![],
+                    }),
+                    error: None,
+                },
+                Err(e) => function_error(
+                    format!("provider bug: could not encode the result: {e}"),
+                    None,
+                ),
+            },
+            Err(e) => function_error(e.text, e.argument),
+        };
+        Ok(Response::new(out))
     }
 
     async fn get_resource_identity_schemas(

@@ -6,10 +6,11 @@ pub mod config;
 pub use config::{EmergencyAccess, Enforcement};
 
 use crate::data_sources;
+use crate::functions;
 use crate::graph::{credentials, http, GraphClient};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::log;
-use crate::plugin::resource::{DataSource, Provider, Resource};
+use crate::plugin::resource::{DataSource, Function, Provider, Resource};
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 use crate::resources;
@@ -128,5 +129,9 @@ impl Provider for EntraProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         data_sources::all(&self.connection)
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        functions::all()
     }
 }

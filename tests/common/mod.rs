@@ -47,6 +47,36 @@ pub fn terraform_binaries() -> Vec<PathBuf> {
         .collect()
 }
 
+/// The binaries under test at `min` (major, minor) or later, for features older Terraform
+/// lacks (check blocks 1.5, provider functions 1.8). At least one must qualify: the test then
+/// runs on every binary that can, and never silently on none.
+pub fn terraform_binaries_since(min: (u32, u32)) -> Vec<PathBuf> {
+    let found: Vec<PathBuf> = terraform_binaries()
+        .into_iter()
+        .filter(|bin| {
+            let out = Command::new(bin)
+                .args(["version", "-json"])
+                .env("CHECKPOINT_DISABLE", "1")
+                .output()
+                .unwrap();
+            let v: Json = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            let version = v["terraform_version"]
+                .as_str()
+                .unwrap_or("0.0.0")
+                .to_string();
+            let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+            (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= min
+        })
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "this test needs Terraform >= {}.{} among ENTRA_TEST_TERRAFORM",
+        min.0,
+        min.1
+    );
+    found
+}
+
 /// The simulator on its own runtime, so tests can block on `terraform` while it serves.
 pub struct Sim {
     rt: tokio::runtime::Runtime,

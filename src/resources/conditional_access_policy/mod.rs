@@ -24,6 +24,17 @@ use vocabulary::{is_guid, split_flags, strength_guid};
 
 pub use validate::validate;
 
+/// A policy from the configuration or state in Graph's shape (as written through beta), with
+/// its id and name: what the what-if engine evaluates.
+pub fn as_graph(policy: &Value) -> Json {
+    let mut body = to_graph::body(policy, Api::Beta);
+    body["id"] = serde_json::json!(policy
+        .get("id")
+        .as_str()
+        .or(policy.get("display_name").as_str()));
+    body
+}
+
 pub const TYPE_NAME: &str = "entra_conditional_access_policy";
 const COLLECTION: &str = "/identity/conditionalAccess/policies";
 /// Graph's limit per tenant (graph-api.md section 2.1).

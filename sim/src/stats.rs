@@ -4,11 +4,14 @@
 
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct Stats {
     inner: Mutex<BTreeMap<String, u64>>,
+    /// 429 answers sent (rate limit and injected faults): a client that paces itself sees none.
+    throttled: AtomicU64,
 }
 
 impl Stats {
@@ -17,14 +20,20 @@ impl Stats {
         *self.inner.lock().unwrap().entry(key).or_insert(0) += 1;
     }
 
+    pub fn count_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn reset(&self) {
         self.inner.lock().unwrap().clear();
+        self.throttled.store(0, Ordering::Relaxed);
     }
 
     pub fn to_json(&self) -> Value {
         let map = self.inner.lock().unwrap();
         let total: u64 = map.values().sum();
         let requests: Map<String, Value> = map.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-        json!({ "total": total, "requests": requests })
+        let throttled = self.throttled.load(Ordering::Relaxed);
+        json!({ "total": total, "requests": requests, "throttled": throttled })
     }
 }

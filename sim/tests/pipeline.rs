@@ -118,6 +118,11 @@ async fn ca_rate_limit_429_without_retry_after() {
         }
     }
     assert!(throttled >= 3, "shared budget of 1 req/s: {throttled}");
+    assert_eq!(
+        sim.stats()["throttled"],
+        throttled,
+        "stats count the 429s sent"
+    );
     // Auth contexts are not in the CA budget.
     for _ in 0..5 {
         let (s, _, _) = send(&client, Method::GET, &graph_url(&sim, ACR), &token, None).await;

@@ -296,6 +296,9 @@ pub fn process(state: &SimState, mut req: GraphRequest) -> Outcome {
         .count(format!("{} /{}{}", req.method, req.version, template));
 
     if let Some(fault) = pick_fault(state, req.inner) {
+        if matches!(fault, Fault::Throttled) {
+            state.stats.count_throttled();
+        }
         return fault.into_outcome(&req);
     }
 
@@ -306,6 +309,7 @@ pub fn process(state: &SimState, mut req: GraphRequest) -> Outcome {
 
     // CA + named locations share one per-tenant budget; Graph sends no Retry-After here.
     if crate::throttle::is_ca_path(&req.path) && !state.throttle.try_acquire(&principal.tenant_id) {
+        state.stats.count_throttled();
         return Outcome::Respond(req.error(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",

@@ -2,9 +2,12 @@
 //! second per tenant for CA policies and named locations, counted across every app, and its 429
 //! carries no Retry-After; pacing ourselves avoids provoking those 429s in the first place.
 //! The budget is process-wide because Terraform runs up to ten resources of one provider
-//! process in parallel.
+//! process in parallel, and it is handed from process to process through a small file per
+//! tenant, because Terraform starts a new provider process for every phase (a plan right after
+//! an apply would otherwise open with a request Graph counts against the previous one).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -12,13 +15,33 @@ use tokio::time::Instant;
 pub struct Budget {
     interval: Duration,
     next_free: tokio::sync::Mutex<Instant>,
+    /// Where the next free slot is recorded for the next provider process, if anywhere.
+    handoff: Option<PathBuf>,
 }
 
 impl Budget {
+    /// Slots 10% wider than the limit: requests paced exactly at it arrive early whenever one
+    /// travels faster than the one before, and Graph answers those with 429.
     pub fn per_second(rps: f64) -> Budget {
         Budget {
-            interval: Duration::from_secs_f64(1.0 / rps),
+            interval: Duration::from_secs_f64(1.1 / rps),
             next_free: tokio::sync::Mutex::new(Instant::now()),
+            handoff: None,
+        }
+    }
+
+    /// A budget that starts where the last process using `file` left off, and records its own.
+    fn handed_off(rps: f64, file: PathBuf) -> Budget {
+        let start = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| t.trim().parse::<u128>().ok())
+            .and_then(|next_ms| next_ms.checked_sub(unix_ms()))
+            .map(|wait_ms| Instant::now() + Duration::from_millis(wait_ms.min(10_000) as u64))
+            .unwrap_or_else(Instant::now);
+        Budget {
+            next_free: tokio::sync::Mutex::new(start),
+            handoff: Some(file),
+            ..Budget::per_second(rps)
         }
     }
 
@@ -29,10 +52,22 @@ impl Budget {
             let now = Instant::now();
             let slot = (*next).max(now);
             *next = slot + self.interval;
+            if let Some(file) = &self.handoff {
+                // Best effort: losing the hand-off only risks one early request.
+                let next_ms = unix_ms() + next.saturating_duration_since(now).as_millis();
+                let _ = std::fs::write(file, next_ms.to_string());
+            }
             slot
         };
         tokio::time::sleep_until(slot).await;
     }
+}
+
+fn unix_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
 }
 
 /// Whether a Graph path belongs to the rate-limited Conditional Access family.
@@ -52,7 +87,15 @@ pub fn for_tenant(tenant: &str) -> Arc<Budget> {
     static BUDGETS: OnceLock<Mutex<HashMap<String, Arc<Budget>>>> = OnceLock::new();
     let mut map = BUDGETS.get_or_init(Default::default).lock().unwrap();
     map.entry(tenant.to_ascii_lowercase())
-        .or_insert_with(|| Arc::new(Budget::per_second(1.0)))
+        .or_insert_with(|| {
+            let safe: String = tenant
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            let file =
+                std::env::temp_dir().join(format!("terraform-provider-entra-ca-budget-{safe}"));
+            Arc::new(Budget::handed_off(1.0, file))
+        })
         .clone()
 }
 
@@ -79,8 +122,27 @@ mod tests {
         for _ in 0..5 {
             b.acquire().await;
         }
-        // The first slot is immediate, the next four are 500 ms apart.
-        assert_eq!(start.elapsed(), Duration::from_millis(2000));
+        // The first slot is immediate, the next four are 550 ms apart (500 ms plus the margin).
+        assert_eq!(start.elapsed(), Duration::from_millis(2200));
+    }
+
+    #[tokio::test]
+    async fn the_next_process_starts_where_the_last_left_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("budget");
+        let first = Budget::handed_off(1.0, file.clone());
+        first.acquire().await;
+        let recorded: u128 = std::fs::read_to_string(&file).unwrap().parse().unwrap();
+        assert!(
+            recorded > unix_ms() + 900,
+            "the next slot is about a second away"
+        );
+        let second = Budget::handed_off(1.0, file);
+        let start = *second.next_free.lock().await;
+        assert!(
+            start > Instant::now() + Duration::from_millis(800),
+            "the new process waits for it"
+        );
     }
 
     #[test]

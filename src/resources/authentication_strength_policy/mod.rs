@@ -16,6 +16,7 @@ use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
+use crate::resources::listing::Listing;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use crate::resources::references::policies_using;
 use serde_json::{json, Value as Json};
@@ -337,11 +338,16 @@ pub async fn fetch(
 
 pub struct AuthenticationStrengthPolicyResource {
     conn: Connection,
+    /// Every strength, listed once per provider process for reads.
+    listing: Listing,
 }
 
 impl AuthenticationStrengthPolicyResource {
     pub fn new(conn: Connection) -> Self {
-        AuthenticationStrengthPolicyResource { conn }
+        AuthenticationStrengthPolicyResource {
+            conn,
+            listing: Listing::default(),
+        }
     }
 
     /// After a failed write, what Graph now holds, so the saved state matches it.
@@ -473,6 +479,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -513,9 +520,24 @@ impl Resource for AuthenticationStrengthPolicyResource {
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
         let guid = guid_of(state.get("id").as_str().unwrap_or_default()).to_string();
         let client = self.conn.client()?;
-        let found = fetch(client, &guid)
+        let all = self
+            .listing
+            .get(|| client.list::<Json>(Api::V1, COLLECTION))
             .await
-            .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}")))?;
+            .map_err(|e| e.to_diagnostics("list authentication strengths"))?;
+        // The listing carries each strength's configurations inline when Graph includes them;
+        // otherwise (or when the listing lacks the strength) read it on its own.
+        let listed = all.get(&guid.to_lowercase()).and_then(|j| {
+            let mut p: AuthenticationStrengthPolicy = serde_json::from_value(j.clone()).ok()?;
+            let configs = p.combination_configurations.take()?;
+            Some((p, configs))
+        });
+        let found = match listed {
+            Some(hit) => Some(hit),
+            None => fetch(client, &guid)
+                .await
+                .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}")))?,
+        };
         let Some((p, configs)) = found else {
             return Ok(Fetched::from(None));
         };
@@ -526,6 +548,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+        self.listing.invalidate().await;
         let guid = prior
             .get("object_id")
             .as_str()
@@ -567,6 +590,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
+        self.listing.invalidate().await;
         let guid = prior
             .get("object_id")
             .as_str()

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use entra_graph_sim::{SimOptions, Simulator};
-use reqwest::{Client, Method};
+use entra_graph_sim::SimOptions;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 const COLL: &str = "/policies/authenticationStrengthPolicies";
@@ -16,35 +16,7 @@ const MFA: &str = "00000000-0000-0000-0000-000000000002";
 const PASSWORDLESS: &str = "00000000-0000-0000-0000-000000000003";
 const PHISHING_RESISTANT: &str = "00000000-0000-0000-0000-000000000004";
 
-struct T {
-    sim: Simulator,
-    client: Client,
-    token: String,
-}
-
-impl T {
-    async fn new() -> T {
-        Self::with(SimOptions::default()).await
-    }
-
-    async fn with(opts: SimOptions) -> T {
-        let (sim, client) = start(opts).await;
-        let token = sim.mint_app_token();
-        T { sim, client, token }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let (s, _, b) = send(
-            &self.client,
-            method,
-            &graph_url(&self.sim, path),
-            &self.token,
-            body,
-        )
-        .await;
-        (s, b.unwrap_or(Value::Null))
-    }
-
+impl Tenant {
     async fn post(&self, body: &Value) -> (u16, Value) {
         self.call(Method::POST, &format!("/v1.0{COLL}"), Some(body))
             .await
@@ -136,7 +108,7 @@ fn is_graph_timestamp(s: &str) -> bool {
 
 #[tokio::test]
 async fn list_holds_the_three_built_ins_as_real_tenants_return_them() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let base = t.sim.info().graph_endpoint.clone();
     let (s, list) = t.call(Method::GET, &format!("/v1.0{COLL}"), None).await;
     assert_eq!(s, 200);
@@ -229,7 +201,7 @@ async fn list_holds_the_three_built_ins_as_real_tenants_return_them() {
 
 #[tokio::test]
 async fn built_ins_cannot_be_changed_or_deleted() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     for id in [MFA, PASSWORDLESS, PHISHING_RESISTANT] {
         for (method, path, body) in [
             (
@@ -266,7 +238,7 @@ async fn built_ins_cannot_be_changed_or_deleted() {
 
 #[tokio::test]
 async fn create_example_replays_with_normalised_combinations() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let base = t.sim.info().graph_endpoint.clone();
     let request = example("authstrength.create.request.json");
     let expected = example("authstrength.create.response.json");
@@ -325,7 +297,7 @@ async fn create_example_replays_with_normalised_combinations() {
 
 #[tokio::test]
 async fn combinations_are_validated_and_normalised() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let (s, b) = t
         .post(&json!({"displayName": "n", "allowedCombinations": [
             "sms, password", "fido2", "password,sms", "federatedSingleFactor, microsoftAuthenticatorPush",
@@ -410,7 +382,7 @@ async fn combinations_are_validated_and_normalised() {
 
 #[tokio::test]
 async fn patch_changes_only_name_and_description() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let id = t.create("Before", &["fido2"]).await;
     let (_, before) = t.get(&id).await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -463,7 +435,7 @@ async fn patch_changes_only_name_and_description() {
 
 #[tokio::test]
 async fn update_allowed_combinations_example_replays_with_references() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let id = t
         .create("My Custom Strength", &["fido2", "password, voice"])
         .await;
@@ -544,7 +516,7 @@ async fn update_allowed_combinations_example_replays_with_references() {
 
 #[tokio::test]
 async fn ca_policies_reference_custom_strengths_inline() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let base = t.sim.info().graph_endpoint.clone();
     let id = t.create("Keys only", &["fido2"]).await;
     let pid = t.policy_requiring(&id.to_uppercase()).await;
@@ -590,7 +562,7 @@ async fn ca_policies_reference_custom_strengths_inline() {
 
 #[tokio::test]
 async fn delete_is_refused_while_referenced_and_usage_lists_the_policies() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let id = t.create("Referenced", &["fido2"]).await;
     let p1 = t.policy_requiring(&id).await;
     let p2 = t.sim.put_raw_policy(json!({
@@ -656,7 +628,7 @@ async fn delete_is_refused_while_referenced_and_usage_lists_the_policies() {
 
 #[tokio::test]
 async fn combination_configurations_crud() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let base = t.sim.info().graph_endpoint.clone();
     let id = t
         .create(
@@ -818,7 +790,7 @@ async fn combination_configurations_crud() {
 
 #[tokio::test]
 async fn at_most_15_custom_strengths_and_filters() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     for i in 0..15 {
         t.create(&format!("custom {i}"), &["fido2"]).await;
     }
@@ -857,7 +829,7 @@ async fn at_most_15_custom_strengths_and_filters() {
 
 #[tokio::test]
 async fn seeded_corpus_custom_strength_is_loaded_and_built_ins_stay_real() {
-    let t = T::with(SimOptions {
+    let t = Tenant::with(SimOptions {
         seed_dir: Some(shared("corpus")),
         ..Default::default()
     })

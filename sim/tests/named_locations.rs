@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use entra_graph_sim::{SimOptions, Simulator};
-use reqwest::{Client, Method};
+use entra_graph_sim::SimOptions;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 const COLL: &str = "/identity/conditionalAccess/namedLocations";
@@ -14,35 +14,7 @@ const CA: &str = "/identity/conditionalAccess/policies";
 const SYSTEM_ID: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
 const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
 
-struct T {
-    sim: Simulator,
-    client: Client,
-    token: String,
-}
-
-impl T {
-    async fn new() -> T {
-        Self::with(SimOptions::default()).await
-    }
-
-    async fn with(opts: SimOptions) -> T {
-        let (sim, client) = start(opts).await;
-        let token = sim.mint_app_token();
-        T { sim, client, token }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-        let (s, _, b) = send(
-            &self.client,
-            method,
-            &graph_url(&self.sim, path),
-            &self.token,
-            body,
-        )
-        .await;
-        (s, b.unwrap_or(Value::Null))
-    }
-
+impl Tenant {
     async fn post(&self, body: &Value) -> (u16, Value) {
         self.call(Method::POST, &format!("/v1.0{COLL}"), Some(body))
             .await
@@ -146,7 +118,7 @@ fn message(b: &Value) -> String {
         .to_string()
 }
 
-async fn assert_400(t: &T, body: &Value, needle: &str) {
+async fn assert_400(t: &Tenant, body: &Value, needle: &str) {
     let (s, b) = t.post(body).await;
     assert_eq!(s, 400, "{body} -> {b}");
     assert_eq!(assert_graph_error(&b), "BadRequest");
@@ -158,7 +130,7 @@ async fn assert_400(t: &T, body: &Value, needle: &str) {
 
 #[tokio::test]
 async fn create_examples_replay_with_reference_shape() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     for (req_name, resp_name) in [
         (
             "namedlocation-ip.create.request.json",
@@ -234,7 +206,7 @@ async fn create_examples_replay_with_reference_shape() {
 
 #[tokio::test]
 async fn patch_example_merges_and_bumps_modified() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let id = t
         .create(&example("namedlocation-ip.create.request.json"))
         .await;
@@ -267,7 +239,7 @@ async fn patch_example_merges_and_bumps_modified() {
 
 #[tokio::test]
 async fn beta_get_of_a_country_location_matches_the_real_export() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let real = example("namedlocation-country.get.beta-real.json");
     let body = json!({
         "@odata.type": real["@odata.type"],
@@ -295,7 +267,7 @@ async fn beta_get_of_a_country_location_matches_the_real_export() {
 
 #[tokio::test]
 async fn system_compliant_network_location_is_beta_only_and_read_only() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let real = minimal_metadata(&example(
         "namedlocation-compliantnetwork.get.beta-real.json",
     ));
@@ -344,7 +316,7 @@ async fn system_compliant_network_location_is_beta_only_and_read_only() {
 
 #[tokio::test]
 async fn unknown_and_mfa_trusted_ips_ids_are_not_found_like_graph() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let real = example("error.namedlocation-notfound.json");
     for version in ["v1.0", "beta"] {
         let (s, b) = t.get(version, MFA_TRUSTED_IPS).await;
@@ -374,7 +346,7 @@ async fn unknown_and_mfa_trusted_ips_ids_are_not_found_like_graph() {
 
 #[tokio::test]
 async fn odata_type_is_required_on_writes_and_ip_ranges() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let mut no_type = ip("x", &["10.0.0.0/16"]);
     no_type.as_object_mut().unwrap().remove("@odata.type");
     assert_400(&t, &no_type, "@odata.type").await;
@@ -435,7 +407,7 @@ async fn odata_type_is_required_on_writes_and_ip_ranges() {
 
 #[tokio::test]
 async fn range_type_is_derived_from_the_address_and_cidr_echoed_verbatim() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     // azuread sends iPv4CidrRange for every range (its test uses 64:ff9b::/96).
     let id = t
         .create(&ip("mixed", &["64:ff9b::/96", "12.34.221.11/22"]))
@@ -462,7 +434,7 @@ async fn range_type_is_derived_from_the_address_and_cidr_echoed_verbatim() {
 
 #[tokio::test]
 async fn cidr_syntax_prefix_and_range_count_limits() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     for ok in [
         "10.0.0.0/9",
         "203.0.113.7/32",
@@ -504,7 +476,7 @@ async fn cidr_syntax_prefix_and_range_count_limits() {
 
 #[tokio::test]
 async fn country_codes_lookup_method_and_is_trusted() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let (s, b) = t
         .post(&country(
             "everywhere",
@@ -563,7 +535,7 @@ async fn country_codes_lookup_method_and_is_trusted() {
 
 #[tokio::test]
 async fn at_most_195_named_locations() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     for i in 0..195 {
         t.create(&country(&format!("c{i}"), &["NL"])).await;
     }
@@ -590,7 +562,7 @@ async fn at_most_195_named_locations() {
 
 #[tokio::test]
 async fn trusted_ip_location_cannot_be_deleted_until_untrusted() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let mut body = ip("office", &["203.0.113.0/24"]);
     body["isTrusted"] = json!(true);
     let id = t.create(&body).await;
@@ -614,7 +586,7 @@ async fn trusted_ip_location_cannot_be_deleted_until_untrusted() {
 
 #[tokio::test]
 async fn referenced_location_cannot_be_deleted_and_the_error_names_the_policies() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let a = t.create(&country("a", &["NL"])).await;
     let b = t.create(&ip("b", &["10.1.0.0/16"])).await;
     // One policy through the API (include), one stored raw (exclude, upper-case id).
@@ -653,7 +625,7 @@ async fn referenced_location_cannot_be_deleted_and_the_error_names_the_policies(
 
 #[tokio::test]
 async fn ca_policy_with_unknown_location_is_invalid_location() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     let missing = "6d7b4c1a-1111-4222-8333-944455556666";
     for (include, exclude) in [
         (vec![missing], vec![]),
@@ -722,7 +694,7 @@ async fn ca_policy_with_unknown_location_is_invalid_location() {
 
 #[tokio::test]
 async fn list_filter_and_paging() {
-    let t = T::new().await;
+    let t = Tenant::new().await;
     for i in 0..5 {
         t.create(&country(&format!("loc {i}"), &["NL"])).await;
     }
@@ -766,7 +738,7 @@ async fn list_filter_and_paging() {
 
 #[tokio::test]
 async fn seeded_corpus_locations_read_back_as_in_the_files() {
-    let t = T::with(SimOptions {
+    let t = Tenant::with(SimOptions {
         seed_dir: Some(shared("corpus")),
         ..Default::default()
     })
@@ -817,7 +789,7 @@ async fn named_locations_share_the_ca_rate_limit_without_retry_after() {
         [format!("/v1.0{COLL}"), format!("/v1.0{CA}")],
         [format!("/beta{CA}"), format!("/beta{COLL}")],
     ] {
-        let t = T::with(SimOptions {
+        let t = Tenant::with(SimOptions {
             ca_rate_limit: Some(1.0),
             ..Default::default()
         })

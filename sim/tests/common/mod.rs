@@ -138,3 +138,40 @@ pub fn assert_graph_error(body: &Value) -> String {
 pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     format!("{url}?{}", form(pairs))
 }
+
+/// A simulator and a client holding an app token, for tests that make many Graph calls.
+pub struct Tenant {
+    pub sim: Simulator,
+    pub client: reqwest::Client,
+    pub token: String,
+}
+
+impl Tenant {
+    pub async fn new() -> Tenant {
+        Self::with(SimOptions::default()).await
+    }
+
+    pub async fn with(opts: SimOptions) -> Tenant {
+        let (sim, client) = start(opts).await;
+        let token = sim.mint_app_token();
+        Tenant { sim, client, token }
+    }
+
+    /// Status and JSON body (null when there is none).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let (s, _, b) = send(
+            &self.client,
+            method,
+            &graph_url(&self.sim, path),
+            &self.token,
+            body,
+        )
+        .await;
+        (s, b.unwrap_or(Value::Null))
+    }
+}

@@ -525,17 +525,25 @@ fn scope(req: &GraphRequest, properties: &[&str], type_name: &str) -> Result<Sco
 // ------------------------------------------------------------------------------------------
 // Handlers
 
-fn list_assignments(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
+/// How a policy is shown in one of the two collections (as a policy or as its assignment).
+type Render = fn(&str, &PimPolicy, View, Option<&[String]>, &[Expand]) -> Map<String, Value>;
+
+/// The policies or the assignments: both collections hold one entry per role and need the same
+/// scope filter, so they differ only in how an entry is rendered.
+fn list_scoped(
+    state: &SimState,
+    req: &GraphRequest,
+    filterable: &[&str],
+    type_name: &str,
+    set: &str,
+    render: Render,
+) -> GraphResponse {
     let tenant = &state.info.tenant_id;
-    let scope = match scope(
-        req,
-        &["scopeId", "scopeType", "roleDefinitionId", "policyId", "id"],
-        ASSIGNMENT_TYPE,
-    ) {
+    let scope = match scope(req, filterable, type_name) {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let q = match query(req, ASSIGNMENT_TYPE) {
+    let q = match query(req, type_name) {
         Ok(q) => q,
         Err(e) => return e,
     };
@@ -548,26 +556,30 @@ fn list_assignments(state: &SimState, req: &GraphRequest, _: &Params) -> GraphRe
                 .policies
                 .iter()
                 .filter(|p| {
-                    let full = Value::Object(render_assignment(tenant, p, view, None, &[]));
+                    let full = Value::Object(render(tenant, p, view, None, &[]));
                     odata::matches_filter(&full, &clauses)
                 })
-                .map(|p| {
-                    Value::Object(render_assignment(
-                        tenant,
-                        p,
-                        view,
-                        q.select.as_deref(),
-                        &q.expand,
-                    ))
-                })
+                .map(|p| Value::Object(render(tenant, p, view, q.select.as_deref(), &q.expand)))
                 .collect()
         }
     };
     let fragment = format!(
-        "{ASSIGNMENTS_SET}{}",
+        "{set}{}",
         context_suffix(q.select.as_deref(), &q.expand, true)
     );
     collection(state, req, &fragment, items)
+}
+
+fn list_assignments(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
+    let filterable = ["scopeId", "scopeType", "roleDefinitionId", "policyId", "id"];
+    list_scoped(
+        state,
+        req,
+        &filterable,
+        ASSIGNMENT_TYPE,
+        ASSIGNMENTS_SET,
+        render_assignment,
+    )
 }
 
 fn get_assignment(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
@@ -602,44 +614,15 @@ fn get_assignment(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResp
 }
 
 fn list_policies(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
-    let tenant = &state.info.tenant_id;
-    let scope = match scope(req, &["scopeId", "scopeType", "id"], POLICY_TYPE) {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    let q = match query(req, POLICY_TYPE) {
-        Ok(q) => q,
-        Err(e) => return e,
-    };
-    let items = match scope {
-        Scope::Empty => Vec::new(),
-        Scope::Directory(view, clauses) => {
-            let store = state.store.lock().unwrap();
-            store
-                .pim
-                .policies
-                .iter()
-                .filter(|p| {
-                    let full = Value::Object(render_policy(tenant, p, view, None, &[]));
-                    odata::matches_filter(&full, &clauses)
-                })
-                .map(|p| {
-                    Value::Object(render_policy(
-                        tenant,
-                        p,
-                        view,
-                        q.select.as_deref(),
-                        &q.expand,
-                    ))
-                })
-                .collect()
-        }
-    };
-    let fragment = format!(
-        "{POLICIES_SET}{}",
-        context_suffix(q.select.as_deref(), &q.expand, true)
-    );
-    collection(state, req, &fragment, items)
+    let filterable = ["scopeId", "scopeType", "id"];
+    list_scoped(
+        state,
+        req,
+        &filterable,
+        POLICY_TYPE,
+        POLICIES_SET,
+        render_policy,
+    )
 }
 
 fn get_policy(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {

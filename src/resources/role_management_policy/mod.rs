@@ -214,18 +214,23 @@ impl RoleManagementPolicyResource {
     }
 
     /// Applies `desired` and returns the state Graph then holds; on failure that state too.
+    /// `current` is the role's policy if the caller has just read it.
     async fn converge(
         &self,
         role: &str,
         shape: &Value,
         planned: Option<&Value>,
+        current: Option<RolePolicy>,
         desired: impl Fn(&RolePolicy) -> Vec<Json>,
     ) -> Applied {
         // If Graph cannot even be read, the best guess of what it holds is the known shape.
         let fallback = || shape.is_wholly_known().then(|| shape.clone());
-        let current = match self.fresh(role).await {
-            Ok(p) => p,
-            Err(d) => return Applied::failed(fallback(), d),
+        let current = match current {
+            Some(p) => p,
+            None => match self.fresh(role).await {
+                Ok(p) => p,
+                Err(d) => return Applied::failed(fallback(), d),
+            },
         };
         let outcome = self.write(role, &current, &desired(&current)).await;
         let after = match self.fresh(role).await {
@@ -275,12 +280,13 @@ impl Resource for RoleManagementPolicyResource {
             Ok(p) => p,
             Err(d) => return Applied::failed(None, d),
         };
+        let snapshot = snapshot(&before);
         // Recorded even when the apply failed half way: destroy must still restore these.
-        self.converge(&role, planned, Some(planned), |current| {
+        self.converge(&role, planned, Some(planned), Some(before), |current| {
             rules::desired(&current.rules, planned)
         })
         .await
-        .with_private(snapshot(&before))
+        .with_private(snapshot)
     }
 
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
@@ -318,7 +324,7 @@ impl Resource for RoleManagementPolicyResource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        self.converge(&role, prior, Some(planned), |current| {
+        self.converge(&role, prior, Some(planned), None, |current| {
             rules::desired(&current.rules, planned)
         })
         .await
@@ -339,7 +345,7 @@ impl Resource for RoleManagementPolicyResource {
             );
             return Applied::failed(None, d);
         };
-        self.converge(&role, prior, None, |current| {
+        self.converge(&role, prior, None, None, |current| {
             current
                 .rules
                 .iter()

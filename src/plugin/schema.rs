@@ -93,6 +93,41 @@ pub struct NestedBlock {
     pub max_items: i64,
 }
 
+impl NestedBlock {
+    /// A block written at most once (`name { ... }`), like azuread's `MaxItems: 1` lists: list
+    /// nesting rather than single, which Terraform 1.0.x handles.
+    pub fn once(
+        name: &str,
+        attributes: Vec<Attribute>,
+        block_types: Vec<NestedBlock>,
+        description: &str,
+    ) -> NestedBlock {
+        NestedBlock {
+            type_name: name.into(),
+            block: Block {
+                attributes,
+                block_types,
+                description: description.into(),
+            },
+            nesting: Nesting::List,
+            min_items: 0,
+            max_items: 1,
+        }
+    }
+
+    /// The block must be written.
+    pub fn required(mut self) -> NestedBlock {
+        self.min_items = 1;
+        self
+    }
+
+    /// Up to `max` times instead of once (0: any number).
+    pub fn at_most(mut self, max: i64) -> NestedBlock {
+        self.max_items = max;
+        self
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Block {
     pub attributes: Vec<Attribute>,

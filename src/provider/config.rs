@@ -4,7 +4,7 @@
 use crate::graph::cloud::Environment;
 use crate::graph::credentials::{AuthSettings, OidcSource};
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
 use base64::Engine;
@@ -197,21 +197,16 @@ pub struct EmergencyAccess {
 }
 
 fn emergency_access_block() -> NestedBlock {
-    NestedBlock {
-        type_name: "emergency_access".into(),
-        block: Block {
-            attributes: vec![
-                Attribute::new("user_ids", Type::set(Type::String), Mode::Required, "Object ids of the emergency-access (break-glass) accounts."),
-                Attribute::new("group_ids", Type::set(Type::String), Mode::Optional, "Object ids of groups holding them; excluding such a group counts as excluding its accounts."),
-                Attribute::new("enforcement", Type::String, Mode::Optional, "`error` (default): a plan that would enable a policy covering an account without excluding it fails. `warn`: it warns."),
-            ],
-            block_types: vec![],
-            description: "Lockout protection: every enabled Conditional Access policy that could apply to these accounts must exclude them.".into(),
-        },
-        nesting: Nesting::List,
-        min_items: 0,
-        max_items: 1,
-    }
+    NestedBlock::once(
+        "emergency_access",
+        vec![
+            Attribute::new("user_ids", Type::set(Type::String), Mode::Required, "Object ids of the emergency-access (break-glass) accounts."),
+            Attribute::new("group_ids", Type::set(Type::String), Mode::Optional, "Object ids of groups holding them; excluding such a group counts as excluding its accounts."),
+            Attribute::new("enforcement", Type::String, Mode::Optional, "`error` (default): a plan that would enable a policy covering an account without excluding it fails. `warn`: it warns."),
+        ],
+        vec![],
+        "Lockout protection: every enabled Conditional Access policy that could apply to these accounts must exclude them.",
+    )
 }
 
 fn emergency_access(config: &Value) -> Result<Option<EmergencyAccess>, Diagnostics> {

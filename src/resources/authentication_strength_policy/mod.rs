@@ -12,7 +12,7 @@ use crate::graph::models::{
 use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
-use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
@@ -38,20 +38,6 @@ pub const BUILT_IN_IDS: &[&str] = &[
     "00000000-0000-0000-0000-000000000004",
 ];
 
-fn config_block(name: &str, attributes: Vec<Attribute>, desc: &str) -> NestedBlock {
-    NestedBlock {
-        type_name: name.into(),
-        block: Block {
-            attributes,
-            block_types: vec![],
-            description: desc.into(),
-        },
-        nesting: Nesting::List,
-        min_items: 0,
-        max_items: 1,
-    }
-}
-
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -64,16 +50,16 @@ pub fn schema() -> Schema {
                 Attribute::new("allowed_combinations", Type::set(Type::String), Mode::Required, "Method combinations that satisfy the strength, e.g. `fido2` or `password,sms`."),
             ],
             block_types: vec![
-                config_block(FIDO2, vec![
+                NestedBlock::once(FIDO2, vec![
                     Attribute::new("allowed_aaguids", Type::set(Type::String), Mode::Required, "AAGUIDs of the FIDO2 security key models allowed."),
                     Attribute::new("id", Type::String, Mode::Computed, "The configuration's id in Graph."),
-                ], "Restricts the `fido2` combination to some security key models."),
-                config_block(X509, vec![
+                ], vec![], "Restricts the `fido2` combination to some security key models."),
+                NestedBlock::once(X509, vec![
                     Attribute::new("applies_to_combinations", Type::set(Type::String), Mode::Required, "`x509CertificateSingleFactor` and/or `x509CertificateMultiFactor`."),
                     Attribute::new("allowed_issuer_skis", Type::set(Type::String), Mode::Optional, "Subject key identifiers (hex) of the allowed certificate issuers."),
                     Attribute::new("allowed_policy_oids", Type::set(Type::String), Mode::Optional, "Allowed certificate policy OIDs."),
                     Attribute::new("id", Type::String, Mode::Computed, "The configuration's id in Graph."),
-                ], "Restricts certificate-based authentication to some issuers or certificate policies."),
+                ], vec![], "Restricts certificate-based authentication to some issuers or certificate policies."),
             ],
             description: "A custom authentication strength for Conditional Access.".into(),
         },

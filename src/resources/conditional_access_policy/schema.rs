@@ -2,7 +2,7 @@
 //! HCL works after renaming the type), then every Graph field azuread lacks, in the same style.
 //! String collections whose order Graph does not keep are sets.
 
-use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 
 fn string(name: &str, mode: Mode, desc: &str) -> Attribute {
     Attribute::new(name, Type::String, mode, desc)
@@ -24,16 +24,11 @@ fn single(
     blocks: Vec<NestedBlock>,
     desc: &str,
 ) -> NestedBlock {
-    NestedBlock {
-        type_name: name.into(),
-        block: Block {
-            attributes,
-            block_types: blocks,
-            description: desc.into(),
-        },
-        nesting: Nesting::List,
-        min_items: i64::from(required),
-        max_items: 1,
+    let block = NestedBlock::once(name, attributes, blocks, desc);
+    if required {
+        block.required()
+    } else {
+        block
     }
 }
 

@@ -9,7 +9,7 @@ use crate::graph::models::{NamedLocation, PolicyReferences};
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
-use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
@@ -32,20 +32,6 @@ const DEFAULT_LOOKUP: &str = "clientIpAddress";
 /// The system location "Multifactor authentication trusted IPs": usable in policies, not readable.
 pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
 
-fn single(name: &str, attributes: Vec<Attribute>, desc: &str) -> NestedBlock {
-    NestedBlock {
-        type_name: name.into(),
-        block: Block {
-            attributes,
-            block_types: vec![],
-            description: desc.into(),
-        },
-        nesting: Nesting::List,
-        min_items: 0,
-        max_items: 1,
-    }
-}
-
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -56,15 +42,15 @@ pub fn schema() -> Schema {
                 Attribute::new("display_name", Type::String, Mode::Required, "Name shown in the Conditional Access screens."),
             ],
             block_types: vec![
-                single("ip", vec![
+                NestedBlock::once("ip", vec![
                     Attribute::new("ip_ranges", Type::set(Type::String), Mode::Required, "IPv4 and IPv6 ranges in CIDR notation, prefixes longer than /8, at most 2000."),
                     Attribute::new("trusted", Type::Bool, Mode::OptionalComputed, "Mark the location as trusted. Default `false`."),
-                ], "An IP ranges location. Exactly one of `ip` and `country`; changing kind replaces the location."),
-                single("country", vec![
+                ], vec![], "An IP ranges location. Exactly one of `ip` and `country`; changing kind replaces the location."),
+                NestedBlock::once("country", vec![
                     Attribute::new("countries_and_regions", Type::set(Type::String), Mode::Required, "ISO 3166-1 alpha-2 codes in upper case, e.g. `NL`."),
                     Attribute::new("include_unknown_countries_and_regions", Type::Bool, Mode::OptionalComputed, "Also match sign-ins whose country cannot be determined. Default `false`."),
                     Attribute::new("country_lookup_method", Type::String, Mode::OptionalComputed, "`clientIpAddress` (default) or `authenticatorAppGps` (not available in US Government clouds)."),
-                ], "A countries and regions location. Exactly one of `ip` and `country`; changing kind replaces the location."),
+                ], vec![], "A countries and regions location. Exactly one of `ip` and `country`; changing kind replaces the location."),
             ],
             description: "A named location (IP ranges or countries) for Conditional Access.".into(),
         },

@@ -2,7 +2,7 @@
 //! directory role, with every one of the 17 PIM rules reachable. Settings are optional and, when
 //! left out, show what Graph has (they are computed), so omitting something means "leave it".
 
-use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Type};
+use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 
 fn setting(name: &str, ty: Type, desc: &str) -> Attribute {
     Attribute::new(name, ty, Mode::OptionalComputed, desc)
@@ -19,17 +19,7 @@ fn block(
     blocks: Vec<NestedBlock>,
     desc: &str,
 ) -> NestedBlock {
-    NestedBlock {
-        type_name: name.into(),
-        block: Block {
-            attributes,
-            block_types: blocks,
-            description: desc.into(),
-        },
-        nesting: Nesting::List,
-        min_items: 0,
-        max_items: max,
-    }
+    NestedBlock::once(name, attributes, blocks, desc).at_most(max)
 }
 
 fn approver(name: &str, desc: &str) -> NestedBlock {

@@ -13,6 +13,7 @@ Terraform against it. This is a measurement, never a test: it asserts nothing ab
 """
 
 import argparse
+import calendar
 import json
 import os
 import shutil
@@ -126,31 +127,80 @@ def stats(info, reset=False):
 
 
 def provider_wrapper(work):
-    """dev_overrides points at this directory: a wrapper that runs the real provider and records
-    its peak resident memory (getrusage of the child), one line per provider process."""
+    """dev_overrides points at this directory: a wrapper that runs the real provider with debug
+    logs (its RPC timings) going to a file, and records per provider process its start and end,
+    CPU time and peak resident memory (getrusage of the child), one JSON line each."""
     bindir = os.path.join(work, "bin")
     os.makedirs(bindir)
+    os.makedirs(os.path.join(work, "logs"))
     wrapper = os.path.join(bindir, "terraform-provider-entra")
     with open(wrapper, "w") as f:
         f.write(f"""#!/usr/bin/env python3
-import resource, subprocess, sys
-p = subprocess.run([{os.path.join(ROOT, "target/release/terraform-provider-entra")!r}] + sys.argv[1:])
-with open({os.path.join(work, "rss.log")!r}, "a") as log:
-    log.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + "\\n")
+import json, os, resource, subprocess, sys, time
+log = os.path.join({os.path.join(work, "logs")!r}, str(os.getpid()) + ".log")
+start = time.time()
+with open(log, "w") as err:
+    p = subprocess.run([{os.path.join(ROOT, "target/release/terraform-provider-entra")!r}] + sys.argv[1:],
+                       env=dict(os.environ, TF_LOG_PROVIDER="debug"), stderr=err)
+end = time.time()
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open({os.path.join(work, "processes.log")!r}, "a") as out:
+    out.write(json.dumps({{"start": start, "end": end, "log": log, "rss_kib": use.ru_maxrss,
+                          "cpu": use.ru_utime + use.ru_stime}}) + "\\n")
 sys.exit(p.returncode)
 """)
     os.chmod(wrapper, 0o755)
     return bindir
 
 
-def peak_rss_mib(work):
-    path = os.path.join(work, "rss.log")
+def unix_seconds(stamp):
+    """hclog's `2026-11-23T09:00:00.123456Z` as seconds since the epoch."""
+    day, clock = stamp.rstrip("Z").split("T")
+    whole, _, frac = clock.partition(".")
+    t = time.strptime(f"{day}T{whole}", "%Y-%m-%dT%H:%M:%S")
+    return calendar.timegm(t) + float("0." + (frac or "0"))
+
+
+def provider_figures(work):
+    """For the provider processes since the last call: the time Terraform spent waiting on the
+    provider (the union of every process's start-up until its first RPC and of all RPC spans,
+    Graph's latency included), their CPU time, peak memory and slowest GetProviderSchema."""
+    path = os.path.join(work, "processes.log")
     if not os.path.exists(path):
-        return 0.0
+        return {"busy": 0.0, "cpu": 0.0, "rss": 0.0, "schema_ms": 0.0}
     with open(path) as f:
-        values = [int(line) for line in f if line.strip()]
+        procs = [json.loads(line) for line in f if line.strip()]
     os.remove(path)
-    return max(values, default=0) / 1024
+    spans, schema_ms = [], 0.0
+    for proc in procs:
+        rpcs = []
+        with open(proc["log"]) as f:
+            for line in f:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("@message") != "rpc":
+                    continue
+                end = unix_seconds(entry["@timestamp"])
+                elapsed = int(entry["elapsed_us"]) / 1e6
+                rpcs.append((end - elapsed, end))
+                if entry.get("method") == "GetProviderSchema":
+                    schema_ms = max(schema_ms, elapsed * 1000)
+        os.remove(proc["log"])
+        first = min((a for a, _ in rpcs), default=proc["end"])
+        spans.append((proc["start"], first))
+        spans.extend(rpcs)
+    busy, reach = 0.0, None
+    for a, b in sorted(spans):
+        if reach is None or a > reach:
+            busy += b - a
+            reach = b
+        elif b > reach:
+            busy += b - reach
+            reach = b
+    return {"busy": busy, "cpu": sum(p["cpu"] for p in procs),
+            "rss": max(p["rss_kib"] for p in procs) / 1024, "schema_ms": schema_ms}
 
 
 def run(work, env, args, expect):
@@ -168,6 +218,7 @@ def main():
     ap.add_argument("--small", action="store_true", help="a tenth of a tenant")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--write-docs", action="store_true", help="record the table in docs/performance.md")
+    ap.add_argument("--breakdown", action="store_true", help="also print the requests per Graph route")
     opts = ap.parse_args()
     n = tenant(0.1 if opts.small else 1.0)
     if not opts.skip_build:
@@ -200,11 +251,16 @@ def main():
                 with open(os.path.join(work, "main.tf"), "w") as f:
                     f.write(text)
             stats(info, reset=True)
-            peak_rss_mib(work)
+            provider_figures(work)
             seconds = run(work, env, args, expect)
             s = stats(info)
+            if opts.breakdown:
+                print(f"{name}:", file=sys.stderr)
+                for route, count in sorted(s["requests"].items(), key=lambda kv: -kv[1]):
+                    print(f"  {count:5}  {route}", file=sys.stderr)
             req_floor, time_floor = floor[name]
-            rows.append((name, seconds, time_floor, s["total"], req_floor, s.get("throttled", 0), peak_rss_mib(work)))
+            rows.append((name, seconds, time_floor, s["total"], req_floor, s.get("throttled", 0),
+                         provider_figures(work)))
     finally:
         sim.terminate()
         sim.wait()
@@ -212,10 +268,16 @@ def main():
     objects = ", ".join(f"{v} {k}" for k, v in n.items())
     header = (f"Tenant: {objects}. Simulator: {LATENCY_MS} ms latency per Graph request, Conditional Access "
               f"budget {CA_RATE:g} request/s. Terraform parallelism 10.\n\n"
-              "| operation | wall time (s) | floor (s) | ratio | Graph requests | floor | ratio | 429s | provider peak RSS (MiB) |\n"
-              "|---|---|---|---|---|---|---|---|---|\n")
-    lines = [f"| {name} | {t:.1f} | {tf:.1f} | {t / tf:.2f} | {r} | {rf} | {r / rf:.2f} | {thr} | {rss:.1f} |"
-             for name, t, tf, r, rf, thr, rss in rows]
+              "| operation | wall time (s) | floor (s) | ratio | Graph requests | floor | ratio | 429s "
+              "| provider busy (s) | provider CPU (s) | provider peak RSS (MiB) |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|\n")
+    lines = [f"| {name} | {t:.1f} | {tf:.1f} | {t / tf:.2f} | {r} | {rf} | {r / rf:.2f} | {thr} "
+             f"| {p['busy']:.1f} | {p['cpu']:.1f} | {p['rss']:.1f} |"
+             for name, t, tf, r, rf, thr, p in rows]
+    schema_ms = max(p["schema_ms"] for *_, p in rows)
+    lines.append(f"\nSlowest GetProviderSchema answer: {schema_ms:.1f} ms. \"Provider busy\" is the time "
+                 "Terraform waited on a provider process: its start-up and every RPC it served, Graph's "
+                 "answers included.")
     table = header + "\n".join(lines) + "\n"
     print(table)
     if opts.write_docs:

@@ -130,7 +130,7 @@ fn invalid_context_id_fails_at_plan_with_its_path_and_no_graph_call() {
 }
 
 #[test]
-fn create_refuses_to_take_over_an_existing_context() {
+fn create_refuses_to_take_over_an_existing_context_at_plan() {
     for bin in terraform_binaries() {
         let sim = Sim::start();
         sim.graph(
@@ -138,10 +138,17 @@ fn create_refuses_to_take_over_an_existing_context() {
             &format!("{PATH}/c7"),
             Some(json!({"displayName": "Someone else's"})),
         );
+        sim.sim().reset_stats();
         let tf = Tf::new(&bin, sim.provider_env());
         tf.config(&tier0("c7", "Mine"));
-        let r = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let r = tf.run(&["plan", "-no-color", "-input=false"]);
         assert_eq!(r.code, 1, "{}", r.text());
+        assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
+        assert!(
+            r.flat().contains("context_id"),
+            "the attribute path: {}",
+            r.stderr
+        );
         assert!(r.flat().contains("already exists"), "{}", r.stderr);
         assert!(
             r.flat().contains("terraform import <resource address> c7"),

@@ -196,7 +196,7 @@ resource "entra_role_management_policy" "app_admin" {{
 }
 
 #[test]
-fn refreshing_many_roles_lists_their_policies_once() {
+fn many_roles_are_written_with_one_request_each_and_refreshed_with_one_listing() {
     let roles = [
         APP_ADMIN,
         "729827e3-9c14-49f7-bb1b-9608f156bbb8",
@@ -215,6 +215,17 @@ fn refreshing_many_roles_lists_their_policies_once() {
             .collect();
         tf.config(&config);
         tf.apply();
+        let stats = sim.sim().stats();
+        assert_eq!(
+            stats["requests"]["PATCH /v1.0/policies/roleManagementPolicies/{id}"],
+            roles.len(),
+            "one write per role: {stats}"
+        );
+        assert_eq!(
+            stats["total"],
+            roles.len() + 1,
+            "and one listing for all of them: {stats}"
+        );
         sim.sim().reset_stats();
         tf.assert_clean_plan();
         let stats = sim.sim().stats();

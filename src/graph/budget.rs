@@ -13,21 +13,38 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub struct Budget {
-    interval: Duration,
-    next_free: tokio::sync::Mutex<Instant>,
+    /// The gap between two requests at exactly the limit.
+    gap: Duration,
+    slots: tokio::sync::Mutex<Slots>,
     /// Where the next free slot is recorded for the next provider process, if anywhere.
     handoff: Option<PathBuf>,
 }
 
+struct Slots {
+    next_free: Instant,
+    /// The gap this process keeps: the limit's plus a margin, widened by each 429 it sees.
+    interval: Duration,
+}
+
 impl Budget {
-    /// Slots 10% wider than the limit: requests paced exactly at it arrive early whenever one
-    /// travels faster than the one before, and Graph answers those with 429.
-    pub fn per_second(rps: f64) -> Budget {
+    /// Slots 3% wider than the limit: requests paced exactly at it arrive early whenever one
+    /// travels faster than the one before, and Graph answers those with 429. Each 429 that
+    /// still comes widens the slots by a tenth (up to twice the limit's gap): how Graph counts
+    /// cannot be seen from here, and a 429 costs far more than a wider slot.
+    fn new(rps: f64, start: Instant, handoff: Option<PathBuf>) -> Budget {
+        let gap = Duration::from_secs_f64(1.0 / rps);
         Budget {
-            interval: Duration::from_secs_f64(1.1 / rps),
-            next_free: tokio::sync::Mutex::new(Instant::now()),
-            handoff: None,
+            gap,
+            slots: tokio::sync::Mutex::new(Slots {
+                next_free: start,
+                interval: gap.mul_f64(1.03),
+            }),
+            handoff,
         }
+    }
+
+    pub fn per_second(rps: f64) -> Budget {
+        Budget::new(rps, Instant::now(), None)
     }
 
     /// A budget that starts where the last process using `file` left off, and records its own.
@@ -38,23 +55,26 @@ impl Budget {
             .and_then(|next_ms| next_ms.checked_sub(unix_ms()))
             .map(|wait_ms| Instant::now() + Duration::from_millis(wait_ms.min(10_000) as u64))
             .unwrap_or_else(Instant::now);
-        Budget {
-            next_free: tokio::sync::Mutex::new(start),
-            handoff: Some(file),
-            ..Budget::per_second(rps)
-        }
+        Budget::new(rps, start, Some(file))
+    }
+
+    /// Widens the slots after a 429 on a budgeted request.
+    pub async fn throttled(&self) {
+        let mut slots = self.slots.lock().await;
+        slots.interval = slots.interval.mul_f64(1.1).min(self.gap * 2);
     }
 
     /// Waits for this caller's slot. Slots are handed out in order, one interval apart.
     pub async fn acquire(&self) {
         let slot = {
-            let mut next = self.next_free.lock().await;
+            let mut slots = self.slots.lock().await;
             let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
+            let slot = slots.next_free.max(now);
+            slots.next_free = slot + slots.interval;
             if let Some(file) = &self.handoff {
                 // Best effort: losing the hand-off only risks one early request.
-                let next_ms = unix_ms() + next.saturating_duration_since(now).as_millis();
+                let next_ms =
+                    unix_ms() + slots.next_free.saturating_duration_since(now).as_millis();
                 let _ = std::fs::write(file, next_ms.to_string());
             }
             slot
@@ -122,8 +142,19 @@ mod tests {
         for _ in 0..5 {
             b.acquire().await;
         }
-        // The first slot is immediate, the next four are 550 ms apart (500 ms plus the margin).
-        assert_eq!(start.elapsed(), Duration::from_millis(2200));
+        // The first slot is immediate, the next four are 515 ms apart (500 ms plus the margin).
+        assert_eq!(start.elapsed().as_millis(), 2060);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_widens_the_slots_up_to_twice_the_limit() {
+        let b = Budget::per_second(1.0);
+        b.throttled().await;
+        assert_eq!(b.slots.lock().await.interval.as_millis(), 1133);
+        for _ in 0..20 {
+            b.throttled().await;
+        }
+        assert_eq!(b.slots.lock().await.interval.as_millis(), 2000);
     }
 
     #[tokio::test]
@@ -138,7 +169,7 @@ mod tests {
             "the next slot is about a second away"
         );
         let second = Budget::handed_off(1.0, file);
-        let start = *second.next_free.lock().await;
+        let start = second.slots.lock().await.next_free;
         assert!(
             start > Instant::now() + Duration::from_millis(800),
             "the new process waits for it"

@@ -125,13 +125,15 @@ impl GraphClient {
             if self.cancel.is_cancelled() {
                 return Err(GraphError::Cancelled);
             }
+            // The token first: a slot taken before a slow token fetch would be spent late,
+            // and the next request would then arrive too close behind it.
+            let bearer = self.bearer().await?;
             if let Some(b) = &budget {
                 tokio::select! {
                     _ = b.acquire() => {}
                     _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
                 }
             }
-            let bearer = self.bearer().await?;
             let mut req = self
                 .http
                 .request(method.clone(), url)
@@ -207,6 +209,9 @@ impl GraphClient {
                 }
                 Err(e) => (Failure::Interrupted, None, transport(&method, &shown, &e)),
             };
+            if let (Some(b), Failure::Status(429)) = (&budget, failure) {
+                b.throttled().await;
+            }
             if !self.may_retry(&method, failure, attempt, deadline) {
                 return Err(error);
             }

@@ -11,5 +11,6 @@ pub mod resource;
 pub mod schema;
 pub mod serve;
 pub mod server;
+mod timing;
 pub mod tls;
 pub mod value;

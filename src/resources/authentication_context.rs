@@ -212,33 +212,59 @@ impl Resource for AuthenticationContextResource {
         Ok(plan(req))
     }
 
+    /// A new context id must be free: Graph creates contexts with an upsert, which would
+    /// silently take over one that someone else made. Checked against the shared listing, which
+    /// this process keeps true as it creates contexts, so an apply of many lists only once.
+    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        let Some(id) = planned.get("context_id").as_str() else {
+            return Diagnostics::default();
+        };
+        if prior
+            .get("id")
+            .as_str()
+            .is_some_and(|p| p.eq_ignore_ascii_case(id))
+        {
+            return Diagnostics::default();
+        }
+        let Ok(client) = self.conn.client() else {
+            return Diagnostics::default();
+        };
+        let all = match self
+            .listing
+            .get(|| client.list::<serde_json::Value>(Api::V1, COLLECTION))
+            .await
+        {
+            Ok(all) => all,
+            Err(e) => return e.to_diagnostics("list authentication contexts"),
+        };
+        match all.get(&id.to_lowercase()) {
+            None => Diagnostics::default(),
+            Some(existing) => Diagnostics::attr_error(
+                AttrPath::root("context_id"),
+                format!("Authentication context {id} already exists"),
+                format!("The tenant already has {id} (\"{}\"). Graph would silently overwrite it. To manage it with Terraform, import it: terraform import <resource address> {id}", existing["displayName"].as_str().unwrap_or_default()),
+            ),
+        }
+    }
+
     async fn create(&self, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let id = planned
             .get("context_id")
             .as_str()
             .unwrap_or_default()
             .to_string();
-        match self.fetch(&id).await {
-            Err(d) => return Applied::failed(None, d),
-            Ok(Some(existing)) => {
-                return Applied::failed(None, Diagnostics::attr_error(
-                    AttrPath::root("context_id"),
-                    format!("Authentication context {id} already exists"),
-                    format!("The tenant already has {id} (\"{}\"). Graph would silently overwrite it, so nothing was changed. To manage it with Terraform, import it: terraform import <resource address> {id}", existing.display_name.unwrap_or_default()),
-                ));
-            }
-            Ok(None) => {}
-        }
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
         };
-        match client
-            .patch(Api::V1, &item_path(&id), &to_graph(planned))
-            .await
-        {
-            Ok(()) => Applied::ok(planned.clone()),
+        let body = to_graph(planned);
+        match client.patch(Api::V1, &item_path(&id), &body).await {
+            Ok(()) => {
+                let mut created = body;
+                created["id"] = json!(id);
+                self.listing.put(&created).await;
+                Applied::ok(planned.clone())
+            }
             Err(e) => {
                 let d = e.to_diagnostics(&format!("create authentication context {id}"));
                 self.state_after_failure(&id, &Value::Null, d).await
@@ -267,8 +293,8 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let id = planned.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -286,8 +312,8 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),

@@ -1,8 +1,10 @@
 //! One listing per provider process for reads. Terraform refreshes up to ten resources at a
 //! time, each with its own ReadResource call; with Graph's one-request-per-second budget for
 //! Conditional Access, one GET per object makes a large tenant's plan take minutes. Reads of one
-//! type instead share a single listing, fetched by the first reader (the others wait for it) and
-//! dropped by any write, so a read never sees what this process has since changed.
+//! type instead share a single listing, fetched by the first reader (the others wait for it).
+//! Writes keep it true instead of dropping it: an object this process creates is added as Graph
+//! answered it, one it changes or deletes is forgotten (a read then fetches it by id), so a read
+//! never sees what this process has since changed, and an apply of many objects lists once.
 
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -38,9 +40,20 @@ impl Listing {
         Ok(list)
     }
 
-    /// Forgets the listing after a write.
-    pub async fn invalidate(&self) {
-        *self.cached.lock().await = None;
+    /// Records an object this process has just created, as Graph answered the create.
+    pub async fn put(&self, item: &Json) {
+        let mut cached = self.cached.lock().await;
+        if let (Some(list), Some(id)) = (cached.as_mut(), item["id"].as_str()) {
+            Arc::make_mut(list).insert(id.to_lowercase(), item.clone());
+        }
+    }
+
+    /// Drops an object this process is changing or deleting: the listing no longer knows what
+    /// Graph holds for it.
+    pub async fn forget(&self, id: &str) {
+        if let Some(list) = self.cached.lock().await.as_mut() {
+            Arc::make_mut(list).remove(&id.to_lowercase());
+        }
     }
 }
 
@@ -50,7 +63,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[tokio::test]
-    async fn concurrent_readers_share_one_load_until_invalidated() {
+    async fn concurrent_readers_share_one_load() {
         let listing = Arc::new(Listing::default());
         let loads = Arc::new(AtomicUsize::new(0));
         let read = |listing: Arc<Listing>, loads: Arc<AtomicUsize>| async move {
@@ -71,9 +84,28 @@ mod tests {
         .await;
         assert!(results.iter().all(|r| r.contains_key("a1")));
         assert_eq!(loads.load(Ordering::SeqCst), 1);
-        listing.invalidate().await;
-        read(listing.clone(), loads.clone()).await;
-        assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn writes_keep_the_listing_true_without_loading_it_again() {
+        let listing = Listing::default();
+        let load = || async { Ok::<_, ()>(vec![serde_json::json!({"id": "A1", "v": 1})]) };
+        let never = || async { Err::<Vec<Json>, _>("the listing was loaded twice") };
+        // Before anything is loaded, writes have nothing to keep true.
+        listing.put(&serde_json::json!({"id": "Z9"})).await;
+        listing.get(load).await.unwrap();
+        listing.put(&serde_json::json!({"id": "B2", "v": 2})).await;
+        let after_create = listing.get(never).await.unwrap();
+        assert_eq!(after_create["b2"]["v"], 2);
+        assert!(!after_create.contains_key("z9"));
+        listing.forget("a1").await;
+        let after_change = listing.get(never).await.unwrap();
+        assert!(
+            !after_change.contains_key("a1"),
+            "a changed object is read by id"
+        );
+        assert_eq!(after_change.len(), 1);
+        assert_eq!(after_create.len(), 2, "earlier readers keep their snapshot");
     }
 
     async fn futures_join(handles: Vec<tokio::task::JoinHandle<ById>>) -> Vec<ById> {

@@ -178,6 +178,18 @@ impl Sim {
         self.sim().stats()["total"].as_u64().unwrap()
     }
 
+    /// Write requests (anything but GET) counted since the last reset.
+    pub fn write_requests(&self) -> u64 {
+        let stats = self.sim().stats();
+        stats["requests"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| !k.starts_with("GET"))
+            .map(|(_, n)| n.as_u64().unwrap())
+            .sum()
+    }
+
     /// Environment for the provider: our simulator's hosts, CA and client secret.
     pub fn provider_env(&self) -> Vec<(String, String)> {
         let i = self.info();

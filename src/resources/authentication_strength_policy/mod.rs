@@ -465,7 +465,6 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -534,12 +533,12 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let guid = prior
             .get("object_id")
             .as_str()
             .unwrap_or_default()
             .to_string();
+        self.listing.forget(&guid).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -576,12 +575,12 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        self.listing.invalidate().await;
         let guid = prior
             .get("object_id")
             .as_str()
             .unwrap_or_default()
             .to_string();
+        self.listing.forget(&guid).await;
         let name = prior
             .get("display_name")
             .as_str()

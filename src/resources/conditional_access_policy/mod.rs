@@ -307,7 +307,6 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -322,7 +321,11 @@ impl Resource for ConditionalAccessPolicyResource {
             .post::<Json>(api, COLLECTION, &to_graph::body(planned, api))
             .await
         {
-            Ok(created) => Applied::ok(fill_unknowns(planned, &from_graph::state(&created))),
+            Ok(created) => {
+                // Counted by the next create's check of Graph's policy limit.
+                self.listing.put(&created).await;
+                Applied::ok(fill_unknowns(planned, &from_graph::state(&created)))
+            }
             Err(e) => Applied::failed(
                 None,
                 e.to_diagnostics(&format!("create Conditional Access policy \"{name}\"")),
@@ -354,8 +357,8 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -392,19 +395,19 @@ impl Resource for ConditionalAccessPolicyResource {
             return self.state_after_failure(&id, prior, d).await;
         }
         // PATCH answers 204; the new modification time comes from a read.
-        let after = self
-            .fetch(&id)
-            .await
-            .ok()
-            .flatten()
-            .map(|p| from_graph::state(&p))
-            .unwrap_or(Value::Null);
+        let after = match self.fetch(&id).await {
+            Ok(Some(p)) => {
+                self.listing.put(&p).await;
+                from_graph::state(&p)
+            }
+            _ => Value::Null,
+        };
         Applied::ok(fill_unknowns(planned, &after))
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),

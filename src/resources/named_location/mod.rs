@@ -377,7 +377,6 @@ impl Resource for NamedLocationResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -427,8 +426,8 @@ impl Resource for NamedLocationResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -446,8 +445,8 @@ impl Resource for NamedLocationResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        self.listing.invalidate().await;
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
         let name = prior
             .get("display_name")
             .as_str()

@@ -187,66 +187,106 @@ impl RoleManagementPolicyResource {
             .ok_or_else(|| Diagnostics::error(format!("No PIM policy for role {role}"), "Graph has no role management policy for this directory role: check role_definition_id (a role template id)."))
     }
 
-    /// PATCHes `desired` where it differs from Graph, safely ordered. Graph may move the policy
-    /// to a new id after a change; a 404 re-resolves it once.
+    /// The role's policy from the listing of every role's policy (one request serves them
+    /// all), or on its own when the listing lacks it.
+    async fn current(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
+        let client = self.conn.client()?;
+        let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)");
+        let listing = self
+            .listing
+            .get(|| async {
+                // Keyed by role: the listing holds one assignment per directory role.
+                let all: Vec<Json> = client.list(Api::V1, &path).await?;
+                Ok::<_, GraphError>(
+                    all.into_iter()
+                        .map(|a| json!({"id": a["roleDefinitionId"], "assignment": a}))
+                        .collect(),
+                )
+            })
+            .await
+            .map_err(|e| e.to_diagnostics("list the PIM policies of directory roles"))?;
+        match listing
+            .get(&role.to_lowercase())
+            .and_then(|e| policy_of(&e["assignment"]))
+        {
+            Some((_, p)) => Ok(p),
+            None => self.fresh(role).await,
+        }
+    }
+
+    /// Writes the rules of `desired` that differ from Graph's in one PATCH of the policy, in an
+    /// order PIM accepts (Graph applies them in order, all or none), and returns what Graph then
+    /// holds. Graph may have moved the policy to a new id since it was read: a 404 re-reads it
+    /// once.
     async fn write(
         &self,
         role: &str,
-        current: &RolePolicy,
-        desired: &[Json],
-    ) -> Result<(), Diagnostics> {
+        current: RolePolicy,
+        desired: &(dyn Fn(&RolePolicy) -> Vec<Json> + Sync),
+    ) -> Result<RolePolicy, Diagnostics> {
         let client = self.conn.client()?;
-        let mut policy_id = current.policy_id.clone();
-        for rule in rules::changes(&current.rules, desired) {
-            let rule_id = rule["id"].as_str().unwrap_or_default().to_string();
-            let body = rules::body(&rule);
-            let path = |p: &str| format!("/policies/roleManagementPolicies/{p}/rules/{rule_id}");
-            let mut result = client.patch(Api::V1, &path(&policy_id), &body).await;
-            if matches!(&result, Err(e) if e.is_not_found()) {
-                policy_id = self.fresh(role).await?.policy_id;
-                result = client.patch(Api::V1, &path(&policy_id), &body).await;
+        self.listing.forget(role).await;
+        let mut current = current;
+        let mut reread = false;
+        loop {
+            let changes = rules::changes(&current.rules, &desired(&current));
+            if changes.is_empty() {
+                return Ok(current);
             }
-            result.map_err(|e| {
-                e.to_diagnostics(&format!("update PIM rule {rule_id} of role {role}"))
-            })?;
+            let body = json!({"rules": changes.iter().map(rules::body).collect::<Vec<_>>()});
+            let path = format!("/policies/roleManagementPolicies/{}", current.policy_id);
+            match client
+                .send(reqwest::Method::PATCH, Api::V1, &path, Some(&body))
+                .await
+            {
+                Ok(answer) => {
+                    let mut after = current;
+                    if let Some(id) = answer.body["id"].as_str() {
+                        after.policy_id = id.to_string();
+                    }
+                    for rule in changes {
+                        let id = rule["id"].as_str().unwrap_or_default();
+                        if let Some(slot) = after.rules.iter_mut().find(|r| r["id"] == id) {
+                            *slot = rule;
+                        }
+                    }
+                    return Ok(after);
+                }
+                Err(e) if e.is_not_found() && !reread => {
+                    reread = true;
+                    current = self.fresh(role).await?;
+                }
+                Err(e) => {
+                    return Err(e.to_diagnostics(&format!("update the PIM rules of role {role}")))
+                }
+            }
         }
-        Ok(())
     }
 
     /// Applies `desired` and returns the state Graph then holds; on failure that state too.
-    /// `current` is the role's policy if the caller has just read it.
     async fn converge(
         &self,
         role: &str,
         shape: &Value,
         planned: Option<&Value>,
-        current: Option<RolePolicy>,
-        desired: impl Fn(&RolePolicy) -> Vec<Json>,
+        current: RolePolicy,
+        desired: &(dyn Fn(&RolePolicy) -> Vec<Json> + Sync),
     ) -> Applied {
-        // If Graph cannot even be read, the best guess of what it holds is the known shape.
-        let fallback = || shape.is_wholly_known().then(|| shape.clone());
-        let current = match current {
-            Some(p) => p,
-            None => match self.fresh(role).await {
-                Ok(p) => p,
-                Err(d) => return Applied::failed(fallback(), d),
+        match self.write(role, current, desired).await {
+            Ok(after) => match planned {
+                Some(p) => Applied::ok(fill_unknowns(p, &state_from(role, &after, shape))),
+                None => Applied::gone(),
             },
-        };
-        let outcome = self.write(role, &current, &desired(&current)).await;
-        let after = match self.fresh(role).await {
-            Ok(p) => p,
-            Err(mut d) => {
-                if let Err(e) = outcome {
+            // All or nothing, but a failure in transit leaves open whether it landed: ask.
+            Err(mut d) => match self.fresh(role).await {
+                Ok(now) => Applied::failed(Some(state_from(role, &now, shape)), d),
+                Err(e) => {
                     d.extend(e);
+                    // If Graph cannot even be read, the best guess of what it holds is the
+                    // known shape.
+                    Applied::failed(shape.is_wholly_known().then(|| shape.clone()), d)
                 }
-                return Applied::failed(fallback(), d);
-            }
-        };
-        let graph_state = state_from(role, &after, shape);
-        match (outcome, planned) {
-            (Ok(()), Some(p)) => Applied::ok(fill_unknowns(p, &graph_state)),
-            (Ok(()), None) => Applied::gone(),
-            (Err(d), _) => Applied::failed(Some(graph_state), d),
+            },
         }
     }
 }
@@ -270,19 +310,18 @@ impl Resource for RoleManagementPolicyResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let role = planned
             .get("role_definition_id")
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let before = match self.fresh(&role).await {
+        let before = match self.current(&role).await {
             Ok(p) => p,
             Err(d) => return Applied::failed(None, d),
         };
         let snapshot = snapshot(&before);
-        // Recorded even when the apply failed half way: destroy must still restore these.
-        self.converge(&role, planned, Some(planned), Some(before), |current| {
+        // Recorded even when the apply failed: destroy must still restore these.
+        self.converge(&role, planned, Some(planned), before, &|current| {
             rules::desired(&current.rules, planned)
         })
         .await
@@ -295,43 +334,27 @@ impl Resource for RoleManagementPolicyResource {
             .as_str()
             .unwrap_or_default()
             .to_lowercase();
-        let client = self.conn.client()?;
-        let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)");
-        let listing = self
-            .listing
-            .get(|| async {
-                // Keyed by role: the listing holds one assignment per directory role.
-                let all: Vec<Json> = client.list(Api::V1, &path).await?;
-                Ok::<_, GraphError>(
-                    all.into_iter()
-                        .map(|a| json!({"id": a["roleDefinitionId"], "assignment": a}))
-                        .collect(),
-                )
-            })
-            .await
-            .map_err(|e| e.to_diagnostics("list the PIM policies of directory roles"))?;
-        let policy = match listing.get(&role).and_then(|e| policy_of(&e["assignment"])) {
-            Some((_, p)) => p,
-            None => self.fresh(&role).await?,
-        };
+        let policy = self.current(&role).await?;
         Ok(Some(state_from(&role, &policy, state)).into())
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
-        self.listing.invalidate().await;
         let role = planned
             .get("role_definition_id")
             .as_str()
             .unwrap_or_default()
             .to_string();
-        self.converge(&role, prior, Some(planned), None, |current| {
+        let current = match self.current(&role).await {
+            Ok(p) => p,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        self.converge(&role, prior, Some(planned), current, &|current| {
             rules::desired(&current.rules, planned)
         })
         .await
     }
 
     async fn delete(&self, prior: &Value, private: &[u8]) -> Applied {
-        self.listing.invalidate().await;
         let role = prior
             .get("role_definition_id")
             .as_str()
@@ -345,7 +368,11 @@ impl Resource for RoleManagementPolicyResource {
             );
             return Applied::failed(None, d);
         };
-        self.converge(&role, prior, None, None, |current| {
+        let current = match self.current(&role).await {
+            Ok(p) => p,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        self.converge(&role, prior, None, current, &|current| {
             current
                 .rules
                 .iter()

@@ -81,6 +81,18 @@ impl From<Value> for Imported {
     }
 }
 
+/// A resource of another type, or of another provider, that a `moved` block hands to this
+/// type (MoveResourceState). It arrives offline: the provider is not configured.
+pub struct MovedFrom<'a> {
+    /// As Terraform sends it (`registry.terraform.io/hashicorp/azuread`); OpenTofu before 1.11.12
+    /// sends the bare name (`azuread`).
+    pub provider: &'a str,
+    pub type_name: &'a str,
+    pub schema_version: i64,
+    /// The source's state, the JSON as stored.
+    pub state: &'a serde_json::Value,
+}
+
 /// What a refresh found: the object (`None` when it is gone) and any warnings to show.
 pub struct Fetched {
     pub state: Option<Value>,
@@ -124,6 +136,12 @@ pub trait Resource: Send + Sync {
     async fn delete(&self, prior: &Value, private: &[u8]) -> Applied;
     /// A minimal state for the import id; Terraform reads the rest through `read`.
     async fn import(&self, id: &str) -> Result<Imported, Diagnostics>;
+
+    /// The state for a resource moved to this type, computed offline; like an import's, the
+    /// next refresh reads the rest. `None` when this type cannot take over that source.
+    fn move_from(&self, _from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
+        None
+    }
 }
 
 #[async_trait]

@@ -6,7 +6,7 @@ use super::codec;
 use super::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
 use super::log;
 use super::proto::tfplugin6 as pb;
-use super::resource::{Applied, DataSource, Function, PlanRequest, Provider, Resource};
+use super::resource::{Applied, DataSource, Function, MovedFrom, PlanRequest, Provider, Resource};
 use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
 use super::value::Value;
 use std::collections::HashMap;
@@ -72,6 +72,7 @@ impl<P: Provider> ProviderService<P> {
         pb::ServerCapabilities {
             plan_destroy: true,
             get_provider_schema_optional: true,
+            move_resource_state: true,
             ..Default::default()
         }
     }
@@ -638,6 +639,43 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                         ..Default::default()
                     })
             }
+            Err(d) => out.diagnostics = diags_to_pb(&d),
+        }
+        Ok(Response::new(out))
+    }
+
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let (schema, res) = self.resource(&req.target_type_name)?;
+        // Only the JSON form is sent; `source_identity` is ignored (its message type changed
+        // between protocol 6.9 and 6.10).
+        let json = req.source_state.map(|r| r.json).unwrap_or_default();
+        let result = serde_json::from_slice::<serde_json::Value>(&json)
+            .map_err(|e| Diagnostics::error("Could not read the moved resource's state", e.to_string()))
+            .and_then(|state| {
+                let from = MovedFrom {
+                    provider: &req.source_provider_address,
+                    type_name: &req.source_type_name,
+                    schema_version: req.source_schema_version,
+                    state: &state,
+                };
+                res.move_from(&from).unwrap_or_else(|| {
+                    Err(Diagnostics::error(
+                        format!("{} cannot take over {}", req.target_type_name, req.source_type_name),
+                        format!(
+                            "A moved block can hand {} only resources it knows how to read; {} of provider {} is not one of them. Use a removed block and an import block instead.",
+                            req.target_type_name, req.source_type_name, req.source_provider_address
+                        ),
+                    ))
+                })
+            })
+            .and_then(|v| encode(&schema.block, &v));
+        let mut out = pb::move_resource_state::Response::default();
+        match result {
+            Ok(state) => out.target_state = Some(state),
             Err(d) => out.diagnostics = diags_to_pb(&d),
         }
         Ok(Response::new(out))

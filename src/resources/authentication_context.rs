@@ -11,6 +11,7 @@ use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, 
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
+use crate::resources::eventual;
 use crate::resources::listing::Listing;
 use crate::resources::references::policies_using;
 use serde_json::json;
@@ -287,7 +288,7 @@ impl Resource for AuthenticationContextResource {
             .map_err(|e| e.to_diagnostics("list authentication contexts"))?;
         let found = match all.get(&id.to_lowercase()) {
             Some(c) => serde_json::from_value(c.clone()).ok(),
-            None => self.fetch(&id).await?,
+            None => eventual::unless_briefly_missing(|| self.fetch(&id)).await?,
         };
         Ok(found.map(|c| from_graph(&c, state)).into())
     }

@@ -3,7 +3,9 @@
 pub mod authentication_context;
 pub mod authentication_strength_policy;
 pub mod conditional_access_policy;
+pub mod eventual;
 pub mod listing;
+pub mod moved_from_azuread;
 pub mod named_location;
 pub mod reconcile;
 pub mod references;

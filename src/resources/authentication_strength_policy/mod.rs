@@ -11,12 +11,16 @@ use crate::graph::models::{
 };
 use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{
+    Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
+};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
+use crate::resources::eventual;
 use crate::resources::listing::Listing;
+use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use crate::resources::references::policies_using;
 use serde_json::{json, Value as Json};
@@ -519,9 +523,14 @@ impl Resource for AuthenticationStrengthPolicyResource {
         });
         let found = match listed {
             Some(hit) => Some(hit),
-            None => fetch(client, &guid)
-                .await
-                .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}")))?,
+            None => {
+                eventual::unless_briefly_missing(|| async {
+                    fetch(client, &guid).await.map_err(|e| {
+                        e.to_diagnostics(&format!("read authentication strength {guid}"))
+                    })
+                })
+                .await?
+            }
         };
         let Some((p, configs)) = found else {
             return Ok(Fetched::from(None));
@@ -624,17 +633,27 @@ impl Resource for AuthenticationStrengthPolicyResource {
                 format!("{id:?} is not an authentication strength id: use its GUID, or {AUTH_STRENGTH_PATH}{{id}}."),
             ));
         }
-        Ok(Value::object([
-            ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{guid}"))),
-            ("object_id", Value::string(guid)),
-            ("display_name", Value::Null),
-            ("description", Value::Null),
-            ("allowed_combinations", Value::Null),
-            (FIDO2, Value::List(vec![])),
-            (X509, Value::List(vec![])),
-        ])
-        .into())
+        Ok(adopted(guid).into())
     }
+
+    fn move_from(&self, from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
+        moved_from_azuread::object_id(from, "azuread_authentication_strength_policy")
+            .map(|id| id.map(|id| adopted(&id)))
+    }
+}
+
+/// The state of an existing strength this configuration takes over (import, `moved`): its id,
+/// the next refresh reads the rest.
+fn adopted(guid: &str) -> Value {
+    Value::object([
+        ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{guid}"))),
+        ("object_id", Value::string(guid)),
+        ("display_name", Value::Null),
+        ("description", Value::Null),
+        ("allowed_combinations", Value::Null),
+        (FIDO2, Value::List(vec![])),
+        (X509, Value::List(vec![])),
+    ])
 }
 
 #[cfg(test)]

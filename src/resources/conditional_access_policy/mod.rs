@@ -13,11 +13,15 @@ pub mod vocabulary;
 
 use crate::graph::Api;
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{
+    Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
+};
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
+use crate::resources::eventual;
 use crate::resources::listing::Listing;
+use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
 use serde_json::Value as Json;
 use vocabulary::{is_guid, split_flags, strength_guid};
@@ -221,7 +225,7 @@ impl ConditionalAccessPolicyResource {
             .map_err(|e| e.to_diagnostics("list Conditional Access policies"))?;
         match all.get(&id.to_lowercase()) {
             Some(p) => Ok(Some(p.clone())),
-            None => self.fetch(id).await,
+            None => eventual::unless_briefly_missing(|| self.fetch(id)).await,
         }
     }
 
@@ -437,12 +441,22 @@ impl Resource for ConditionalAccessPolicyResource {
                 format!("{id:?} is not a Conditional Access policy id: use its object id (a GUID), or /identity/conditionalAccess/policies/{{id}}."),
             ));
         }
-        Ok(Value::object([
-            ("id", Value::string(guid)),
-            ("object_id", Value::string(guid)),
-        ])
-        .into())
+        Ok(adopted(guid).into())
     }
+
+    fn move_from(&self, from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
+        moved_from_azuread::object_id(from, "azuread_conditional_access_policy")
+            .map(|id| id.map(|id| adopted(&id)))
+    }
+}
+
+/// The state of an existing policy this configuration takes over (import, `moved`): its id,
+/// the next refresh reads the rest.
+fn adopted(guid: &str) -> Value {
+    Value::object([
+        ("id", Value::string(guid)),
+        ("object_id", Value::string(guid)),
+    ])
 }
 
 #[cfg(test)]

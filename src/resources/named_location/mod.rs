@@ -8,12 +8,16 @@
 use crate::graph::models::{NamedLocation, PolicyReferences};
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{
+    Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
+};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::eventual;
 use crate::resources::listing::Listing;
+use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use crate::resources::references::policies_using;
 use serde_json::{json, Value as Json};
@@ -408,7 +412,7 @@ impl Resource for NamedLocationResource {
             .and_then(|l| serde_json::from_value::<NamedLocation>(l.clone()).ok());
         let found = match listed {
             Some(l) => Some(l),
-            None => self.fetch(&id).await?,
+            None => eventual::unless_briefly_missing(|| self.fetch(&id)).await?,
         };
         let Some(loc) = found else {
             return Ok(Fetched::from(None));
@@ -510,15 +514,25 @@ impl Resource for NamedLocationResource {
                 format!("{id:?} is not a named location id: use its object id (a GUID), or {COLLECTION}/{{id}}."),
             ));
         }
-        Ok(Value::object([
-            ("id", Value::string(guid)),
-            ("object_id", Value::string(guid)),
-            ("display_name", Value::Null),
-            ("ip", Value::List(vec![])),
-            ("country", Value::List(vec![])),
-        ])
-        .into())
+        Ok(adopted(guid).into())
     }
+
+    fn move_from(&self, from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
+        moved_from_azuread::object_id(from, "azuread_named_location")
+            .map(|id| id.map(|id| adopted(&id)))
+    }
+}
+
+/// The state of an existing location this configuration takes over (import, `moved`): its
+/// id, the next refresh reads the rest.
+fn adopted(guid: &str) -> Value {
+    Value::object([
+        ("id", Value::string(guid)),
+        ("object_id", Value::string(guid)),
+        ("display_name", Value::Null),
+        ("ip", Value::List(vec![])),
+        ("country", Value::List(vec![])),
+    ])
 }
 
 #[cfg(test)]

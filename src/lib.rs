@@ -4,6 +4,7 @@
 //! Microsoft Graph; `provider`, `resources` and `data_sources` map Terraform values to Graph.
 
 pub mod data_sources;
+pub mod export;
 pub mod functions;
 pub mod graph;
 pub mod plugin;

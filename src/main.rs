@@ -8,6 +8,10 @@ use tokio_util::sync::CancellationToken;
 
 fn main() {
     log::install_panic_hook();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("export") {
+        std::process::exit(export(&args[1..]));
+    }
     let debug = std::env::args()
         .skip(1)
         .any(|a| a == "--debug" || a == "-debug");
@@ -46,5 +50,17 @@ fn main() {
         );
         eprintln!("[ERROR] {e:#}");
         std::process::exit(1);
+    }
+}
+
+/// `terraform-provider-entra export --out DIR`, run by a person, not by Terraform.
+fn export(args: &[String]) -> i32 {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(terraform_provider_entra::export::main(args)),
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            1
+        }
     }
 }

@@ -23,25 +23,17 @@
 
 mod common;
 
-use common::{made_up_guid, terraform_binaries, Run, Sim, Tf};
+use common::corpus::{
+    at, corpus_policies, post_body, post_policy, referenced_objects, without_placeholders, POLICIES,
+};
+use common::{terraform_binaries, Run, Sim, Tf};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-const POLICIES: &str = "/beta/identity/conditionalAccess/policies";
 const TYPE: &str = "entra_conditional_access_policy";
 /// Working directories (provider processes) the policies are spread over.
 const SHARDS: usize = 4;
-
-/// Read-only members of conditionalAccessPolicy: never sent, never compared.
-const READ_ONLY: &[&str] = &[
-    "id",
-    "createdDateTime",
-    "modifiedDateTime",
-    "deletedDateTime",
-    "templateId",
-];
 
 /// Beta-only members that `entra_conditional_access_policy` does not model (graph-api.md §10),
 /// as paths in the policy. A round trip through Terraform drops them, so they are left out of
@@ -116,107 +108,6 @@ const INVALID_IN_GRAPH: &[(&str, &str, &str)] = &[
 
 // ------------------------------------------------------------------------------------------------
 // The corpus and Graph's JSON
-
-/// `(file name, policy)` for every corpus policy, sorted. A missing corpus fails the test.
-fn corpus_policies() -> Vec<(String, Json)> {
-    let dir = Path::new(CORPUS).join("ca-policies");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("the policy corpus must be at {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .json files in {}", dir.display());
-    files
-        .iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(p).unwrap();
-            let json = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: not JSON: {e}", p.display()));
-            (p.file_name().unwrap().to_string_lossy().into_owned(), json)
-        })
-        .collect()
-}
-
-/// Is this key an OData annotation (`@odata.context`, `x@odata.type`) or an action
-/// (`#microsoft.graph.restore`)? Such keys are metadata, not policy.
-fn is_annotation(key: &str) -> bool {
-    key.starts_with("@odata.") || key.contains("@odata.") || key.starts_with("#microsoft.graph.")
-}
-
-/// The JSON without annotations, at every depth.
-fn without_annotations(v: &Json) -> Json {
-    match v {
-        Json::Object(m) => Json::Object(
-            m.iter()
-                .filter(|(k, _)| !is_annotation(k))
-                .map(|(k, v)| (k.clone(), without_annotations(v)))
-                .collect(),
-        ),
-        Json::Array(a) => Json::Array(a.iter().map(without_annotations).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Template placeholders (a whole string value `<Name>`, e.g. `<ExclusionPermGroup>` in an id
-/// list) replaced by a made-up GUID per name, as the templates' deploy script substitutes the
-/// tenant's ids. Graph refuses such strings as object ids.
-fn without_placeholders(v: &Json) -> Json {
-    match v {
-        Json::String(s) if s.len() > 2 && s.starts_with('<') && s.ends_with('>') => {
-            Json::String(made_up_guid(s))
-        }
-        Json::Object(m) => Json::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), without_placeholders(v)))
-                .collect(),
-        ),
-        Json::Array(a) => Json::Array(a.iter().map(without_placeholders).collect()),
-        other => other.clone(),
-    }
-}
-
-/// The directory objects the policies name, which must exist for Graph to accept them:
-/// named locations (GUIDs in `conditions.locations`; `All`, `AllTrusted` and the MFA trusted
-/// IPs id `00000000-...` are not objects) and authentication contexts (`c1`..`c99`).
-fn referenced_objects(policies: &[(String, Json)]) -> (Vec<String>, Vec<String>) {
-    let strings = |path: &str| -> Vec<String> {
-        let mut ids: Vec<String> = policies
-            .iter()
-            .filter_map(|(_, p)| at(p, path))
-            .filter_map(Json::as_array)
-            .flatten()
-            .filter_map(Json::as_str)
-            .map(str::to_string)
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
-    let mut locations = strings("conditions.locations.includeLocations");
-    locations.extend(strings("conditions.locations.excludeLocations"));
-    locations.retain(|id| id.len() == 36 && id != "00000000-0000-0000-0000-000000000000");
-    locations.sort();
-    locations.dedup();
-    let contexts = strings("conditions.applications.includeAuthenticationContextClassReferences");
-    (locations, contexts)
-}
-
-/// The body to POST for a corpus policy: no annotations, no read-only members.
-fn post_body(policy: &Json) -> Json {
-    let mut body = without_annotations(policy);
-    if let Some(m) = body.as_object_mut() {
-        for key in READ_ONLY {
-            m.remove(*key);
-        }
-    }
-    body
-}
-
-/// The value at a dotted path, if any.
-fn at<'a>(v: &'a Json, path: &str) -> Option<&'a Json> {
-    path.split('.').try_fold(v, |v, k| v.get(k))
-}
 
 /// Removes the member at a dotted path, if there.
 fn remove_path(v: &mut Json, path: &str) {
@@ -343,37 +234,6 @@ fn first_difference(original: &Json, created: &Json, path: &str) -> Option<Strin
 
 // ------------------------------------------------------------------------------------------------
 // Seeding
-
-/// A POST through Graph beta, asking for evolvable enum members as the exports were read
-/// (`strictLocation` needs it), returning the simulator's `x-sim-schema-detail` header, which
-/// says what a `1007` schema error is about (Graph itself only says 1007).
-fn post_policy(sim: &Sim, body: &Json) -> (u16, Json, Option<String>) {
-    let ca = reqwest::Certificate::from_pem(sim.sim().ca_pem().as_bytes()).unwrap();
-    let http = reqwest::Client::builder()
-        .tls_certs_only([ca])
-        .build()
-        .unwrap();
-    let url = format!("{}{POLICIES}", sim.info().graph_endpoint);
-    let token = sim.sim().mint_app_token();
-    sim.block_on(async {
-        let resp = http
-            .post(url)
-            .bearer_auth(token)
-            .header("Prefer", "include-unknown-enum-members")
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let detail = resp
-            .headers()
-            .get("x-sim-schema-detail")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let json = resp.json().await.unwrap_or(Json::Null);
-        (status, json, detail)
-    })
-}
 
 /// One corpus policy and what happened to it.
 struct Case {

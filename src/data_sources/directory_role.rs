@@ -28,6 +28,11 @@ pub struct RoleDefinition {
     pub is_enabled: Option<bool>,
 }
 
+/// Every role definition of the tenant, built-in and custom.
+pub async fn all(client: &GraphClient) -> Result<Vec<RoleDefinition>, crate::graph::GraphError> {
+    client.list(Api::V1, DEFINITIONS).await
+}
+
 /// Looks a role up by template id or by display name (exactly one must be given).
 pub async fn find(
     client: &GraphClient,

@@ -61,6 +61,13 @@ impl Default for EntraProvider {
     }
 }
 
+impl EntraProvider {
+    /// The Graph connection, set up once `configure` succeeded (the export command uses it).
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+}
+
 #[async_trait::async_trait]
 impl Provider for EntraProvider {
     fn type_name(&self) -> &'static str {

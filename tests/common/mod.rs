@@ -7,6 +7,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod corpus;
+
 use entra_graph_sim::{SimInfo, SimOptions, Simulator};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};

@@ -212,6 +212,14 @@ fn state_from_graph(
     )
 }
 
+/// The state an import of `p` ends with (export writes configuration from it).
+pub fn imported_state(
+    p: &AuthenticationStrengthPolicy,
+    configs: &[CombinationConfiguration],
+) -> Value {
+    state_from_graph(p, configs, &adopted(&p.id))
+}
+
 fn set(v: &mut Value, key: &str, value: Value) {
     if let Value::Object(m) = v {
         m.insert(key.into(), value);

@@ -137,6 +137,11 @@ fn state_from_graph(policy: &Json, prior: &Value) -> Value {
     v
 }
 
+/// The state an import of `policy` ends with (export writes configuration from it).
+pub fn imported_state(policy: &Json) -> Value {
+    state_from_graph(policy, &adopted(policy["id"].as_str().unwrap_or_default()))
+}
+
 /// With at most one control AND and OR mean the same, and Graph may store either.
 fn keep_operator_when_moot(v: &mut Value, prior: &Value) {
     let grant = v.block("grant_controls");

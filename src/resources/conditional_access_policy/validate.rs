@@ -331,11 +331,12 @@ fn password_change(c: &mut Check, controls: &[&str]) {
     let why = |s: &str| format!("{s} (Graph error 1032, InvalidPasswordResetControl).");
     // An authentication strength is the other way to ask for MFA (mfa and a strength exclude
     // each other), and Microsoft's own CA008 template pairs passwordChange with one.
-    let strength = c
-        .at("grant_controls.authentication_strength_policy_id")
-        .as_str()
-        .is_some();
-    if c.at("grant_controls.operator").as_str() != Some("AND")
+    // Unknown values (a strength's id from a reference) may satisfy the rule: only what is
+    // known to break it is refused at plan.
+    let strength = c.at("grant_controls.authentication_strength_policy_id");
+    let strength = strength.is_unknown() || strength.as_str().is_some_and(|s| !s.is_empty());
+    let operator = c.at("grant_controls.operator");
+    if (!operator.is_unknown() && operator.as_str() != Some("AND"))
         || !(controls.contains(&"mfa") || strength)
     {
         c.error(
@@ -344,7 +345,7 @@ fn password_change(c: &mut Check, controls: &[&str]) {
             why("passwordChange must be combined with mfa or an authentication strength, with operator = \"AND\""),
         );
     }
-    if c.set("conditions.user_risk_levels").is_empty() {
+    if !c.has_any("conditions.user_risk_levels") {
         c.error(
             "conditions.user_risk_levels",
             "passwordChange needs user risk",
@@ -352,7 +353,12 @@ fn password_change(c: &mut Check, controls: &[&str]) {
         );
     }
     let apps = c.set("conditions.applications.included_applications");
-    if apps.len() != 1
+    let apps_unknown = c
+        .at("conditions.applications.included_applications")
+        .is_unknown()
+        || c.at("conditions.applications.excluded_applications")
+            .is_unknown();
+    if !apps_unknown && apps.len() != 1
         || !apps[0].eq_ignore_ascii_case("All")
         || !c
             .set("conditions.applications.excluded_applications")

@@ -327,3 +327,26 @@ fn references_unknown_at_plan_time_count_as_set() {
     }
     assert!(validate(&v).is_empty(), "{}", validate(&v));
 }
+
+#[test]
+fn a_password_change_with_a_strength_known_only_at_apply_is_not_refused() {
+    // Microsoft's CA008: passwordChange AND an authentication strength, here from a data source.
+    let j = with(
+        with(
+            baseline(),
+            "/grant_controls",
+            json!({"operator": "AND", "built_in_controls": ["passwordChange"], "authentication_strength_policy_id": "placeholder"}),
+        ),
+        "/conditions/user_risk_levels",
+        json!(["high"]),
+    );
+    let mut v = hcl(j);
+    if let Value::Object(top) = &mut v {
+        if let Some(Value::List(g)) = top.get_mut("grant_controls") {
+            if let Value::Object(gm) = &mut g[0] {
+                gm.insert("authentication_strength_policy_id".into(), Value::Unknown);
+            }
+        }
+    }
+    assert!(validate(&v).is_empty(), "{}", validate(&v));
+}

@@ -215,6 +215,11 @@ fn state_from_graph(loc: &NamedLocation, prior: &Value) -> Value {
     reconcile(&LocationRules, &schema().block, "", &from_graph(loc), prior)
 }
 
+/// The state an import of `loc` ends with (export writes configuration from it).
+pub fn imported_state(loc: &NamedLocation) -> Value {
+    state_from_graph(loc, &adopted(&loc.id))
+}
+
 fn set(v: &mut Value, key: &str, value: Value) {
     if let Value::Object(m) = v {
         m.insert(key.into(), value);

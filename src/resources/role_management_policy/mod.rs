@@ -96,6 +96,23 @@ fn state_from(role: &str, policy: &RolePolicy, prior: &Value) -> Value {
     out
 }
 
+/// The state an import of `assignment` (a role's policy assignment with the policy and its
+/// rules expanded) ends with: every block filled. Export writes configuration from it.
+pub fn imported_state(assignment: &Json) -> Option<(String, Value)> {
+    let (role, policy) = policy_of(assignment)?;
+    let shape = Value::object([
+        ("id", Value::string(&role)),
+        ("role_definition_id", Value::string(&role)),
+    ]);
+    let state = state_from(&role, &policy, &shape);
+    Some((role, state))
+}
+
+/// The listing of every directory role's policy assignment, policies and rules expanded.
+pub fn all_roles_path() -> String {
+    format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)")
+}
+
 /// Private state: the rules as they were before Terraform changed anything.
 fn snapshot(policy: &RolePolicy) -> Vec<u8> {
     serde_json::to_vec(&json!({"version": 1, "rules": policy.rules})).unwrap_or_default()
@@ -191,7 +208,7 @@ impl RoleManagementPolicyResource {
     /// all), or on its own when the listing lacks it.
     async fn current(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
         let client = self.conn.client()?;
-        let path = format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)");
+        let path = all_roles_path();
         let listing = self
             .listing
             .get(|| async {

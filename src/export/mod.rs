@@ -1,0 +1,420 @@
+//! `terraform-provider-entra export --out DIR`: a tenant's sign-in security as Terraform
+//! configuration. It reads every Conditional Access policy, authentication context, named
+//! location, custom authentication strength and every directory role whose PIM settings were
+//! ever changed, and writes one readable file per type, with `import {}` blocks (Terraform
+//! 1.5+) in their own file and a `providers.tf`. The HCL is the state an import would end with,
+//! so the first plan shows only imports; ids of exported objects become references, built-in
+//! strengths and roles data sources.
+
+mod command;
+pub mod hcl;
+mod names;
+
+pub use command::main;
+
+use crate::data_sources::directory_role::{self, RoleDefinition};
+use crate::graph::models::{
+    AuthenticationContext, AuthenticationStrengthPolicy, CombinationConfiguration, NamedLocation,
+};
+use crate::graph::{Api, GraphClient, GraphError};
+use crate::plugin::value::Value;
+use crate::resources::{
+    authentication_context, authentication_strength_policy as strength, conditional_access_policy,
+    named_location, role_management_policy,
+};
+use names::Names;
+use serde_json::Value as Json;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What Graph holds, as read for an export.
+#[derive(Default)]
+pub struct Tenant {
+    pub policies: Vec<Json>,
+    pub contexts: Vec<AuthenticationContext>,
+    pub locations: Vec<NamedLocation>,
+    /// Every strength (built-in ones too, for references), with its configurations.
+    pub strengths: Vec<(AuthenticationStrengthPolicy, Vec<CombinationConfiguration>)>,
+    /// Role policy assignments with the policy and its rules expanded.
+    pub role_policies: Vec<Json>,
+    pub roles: Vec<RoleDefinition>,
+}
+
+/// Reads the tenant, reporting each type's count through `progress`.
+pub async fn read(client: &GraphClient, progress: &dyn Fn(&str)) -> Result<Tenant, GraphError> {
+    let mut t = Tenant {
+        contexts: client
+            .list(
+                Api::V1,
+                "/identity/conditionalAccess/authenticationContextClassReferences",
+            )
+            .await?,
+        ..Tenant::default()
+    };
+    progress(&format!(
+        "read {} authentication contexts",
+        t.contexts.len()
+    ));
+    t.locations = client.list(Api::V1, named_location::COLLECTION).await?;
+    progress(&format!("read {} named locations", t.locations.len()));
+    let strengths: Vec<AuthenticationStrengthPolicy> =
+        client.list(Api::V1, strength::COLLECTION).await?;
+    for mut s in strengths {
+        let configs = match s.combination_configurations.take() {
+            Some(c) => c,
+            None if s.policy_type.as_deref() == Some("builtIn") => Vec::new(),
+            None => {
+                client
+                    .list(
+                        Api::V1,
+                        &format!(
+                            "{}/{}/combinationConfigurations",
+                            strength::COLLECTION,
+                            s.id
+                        ),
+                    )
+                    .await?
+            }
+        };
+        t.strengths.push((s, configs));
+    }
+    progress(&format!(
+        "read {} authentication strengths",
+        t.strengths.len()
+    ));
+    t.policies = client
+        .list(Api::Beta, "/identity/conditionalAccess/policies")
+        .await?;
+    progress(&format!(
+        "read {} Conditional Access policies",
+        t.policies.len()
+    ));
+    t.role_policies = client
+        .list(Api::V1, &role_management_policy::all_roles_path())
+        .await?;
+    t.roles = directory_role::all(client).await?;
+    progress(&format!(
+        "read the PIM settings of {} directory roles",
+        t.role_policies.len()
+    ));
+    Ok(t)
+}
+
+/// The files of the export, by name, and a summary of what they hold.
+pub struct Export {
+    pub files: BTreeMap<&'static str, String>,
+    pub summary: Vec<String>,
+}
+
+/// References by the value they replace, per kind.
+#[derive(Default)]
+struct Refs {
+    contexts: HashMap<String, String>,
+    locations: HashMap<String, String>,
+    strengths: HashMap<String, String>,
+    /// Built-in strengths and roles are looked up by data sources, written only when used.
+    built_in_strengths: HashMap<String, (String, String)>,
+    roles: HashMap<String, (String, String)>,
+    used_data: RefCell<BTreeSet<(&'static str, String, String)>>,
+}
+
+impl Refs {
+    fn refer(&self, path: &str, s: &str) -> Option<String> {
+        let key = s.to_lowercase();
+        let last = path.rsplit('.').next().unwrap_or(path);
+        match last {
+            "included_authentication_context_class_references"
+            | "required_conditional_access_authentication_context" => {
+                self.contexts.get(&key).cloned()
+            }
+            "included_locations" | "excluded_locations" => self.locations.get(&key).cloned(),
+            "authentication_strength_policy_id" => {
+                let guid = strength::guid_of(s).to_lowercase();
+                self.strengths.get(&guid).cloned().or_else(|| {
+                    let (name, display) = self.built_in_strengths.get(&guid)?;
+                    self.use_data("entra_authentication_strength_policy", name, display);
+                    Some(format!(
+                        "data.entra_authentication_strength_policy.{name}.id"
+                    ))
+                })
+            }
+            "included_roles" | "excluded_roles" | "role_definition_id" => {
+                let (name, display) = self.roles.get(&key)?;
+                self.use_data("entra_directory_role", name, display);
+                Some(format!("data.entra_directory_role.{name}.template_id"))
+            }
+            _ => None,
+        }
+    }
+
+    fn use_data(&self, ty: &'static str, name: &str, display: &str) {
+        self.used_data
+            .borrow_mut()
+            .insert((ty, name.to_string(), display.to_string()));
+    }
+}
+
+/// Objects in a stable order (display name, then id), so names stay the same run after run.
+fn sorted<T>(items: &[T], key: impl Fn(&T) -> (String, String)) -> Vec<&T> {
+    let mut v: Vec<&T> = items.iter().collect();
+    v.sort_by_key(|i| {
+        let (name, id) = key(i);
+        (name.to_lowercase(), id)
+    });
+    v
+}
+
+/// Writes the configuration for `tenant`. Pure: everything it needs was read before.
+pub fn generate(tenant: &Tenant) -> Export {
+    let mut refs = Refs::default();
+    let mut files: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut imports = String::new();
+    let mut summary = Vec::new();
+    let import =
+        |to: String, id: &str| hcl::simple("import", &[], &[("to", to), ("id", hcl::quote(id))]);
+
+    // Names first: a policy written before a location must already know the location's name.
+    let mut names = Names::default();
+    let contexts = sorted(&tenant.contexts, |c| (c.id.clone(), c.id.clone()));
+    let context_names: Vec<String> = contexts
+        .iter()
+        .map(|c| {
+            names.take(
+                &format!("{} {}", c.id, c.display_name.as_deref().unwrap_or_default()),
+                "context",
+            )
+        })
+        .collect();
+    for (c, n) in contexts.iter().zip(&context_names) {
+        refs.contexts.insert(
+            c.id.to_lowercase(),
+            format!("entra_authentication_context.{n}.context_id"),
+        );
+    }
+    let (locations, skipped_locations): (Vec<&NamedLocation>, Vec<&NamedLocation>) = tenant
+        .locations
+        .iter()
+        .partition(|l| named_location::kind(l) != named_location::Kind::Other);
+    let locations = sorted(&locations, |l| {
+        (l.display_name.clone().unwrap_or_default(), l.id.clone())
+    });
+    let mut names = Names::default();
+    let location_names: Vec<String> = locations
+        .iter()
+        .map(|l| names.take(l.display_name.as_deref().unwrap_or_default(), "location"))
+        .collect();
+    for (l, n) in locations.iter().zip(&location_names) {
+        refs.locations
+            .insert(l.id.to_lowercase(), format!("entra_named_location.{n}.id"));
+    }
+    let (built_in, custom): (Vec<_>, Vec<_>) = tenant
+        .strengths
+        .iter()
+        .partition(|(s, _)| s.policy_type.as_deref() == Some("builtIn"));
+    let mut data_names = Names::default();
+    for (s, _) in sorted(&built_in, |(s, _)| {
+        (s.display_name.clone().unwrap_or_default(), s.id.clone())
+    }) {
+        let display = s.display_name.clone().unwrap_or_default();
+        let name = data_names.take(&display, "strength");
+        refs.built_in_strengths
+            .insert(s.id.to_lowercase(), (name, display));
+    }
+    let custom = sorted(&custom, |(s, _)| {
+        (s.display_name.clone().unwrap_or_default(), s.id.clone())
+    });
+    let mut names = Names::default();
+    let strength_names: Vec<String> = custom
+        .iter()
+        .map(|(s, _)| names.take(s.display_name.as_deref().unwrap_or_default(), "strength"))
+        .collect();
+    for ((s, _), n) in custom.iter().zip(&strength_names) {
+        refs.strengths.insert(
+            s.id.to_lowercase(),
+            format!("entra_authentication_strength_policy.{n}.id"),
+        );
+    }
+    let mut role_names = Names::default();
+    let roles = sorted(&tenant.roles, |r| {
+        (
+            r.display_name.clone().unwrap_or_default(),
+            r.template_id.clone(),
+        )
+    });
+    for r in roles {
+        let display = r.display_name.clone().unwrap_or_default();
+        let name = role_names.take(&display, "role");
+        refs.roles
+            .insert(r.template_id.to_lowercase(), (name, display));
+    }
+    let refer = |path: &str, s: &str| refs.refer(path, s);
+
+    let mut text = String::new();
+    for (c, n) in contexts.iter().zip(&context_names) {
+        let state = authentication_context::from_graph(c, &Value::Null);
+        let block = authentication_context::schema().block;
+        text.push_str(&hcl::render(
+            "resource",
+            "entra_authentication_context",
+            n,
+            &block,
+            &state,
+            &refer,
+        ));
+        text.push('\n');
+        imports.push_str(&import(format!("entra_authentication_context.{n}"), &c.id));
+    }
+    summary.push(format!("{} authentication contexts", contexts.len()));
+    files.insert("authentication_contexts.tf", text);
+
+    let mut text = String::new();
+    for (l, n) in locations.iter().zip(&location_names) {
+        let state = named_location::imported_state(l);
+        text.push_str(&hcl::render(
+            "resource",
+            "entra_named_location",
+            n,
+            &named_location::schema().block,
+            &state,
+            &refer,
+        ));
+        text.push('\n');
+        imports.push_str(&import(format!("entra_named_location.{n}"), &l.id));
+    }
+    summary.push(format!(
+        "{} named locations{}",
+        locations.len(),
+        if skipped_locations.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} of another kind left out: {})",
+                skipped_locations.len(),
+                skipped_locations
+                    .iter()
+                    .map(|l| l.display_name.clone().unwrap_or_else(|| l.id.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    ));
+    files.insert("named_locations.tf", text);
+
+    let mut text = String::new();
+    for ((s, configs), n) in custom.iter().zip(&strength_names) {
+        let state = strength::imported_state(s, configs);
+        text.push_str(&hcl::render(
+            "resource",
+            "entra_authentication_strength_policy",
+            n,
+            &strength::schema().block,
+            &state,
+            &refer,
+        ));
+        text.push('\n');
+        imports.push_str(&import(
+            format!("entra_authentication_strength_policy.{n}"),
+            &s.id,
+        ));
+    }
+    summary.push(format!("{} custom authentication strengths", custom.len()));
+    files.insert("authentication_strengths.tf", text);
+
+    let policies = sorted(&tenant.policies, |p| {
+        (
+            p["displayName"].as_str().unwrap_or_default().to_string(),
+            p["id"].as_str().unwrap_or_default().to_string(),
+        )
+    });
+    let mut names = Names::default();
+    let mut text = String::new();
+    let ca_block = conditional_access_policy::schema::schema().block;
+    for p in &policies {
+        let id = p["id"].as_str().unwrap_or_default();
+        let n = names.take(p["displayName"].as_str().unwrap_or_default(), "policy");
+        let state = conditional_access_policy::imported_state(p);
+        text.push_str(&hcl::render(
+            "resource",
+            "entra_conditional_access_policy",
+            &n,
+            &ca_block,
+            &state,
+            &refer,
+        ));
+        text.push('\n');
+        imports.push_str(&import(format!("entra_conditional_access_policy.{n}"), id));
+    }
+    summary.push(format!("{} Conditional Access policies", policies.len()));
+    files.insert("conditional_access_policies.tf", text);
+
+    // Only roles whose settings were ever changed: Graph stamps lastModifiedDateTime on the
+    // first change, and an untouched policy is Microsoft's defaults.
+    let mut pim: Vec<(String, Value)> = tenant
+        .role_policies
+        .iter()
+        .filter(|a| !a["policy"]["lastModifiedDateTime"].is_null())
+        .filter_map(role_management_policy::imported_state)
+        .collect();
+    let role_name = |id: &str| {
+        refs.roles
+            .get(id)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    pim.sort_by_key(|(role, _)| role_name(role));
+    let mut names = Names::default();
+    let mut text = String::new();
+    let pim_block = role_management_policy::schema::schema().block;
+    for (role, state) in &pim {
+        let n = names.take(&role_name(role), "role");
+        text.push_str(&hcl::render(
+            "resource",
+            "entra_role_management_policy",
+            &n,
+            &pim_block,
+            state,
+            &refer,
+        ));
+        text.push('\n');
+        imports.push_str(&import(format!("entra_role_management_policy.{n}"), role));
+    }
+    summary.push(format!(
+        "PIM settings of {} directory roles (the {} others have Microsoft's defaults)",
+        pim.len(),
+        tenant.role_policies.len() - pim.len()
+    ));
+    files.insert("role_management_policies.tf", text);
+
+    let mut text = String::new();
+    for (ty, name, display) in refs.used_data.borrow().iter() {
+        text.push_str(&hcl::simple(
+            "data",
+            &[ty, name],
+            &[("display_name", hcl::quote(display))],
+        ));
+        text.push('\n');
+    }
+    files.insert("data.tf", text);
+    files.insert("imports.tf", imports.replace("}\nimport", "}\n\nimport"));
+    files.insert("providers.tf", PROVIDERS.to_string());
+    files.retain(|_, text| !text.trim().is_empty());
+    Export { files, summary }
+}
+
+const PROVIDERS: &str = r#"terraform {
+  # import blocks (imports.tf) need Terraform 1.5 or later.
+  required_version = ">= 1.5.0"
+  required_providers {
+    entra = {
+      source = "entra-iac/entra"
+    }
+  }
+}
+
+# Signs in as the export did: ARM_TENANT_ID, ARM_CLIENT_ID and a credential (ARM_USE_OIDC,
+# ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_SECRET, ARM_USE_MSI or the Azure CLI).
+provider "entra" {}
+"#;
+
+#[cfg(test)]
+mod tests;

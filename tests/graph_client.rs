@@ -24,7 +24,11 @@ fn client(sim: &Simulator, cancel: CancellationToken) -> GraphClient {
     };
     let (cred, kind) = credentials::build(&settings, &http).unwrap();
     assert_eq!(kind, "client_secret");
-    GraphClient::new(http, &info.graph_endpoint, &info.tenant_id, cred, cancel)
+    let renew = {
+        let http = http.clone();
+        Arc::new(move || credentials::build(&settings, &http).map(|(c, _)| c))
+    };
+    GraphClient::new(http, &info.graph_endpoint, &info.tenant_id, cred, cancel).with_renewal(renew)
 }
 
 async fn seed(c: &GraphClient, n: usize) {
@@ -163,4 +167,69 @@ async fn errors_carry_status_code_and_request_id() {
         .await
         .unwrap_err();
     assert_eq!(bad.status(), Some(400), "{bad}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_replaced_once_and_the_request_sent_again() {
+    let sim = Simulator::start(SimOptions::default()).await.unwrap();
+    let c = client(&sim, CancellationToken::new());
+    seed(&c, 1).await;
+    sim.revoke_issued_tokens();
+    sim.reset_stats();
+    // A write, so the retry is seen to be safe: Graph refused it before acting.
+    c.patch(
+        Api::V1,
+        &format!("{CONTEXTS}/c1"),
+        &json!({"displayName": "renamed"}),
+    )
+    .await
+    .unwrap();
+    let stats = sim.stats();
+    assert_eq!(
+        stats["requests"]
+            ["PATCH /v1.0/identity/conditionalAccess/authenticationContextClassReferences/{id}"],
+        2,
+        "the refused request and its retry with a new token: {stats}"
+    );
+    let got: Json = c.get(Api::V1, &format!("{CONTEXTS}/c1")).await.unwrap();
+    assert_eq!(got["displayName"], "renamed");
+
+    // A token Graph keeps refusing is reported, not retried forever.
+    sim.revoke_issued_tokens();
+    let always_revoked = GraphClient::new(
+        http::client_trusting(Some(sim.ca_pem().as_bytes())).unwrap(),
+        &sim.info().graph_endpoint,
+        &sim.info().tenant_id,
+        Arc::new(Revoked(sim.mint_app_token())),
+        CancellationToken::new(),
+    );
+    sim.revoke_issued_tokens();
+    let err = always_revoked
+        .get::<Json>(Api::V1, CONTEXTS)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(401), "{err}");
+    assert!(
+        err.to_string()
+            .contains("TokenIssuedBeforeRevocationTimestamp"),
+        "{err}"
+    );
+}
+
+/// A credential that always hands out the same (revoked) token.
+#[derive(Debug)]
+struct Revoked(String);
+
+#[async_trait::async_trait]
+impl azure_core::credentials::TokenCredential for Revoked {
+    async fn get_token(
+        &self,
+        _: &[&str],
+        _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        Ok(azure_core::credentials::AccessToken::new(
+            azure_core::credentials::Secret::new(self.0.clone()),
+            time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        ))
+    }
 }

@@ -150,6 +150,8 @@ impl Jwt {
 }
 
 fn base_claims(state: &SimState, now: i64, exp: i64) -> serde_json::Map<String, Value> {
+    let uti = crate::state::random_token(22);
+    state.tokens.lock().unwrap().issued.push(uti.clone());
     let v = json!({
         "aud": state.info.graph_endpoint,
         "iss": state.token_issuer(),
@@ -157,7 +159,7 @@ fn base_claims(state: &SimState, now: i64, exp: i64) -> serde_json::Map<String, 
         "nbf": now,
         "exp": exp,
         "tid": state.info.tenant_id,
-        "uti": crate::state::random_token(22),
+        "uti": uti,
         "ver": "2.0",
         "xms_tcdt": now - 86_400 * 365,
     });
@@ -268,6 +270,11 @@ pub fn validate_graph_token(state: &SimState, token: &str) -> Result<Principal, 
         if nbf > now + 300 {
             return Err("Lifetime validation failed, the token is not yet valid.".into());
         }
+    }
+    let uti = claims.get("uti").and_then(Value::as_str).unwrap_or("");
+    if state.tokens.lock().unwrap().revoked.contains(uti) {
+        // Graph's continuous access evaluation answer for a token revoked before it expired.
+        return Err("Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp".into());
     }
     let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
     let graph = state.info.graph_endpoint.as_str();

@@ -151,6 +151,14 @@ impl Simulator {
         auth::mint_app_token(&self.state, &self.state.info.client_id).0
     }
 
+    /// Revokes every access token issued so far, as a password reset or a continuous access
+    /// evaluation event does: Graph answers 401 to them, new tokens work.
+    pub fn revoke_issued_tokens(&self) {
+        let mut tokens = self.state.tokens.lock().unwrap();
+        let issued = std::mem::take(&mut tokens.issued);
+        tokens.revoked.extend(issued);
+    }
+
     /// Store a raw Conditional Access policy JSON (no validation; OData annotations dropped,
     /// flags enums canonical) and return its id (the `id` field if present, else a new GUID).
     /// GET fills defaults for it like for an API-created policy. Used for reference checks,

@@ -106,6 +106,7 @@ pub async fn start(
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         sp_object_id: uuid::Uuid::new_v4().to_string(),
         user_object_id: uuid::Uuid::new_v4().to_string(),
+        tokens: Default::default(),
         opts,
     });
 

@@ -34,6 +34,14 @@ pub struct SimState {
     pub sp_object_id: String,
     /// Object id of the fake signed-in admin user (delegated tokens).
     pub user_object_id: String,
+    /// Token ids (`uti`) issued so far, and those revoked (continuous access evaluation).
+    pub tokens: Mutex<IssuedTokens>,
+}
+
+#[derive(Default)]
+pub struct IssuedTokens {
+    pub issued: Vec<String>,
+    pub revoked: std::collections::HashSet<String>,
 }
 
 impl SimState {

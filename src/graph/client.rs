@@ -39,10 +39,15 @@ pub struct GraphClient {
     /// Graph root without a trailing slash, e.g. `https://graph.microsoft.com`.
     endpoint: String,
     tenant: String,
-    credential: Arc<dyn TokenCredential>,
+    credential: std::sync::Mutex<Arc<dyn TokenCredential>>,
+    /// Builds a new credential after Graph refused a token that still looked valid (revoked,
+    /// continuous access evaluation): the old one would hand out the same cached token.
+    renew: Option<RenewCredential>,
     token: Mutex<Option<azure_core::credentials::AccessToken>>,
     cancel: CancellationToken,
 }
+
+pub type RenewCredential = Arc<dyn Fn() -> Result<Arc<dyn TokenCredential>, String> + Send + Sync>;
 
 /// A successful answer: status and parsed JSON body (`Null` for 204).
 #[derive(Debug)]
@@ -63,10 +68,28 @@ impl GraphClient {
             http,
             endpoint: endpoint.trim_end_matches('/').to_string(),
             tenant: tenant.to_string(),
-            credential,
+            credential: std::sync::Mutex::new(credential),
+            renew: None,
             token: Mutex::new(None),
             cancel,
         }
+    }
+
+    /// How to get a new credential when Graph refuses a token (see `renew`).
+    pub fn with_renewal(mut self, renew: RenewCredential) -> GraphClient {
+        self.renew = Some(renew);
+        self
+    }
+
+    /// Forgets the token Graph refused, and the credential that cached it.
+    async fn renew_token(&self) -> Result<(), GraphError> {
+        let mut cached = self.token.lock().await;
+        *cached = None;
+        if let Some(renew) = &self.renew {
+            let fresh = renew().map_err(GraphError::Auth)?;
+            *self.credential.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+        }
+        Ok(())
     }
 
     pub fn scope(&self) -> String {
@@ -84,8 +107,13 @@ impl GraphClient {
         }
         let scope = self.scope();
         let scopes = [scope.as_str()];
+        let credential = self
+            .credential
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let token = tokio::select! {
-            t = self.credential.get_token(&scopes, None) => t,
+            t = credential.get_token(&scopes, None) => t,
             _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
         }
         .map_err(|e| GraphError::Auth(e.to_string()))?;
@@ -121,6 +149,7 @@ impl GraphClient {
         )
         .then(|| budget::for_tenant(&self.tenant));
         let mut attempt = 0u32;
+        let mut renewed = false;
         loop {
             if self.cancel.is_cancelled() {
                 return Err(GraphError::Cancelled);
@@ -209,6 +238,17 @@ impl GraphClient {
                 }
                 Err(e) => (Failure::Interrupted, None, transport(&method, &shown, &e)),
             };
+            // A refused token (revoked, or expired early by Graph's clock): one new token and
+            // the same request again. Graph acted on nothing, so this is safe for any method.
+            if failure == Failure::Status(401) && !renewed {
+                renewed = true;
+                log::warn(
+                    "Graph refused the access token; getting a new one",
+                    &[("path", &shown)],
+                );
+                self.renew_token().await?;
+                continue;
+            }
             if let (Some(b), Failure::Status(429)) = (&budget, failure) {
                 b.throttled().await;
             }

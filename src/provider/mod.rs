@@ -110,13 +110,18 @@ impl Provider for EntraProvider {
                 ("credential", kind),
             ],
         );
+        let renew = {
+            let (auth, http) = (settings.auth.clone(), http.clone());
+            Arc::new(move || credentials::build(&auth, &http).map(|(c, _)| c))
+        };
         let client = GraphClient::new(
             http,
             &settings.graph_endpoint,
             &settings.auth.tenant_id,
             credential,
             self.stop.clone(),
-        );
+        )
+        .with_renewal(renew);
         let _ = self.connection.0.client.set(client);
         let _ = self
             .connection

@@ -50,6 +50,53 @@ fn missing(page: &str, schema: &Schema) -> Vec<String> {
         .collect()
 }
 
+/// Attributes the page's reference sections describe (`- `name` (Type...` lines under
+/// `## Argument Reference` / `## Attributes Reference` and their subsections) that the schema
+/// does not have at any depth: documentation of a field that was renamed or removed.
+fn stale(page: &str, schema: &Schema) -> Vec<String> {
+    let mut all = Vec::new();
+    names(&schema.block, "", &mut all);
+    let mut in_reference = false;
+    let mut out = Vec::new();
+    for line in page.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            in_reference = heading.contains("Reference") || heading.contains("Schema");
+            continue;
+        }
+        let documented = line
+            .strip_prefix("- `")
+            .and_then(|rest| rest.split_once("` ("))
+            .map(|(name, _)| name);
+        if let (true, Some(name)) = (in_reference, documented) {
+            if !all.iter().any(|(n, _)| n == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Provider arguments docs/index.md describes (rows of the argument table, which name an
+/// environment variable, and `- `name` (Type...` lines) that the provider schema lacks.
+fn stale_arguments(page: &str, schema: &Schema) -> Vec<String> {
+    let mut all = Vec::new();
+    names(&schema.block, "", &mut all);
+    page.lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            if let Some(rest) = line.strip_prefix("- `") {
+                return rest.split_once("` (").map(|(n, _)| n);
+            }
+            let mut cells = line.strip_prefix("| `")?.split('|');
+            let name = cells.next()?.trim().trim_end_matches('`');
+            let env = cells.next()?;
+            (env.contains("`ARM_") || env.contains("`ENTRA_")).then_some(name)
+        })
+        .filter(|name| !all.iter().any(|(n, _)| n == name))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Checks one page; the problems found, if any, as one line each.
 fn check_page(kind: &str, type_name: &str, schema: &Schema, dir: &str) -> Vec<String> {
     let Some(short) = type_name.strip_prefix("entra_") else {
@@ -74,6 +121,13 @@ fn check_page(kind: &str, type_name: &str, schema: &Schema, dir: &str) -> Vec<St
         problems.push(format!(
             "{kind} {type_name}: {shown} does not mention (as `name`): {}",
             gaps.join(", ")
+        ));
+    }
+    let extra = stale(&page, schema);
+    if !extra.is_empty() {
+        problems.push(format!(
+            "{kind} {type_name}: {shown} documents attributes the schema does not have: {}",
+            extra.join(", ")
         ));
     }
     problems
@@ -115,14 +169,21 @@ fn the_index_documents_every_provider_argument() {
     let page =
         std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read docs/index.md: {e}"));
     let gaps = missing(&page, &config::schema());
-    report(if gaps.is_empty() {
-        vec![]
-    } else {
-        vec![format!(
+    let extra = stale_arguments(&page, &config::schema());
+    let mut problems = Vec::new();
+    if !gaps.is_empty() {
+        problems.push(format!(
             "provider: docs/index.md does not mention (as `name`): {}",
             gaps.join(", ")
-        )]
-    });
+        ));
+    }
+    if !extra.is_empty() {
+        problems.push(format!(
+            "provider: docs/index.md documents arguments the schema does not have: {}",
+            extra.join(", ")
+        ));
+    }
+    report(problems);
 }
 
 #[test]
@@ -150,6 +211,15 @@ fn the_index_lists_every_resource_and_data_source() {
 }
 
 /// The checker itself: nested blocks and nested attributes are found at every depth.
+#[test]
+fn a_documented_attribute_the_schema_lacks_is_caught() {
+    let schema = resources::named_location::schema();
+    let page = "## Argument Reference\n\n- `display_name` (String, Required) x\n- `trusted_ip_ranges` (Set of String) y\n\n## Behaviour\n\n- `not_checked` (here) z\n";
+    assert_eq!(stale(page, &schema), vec!["trusted_ip_ranges"]);
+    let index = "| `tenant_id` | `ARM_TENANT_ID` | | x |\n| `use_magic` | `ARM_USE_MAGIC` | | y |\n- `emergency_access` (Block) z\n";
+    assert_eq!(stale_arguments(index, &config::schema()), vec!["use_magic"]);
+}
+
 #[test]
 fn the_checker_walks_every_depth() {
     use terraform_provider_entra::plugin::schema::{Attribute, Mode, NestedBlock, Nesting, Type};

@@ -129,8 +129,15 @@ fn block_of(c: &CombinationConfiguration) -> Option<&'static str> {
     }
 }
 
+/// A configuration's list; none or an empty one is unset, as a configuration that leaves the
+/// attribute out has it.
 fn strings(v: &Option<Vec<String>>) -> Value {
-    Value::string_set(v.iter().flatten().map(|s| s.trim().to_string()))
+    match v {
+        Some(items) if !items.is_empty() => {
+            Value::string_set(items.iter().map(|s| s.trim().to_string()))
+        }
+        _ => Value::Null,
+    }
 }
 
 /// The state for a strength and its configurations as Graph holds them.
@@ -193,8 +200,17 @@ impl Rules for StrengthRules {
     }
 
     fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
-        (path == "allowed_combinations" || path.ends_with("applies_to_combinations"))
-            .then(|| normalized_set(new) == normalized_set(prior))
+        if path == "allowed_combinations" || path.ends_with("applies_to_combinations") {
+            return Some(normalized_set(new) == normalized_set(prior));
+        }
+        // No list and an empty one are the same to Graph: keep the form the user wrote.
+        let lists = [
+            "allowed_aaguids",
+            "allowed_issuer_skis",
+            "allowed_policy_oids",
+        ];
+        let empty = |v: &Value| !v.is_unknown() && v.elements().is_empty();
+        (lists.iter().any(|l| path.ends_with(l)) && empty(new) && empty(prior)).then_some(true)
     }
 }
 

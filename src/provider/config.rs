@@ -267,7 +267,7 @@ pub fn validate(config: &Value) -> Diagnostics {
             );
         }
     }
-    for name in ["graph_endpoint", "authority_host"] {
+    for name in ["graph_endpoint", "authority_host", "oidc_request_url"] {
         if let Some(url) = config.get(name).as_str() {
             if let Err(e) = https_url(url) {
                 d.push_attr_error(AttrPath::root(name), format!("Invalid {name}"), e);
@@ -344,7 +344,11 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
     ) {
         (Some(t), _, _, _) => Some(OidcSource::Token(t)),
         (None, Some(p), _, _) => Some(OidcSource::File(p.into())),
-        (None, None, Some(token), Some(url)) => Some(OidcSource::Request { url, token }),
+        // The request token travels to this URL: HTTPS only, from the environment too.
+        (None, None, Some(token), Some(url)) => Some(OidcSource::Request {
+            url: https_url(&url).map_err(|e| attr_err("oidc_request_url", e))?,
+            token,
+        }),
         _ => None,
     };
     // The Azure CLI knows its own tenant; every other way of signing in needs ours.

@@ -514,7 +514,8 @@ pub fn duration_seconds(d: &str) -> Option<u64> {
                 num.push(ch);
             } else {
                 let (_, secs) = units.iter().find(|(u, _)| *u == ch)?;
-                total += num.parse::<u64>().ok()? * secs;
+                // Checked: a typo of twenty digits is an invalid duration, not an overflow.
+                total = total.checked_add(num.parse::<u64>().ok()?.checked_mul(*secs)?)?;
                 num.clear();
             }
         }

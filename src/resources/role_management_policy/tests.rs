@@ -249,6 +249,12 @@ fn durations() {
     assert_eq!(rules::duration_seconds("PT4H"), Some(4 * 3600));
     assert_eq!(rules::duration_seconds("PT1H45M"), Some(6300));
     assert_eq!(rules::duration_seconds("P180D"), Some(180 * 86_400));
+    assert_eq!(
+        rules::duration_seconds("PT99999999999999999H"),
+        None,
+        "overflow is invalid"
+    );
+    assert_eq!(rules::duration_seconds("P99999999999999999D"), None);
     assert_eq!(rules::duration_seconds("P1Y"), None);
     assert_eq!(rules::duration_seconds("PT"), None);
     assert_eq!(rules::duration_seconds("4h"), None);

@@ -74,7 +74,7 @@ step "In the portal, an administrator unpublishes c1 (S5) and switches the S2 po
 graph -X PATCH -d '{"displayName":"Tier 0 (edited in portal)","isAvailable":false}' \
   "$ENTRA_GRAPH_ENDPOINT/v1.0/identity/conditionalAccess/authenticationContextClassReferences/c1"
 s2_id="$(cd "$work/s2-register-security-info-trusted-locations-or-mfa" && "$terraform" show -json |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["values"]["root_module"]["resources"][0]["values"]["id"])')"
+  python3 -c 'import json,sys; print(next(r["values"]["id"] for r in json.load(sys.stdin)["values"]["root_module"]["resources"] if r["address"] == "entra_conditional_access_policy.s2"))')"
 graph -X PATCH -d '{"state":"disabled"}' "$ENTRA_GRAPH_ENDPOINT/beta/identity/conditionalAccess/policies/$s2_id"
 echo "done"
 

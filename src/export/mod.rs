@@ -164,28 +164,61 @@ fn sorted<T>(items: &[T], key: impl Fn(&T) -> (String, String)) -> Vec<&T> {
     v
 }
 
+/// Terraform names for `items` (already in a stable order), from `display`, unique in a type.
+fn named<'t, T>(
+    items: Vec<&'t T>,
+    display: impl Fn(&T) -> String,
+    kind: &str,
+) -> Vec<(&'t T, String)> {
+    let mut names = Names::default();
+    items
+        .into_iter()
+        .map(|item| {
+            let name = names.take(&display(item), kind);
+            (item, name)
+        })
+        .collect()
+}
+
+/// A file of resource blocks, one per `(name, state, id)`, and their `import {}` blocks.
+fn resources(
+    type_name: &str,
+    block: &crate::plugin::schema::Block,
+    objects: impl IntoIterator<Item = (String, Value, String)>,
+    refer: hcl::Refer<'_>,
+    imports: &mut String,
+) -> String {
+    let mut text = String::new();
+    for (name, state, id) in objects {
+        text.push_str(&hcl::render(
+            "resource", type_name, &name, block, &state, refer,
+        ));
+        text.push('\n');
+        let to = format!("{type_name}.{name}");
+        imports.push_str(&hcl::simple(
+            "import",
+            &[],
+            &[("to", to), ("id", hcl::quote(&id))],
+        ));
+    }
+    text
+}
+
 /// Writes the configuration for `tenant`. Pure: everything it needs was read before.
 pub fn generate(tenant: &Tenant) -> Export {
     let mut refs = Refs::default();
     let mut files: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut imports = String::new();
     let mut summary = Vec::new();
-    let import =
-        |to: String, id: &str| hcl::simple("import", &[], &[("to", to), ("id", hcl::quote(id))]);
+    let display = |d: &Option<String>| d.clone().unwrap_or_default();
 
     // Names first: a policy written before a location must already know the location's name.
-    let mut names = Names::default();
-    let contexts = sorted(&tenant.contexts, |c| (c.id.clone(), c.id.clone()));
-    let context_names: Vec<String> = contexts
-        .iter()
-        .map(|c| {
-            names.take(
-                &format!("{} {}", c.id, c.display_name.as_deref().unwrap_or_default()),
-                "context",
-            )
-        })
-        .collect();
-    for (c, n) in contexts.iter().zip(&context_names) {
+    let contexts = named(
+        sorted(&tenant.contexts, |c| (c.id.clone(), c.id.clone())),
+        |c| format!("{} {}", c.id, display(&c.display_name)),
+        "context",
+    );
+    for (c, n) in &contexts {
         refs.contexts.insert(
             c.id.to_lowercase(),
             format!("entra_authentication_context.{n}.context_id"),
@@ -195,15 +228,15 @@ pub fn generate(tenant: &Tenant) -> Export {
         .locations
         .iter()
         .partition(|l| named_location::kind(l) != named_location::Kind::Other);
-    let locations = sorted(&locations, |l| {
-        (l.display_name.clone().unwrap_or_default(), l.id.clone())
-    });
-    let mut names = Names::default();
-    let location_names: Vec<String> = locations
-        .iter()
-        .map(|l| names.take(l.display_name.as_deref().unwrap_or_default(), "location"))
-        .collect();
-    for (l, n) in locations.iter().zip(&location_names) {
+    let locations = named(
+        sorted(&locations, |l| (display(&l.display_name), l.id.clone()))
+            .into_iter()
+            .copied()
+            .collect(),
+        |l| display(&l.display_name),
+        "location",
+    );
+    for (l, n) in &locations {
         refs.locations
             .insert(l.id.to_lowercase(), format!("entra_named_location.{n}.id"));
     }
@@ -211,76 +244,64 @@ pub fn generate(tenant: &Tenant) -> Export {
         .strengths
         .iter()
         .partition(|(s, _)| s.policy_type.as_deref() == Some("builtIn"));
-    let mut data_names = Names::default();
-    for (s, _) in sorted(&built_in, |(s, _)| {
-        (s.display_name.clone().unwrap_or_default(), s.id.clone())
-    }) {
-        let display = s.display_name.clone().unwrap_or_default();
-        let name = data_names.take(&display, "strength");
+    let by_name = |(s, _): &&(AuthenticationStrengthPolicy, Vec<CombinationConfiguration>)| {
+        (display(&s.display_name), s.id.clone())
+    };
+    for ((s, _), name) in named(
+        sorted(&built_in, by_name),
+        |(s, _)| display(&s.display_name),
+        "strength",
+    ) {
         refs.built_in_strengths
-            .insert(s.id.to_lowercase(), (name, display));
+            .insert(s.id.to_lowercase(), (name, display(&s.display_name)));
     }
-    let custom = sorted(&custom, |(s, _)| {
-        (s.display_name.clone().unwrap_or_default(), s.id.clone())
-    });
-    let mut names = Names::default();
-    let strength_names: Vec<String> = custom
-        .iter()
-        .map(|(s, _)| names.take(s.display_name.as_deref().unwrap_or_default(), "strength"))
-        .collect();
-    for ((s, _), n) in custom.iter().zip(&strength_names) {
+    let custom = named(
+        sorted(&custom, by_name).into_iter().copied().collect(),
+        |(s, _)| display(&s.display_name),
+        "strength",
+    );
+    for ((s, _), n) in &custom {
         refs.strengths.insert(
             s.id.to_lowercase(),
             format!("entra_authentication_strength_policy.{n}.id"),
         );
     }
-    let mut role_names = Names::default();
     let roles = sorted(&tenant.roles, |r| {
-        (
-            r.display_name.clone().unwrap_or_default(),
-            r.template_id.clone(),
-        )
+        (display(&r.display_name), r.template_id.clone())
     });
-    for r in roles {
-        let display = r.display_name.clone().unwrap_or_default();
-        let name = role_names.take(&display, "role");
-        refs.roles
-            .insert(r.template_id.to_lowercase(), (name, display));
+    for (r, name) in named(roles, |r| display(&r.display_name), "role") {
+        refs.roles.insert(
+            r.template_id.to_lowercase(),
+            (name, display(&r.display_name)),
+        );
     }
     let refer = |path: &str, s: &str| refs.refer(path, s);
 
-    let mut text = String::new();
-    for (c, n) in contexts.iter().zip(&context_names) {
-        let state = authentication_context::from_graph(c, &Value::Null);
-        let block = authentication_context::schema().block;
-        text.push_str(&hcl::render(
-            "resource",
-            "entra_authentication_context",
-            n,
-            &block,
-            &state,
-            &refer,
-        ));
-        text.push('\n');
-        imports.push_str(&import(format!("entra_authentication_context.{n}"), &c.id));
-    }
+    let text = resources(
+        "entra_authentication_context",
+        &authentication_context::schema().block,
+        contexts.iter().map(|(c, n)| {
+            (
+                n.clone(),
+                authentication_context::from_graph(c, &Value::Null),
+                c.id.clone(),
+            )
+        }),
+        &refer,
+        &mut imports,
+    );
     summary.push(format!("{} authentication contexts", contexts.len()));
     files.insert("authentication_contexts.tf", text);
 
-    let mut text = String::new();
-    for (l, n) in locations.iter().zip(&location_names) {
-        let state = named_location::imported_state(l);
-        text.push_str(&hcl::render(
-            "resource",
-            "entra_named_location",
-            n,
-            &named_location::schema().block,
-            &state,
-            &refer,
-        ));
-        text.push('\n');
-        imports.push_str(&import(format!("entra_named_location.{n}"), &l.id));
-    }
+    let text = resources(
+        "entra_named_location",
+        &named_location::schema().block,
+        locations
+            .iter()
+            .map(|(l, n)| (n.clone(), named_location::imported_state(l), l.id.clone())),
+        &refer,
+        &mut imports,
+    );
     summary.push(format!(
         "{} named locations{}",
         locations.len(),
@@ -300,84 +321,74 @@ pub fn generate(tenant: &Tenant) -> Export {
     ));
     files.insert("named_locations.tf", text);
 
-    let mut text = String::new();
-    for ((s, configs), n) in custom.iter().zip(&strength_names) {
-        let state = strength::imported_state(s, configs);
-        text.push_str(&hcl::render(
-            "resource",
-            "entra_authentication_strength_policy",
-            n,
-            &strength::schema().block,
-            &state,
-            &refer,
-        ));
-        text.push('\n');
-        imports.push_str(&import(
-            format!("entra_authentication_strength_policy.{n}"),
-            &s.id,
-        ));
-    }
+    let text = resources(
+        "entra_authentication_strength_policy",
+        &strength::schema().block,
+        custom.iter().map(|((s, configs), n)| {
+            (
+                n.clone(),
+                strength::imported_state(s, configs),
+                s.id.clone(),
+            )
+        }),
+        &refer,
+        &mut imports,
+    );
     summary.push(format!("{} custom authentication strengths", custom.len()));
     files.insert("authentication_strengths.tf", text);
 
-    let policies = sorted(&tenant.policies, |p| {
-        (
-            p["displayName"].as_str().unwrap_or_default().to_string(),
-            p["id"].as_str().unwrap_or_default().to_string(),
-        )
-    });
-    let mut names = Names::default();
-    let mut text = String::new();
-    let ca_block = conditional_access_policy::schema::schema().block;
-    for p in &policies {
-        let id = p["id"].as_str().unwrap_or_default();
-        let n = names.take(p["displayName"].as_str().unwrap_or_default(), "policy");
-        let state = conditional_access_policy::imported_state(p);
-        text.push_str(&hcl::render(
-            "resource",
-            "entra_conditional_access_policy",
-            &n,
-            &ca_block,
-            &state,
-            &refer,
-        ));
-        text.push('\n');
-        imports.push_str(&import(format!("entra_conditional_access_policy.{n}"), id));
-    }
+    let text_of = |p: &Json, key: &str| p[key].as_str().unwrap_or_default().to_string();
+    let policies = named(
+        sorted(&tenant.policies, |p| {
+            (text_of(p, "displayName"), text_of(p, "id"))
+        }),
+        |p| text_of(p, "displayName"),
+        "policy",
+    );
+    let text = resources(
+        "entra_conditional_access_policy",
+        &conditional_access_policy::schema::schema().block,
+        policies.iter().map(|(p, n)| {
+            (
+                n.clone(),
+                conditional_access_policy::imported_state(p),
+                text_of(p, "id"),
+            )
+        }),
+        &refer,
+        &mut imports,
+    );
     summary.push(format!("{} Conditional Access policies", policies.len()));
     files.insert("conditional_access_policies.tf", text);
 
     // Only roles whose settings were ever changed: Graph stamps lastModifiedDateTime on the
     // first change, and an untouched policy is Microsoft's defaults.
-    let mut pim: Vec<(String, Value)> = tenant
-        .role_policies
-        .iter()
-        .filter(|a| !a["policy"]["lastModifiedDateTime"].is_null())
-        .filter_map(role_management_policy::imported_state)
-        .collect();
     let role_name = |id: &str| {
         refs.roles
             .get(id)
             .map(|(n, _)| n.clone())
             .unwrap_or_else(|| id.to_string())
     };
-    pim.sort_by_key(|(role, _)| role_name(role));
-    let mut names = Names::default();
-    let mut text = String::new();
-    let pim_block = role_management_policy::schema::schema().block;
-    for (role, state) in &pim {
-        let n = names.take(&role_name(role), "role");
-        text.push_str(&hcl::render(
-            "resource",
-            "entra_role_management_policy",
-            &n,
-            &pim_block,
-            state,
-            &refer,
-        ));
-        text.push('\n');
-        imports.push_str(&import(format!("entra_role_management_policy.{n}"), role));
-    }
+    let mut changed: Vec<(String, Value)> = tenant
+        .role_policies
+        .iter()
+        .filter(|a| !a["policy"]["lastModifiedDateTime"].is_null())
+        .filter_map(role_management_policy::imported_state)
+        .collect();
+    changed.sort_by_key(|(role, _)| role_name(role));
+    let pim = named(
+        changed.iter().collect(),
+        |(role, _)| role_name(role),
+        "role",
+    );
+    let text = resources(
+        "entra_role_management_policy",
+        &role_management_policy::schema::schema().block,
+        pim.iter()
+            .map(|((role, state), n)| (n.clone(), state.clone(), role.clone())),
+        &refer,
+        &mut imports,
+    );
     summary.push(format!(
         "PIM settings of {} directory roles (the {} others have Microsoft's defaults)",
         pim.len(),

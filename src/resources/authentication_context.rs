@@ -5,14 +5,14 @@
 //! take over a context someone already uses; we check first and point to `terraform import`.
 
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
-use crate::graph::Api;
+use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::eventual;
-use crate::resources::listing::Listing;
+use crate::resources::listing::{ById, Listing};
 use crate::resources::references::policies_using;
 use serde_json::json;
 
@@ -153,6 +153,14 @@ impl AuthenticationContextResource {
         }
     }
 
+    /// Every context, listed once per process.
+    async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
+        self.listing
+            .get(|| client.list::<serde_json::Value>(Api::V1, COLLECTION))
+            .await
+            .map_err(|e| e.to_diagnostics("list authentication contexts"))
+    }
+
     async fn fetch(&self, id: &str) -> Result<Option<AuthenticationContext>, Diagnostics> {
         let client = self.conn.client()?;
         client
@@ -230,13 +238,9 @@ impl Resource for AuthenticationContextResource {
         let Ok(client) = self.conn.client() else {
             return Diagnostics::default();
         };
-        let all = match self
-            .listing
-            .get(|| client.list::<serde_json::Value>(Api::V1, COLLECTION))
-            .await
-        {
+        let all = match self.all(client).await {
             Ok(all) => all,
-            Err(e) => return e.to_diagnostics("list authentication contexts"),
+            Err(d) => return d,
         };
         match all.get(&id.to_lowercase()) {
             None => Diagnostics::default(),
@@ -280,12 +284,7 @@ impl Resource for AuthenticationContextResource {
             .or(state.get("context_id").as_str())
             .unwrap_or_default()
             .to_string();
-        let client = self.conn.client()?;
-        let all = self
-            .listing
-            .get(|| client.list::<serde_json::Value>(Api::V1, COLLECTION))
-            .await
-            .map_err(|e| e.to_diagnostics("list authentication contexts"))?;
+        let all = self.all(self.conn.client()?).await?;
         let found = match all.get(&id.to_lowercase()) {
             Some(c) => serde_json::from_value(c.clone()).ok(),
             None => eventual::unless_briefly_missing(|| self.fetch(&id)).await?,

@@ -11,7 +11,7 @@ mod to_graph;
 mod validate;
 pub mod vocabulary;
 
-use crate::graph::Api;
+use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::resource::{
     Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
@@ -20,7 +20,7 @@ use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::eventual;
-use crate::resources::listing::Listing;
+use crate::resources::listing::{ById, Listing};
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
 use serde_json::Value as Json;
@@ -219,15 +219,18 @@ impl ConditionalAccessPolicyResource {
         }
     }
 
+    /// Every policy, through beta (which shows every setting), listed once per process.
+    async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
+        self.listing
+            .get(|| client.list::<Json>(Api::Beta, COLLECTION))
+            .await
+            .map_err(|e| e.to_diagnostics("list Conditional Access policies"))
+    }
+
     /// A policy for a refresh: from the shared listing, or by id when the listing does not have
     /// it (created after the listing was taken, or not yet visible in it).
     async fn fetch_for_read(&self, id: &str) -> Result<Option<Json>, Diagnostics> {
-        let client = self.conn.client()?;
-        let all = self
-            .listing
-            .get(|| client.list::<Json>(Api::Beta, COLLECTION))
-            .await
-            .map_err(|e| e.to_diagnostics("list Conditional Access policies"))?;
+        let all = self.all(self.conn.client()?).await?;
         match all.get(&id.to_lowercase()) {
             Some(p) => Ok(Some(p.clone())),
             None => eventual::unless_briefly_missing(|| self.fetch(id)).await,
@@ -296,11 +299,7 @@ impl Resource for ConditionalAccessPolicyResource {
         let mut d = lockout::check(planned, prior.is_null(), self.conn.emergency_access());
         if prior.is_null() {
             let existing = match self.conn.client() {
-                Ok(client) => self
-                    .listing
-                    .get(|| client.list::<Json>(Api::Beta, COLLECTION))
-                    .await
-                    .map(|all| all.len()),
+                Ok(client) => self.all(client).await.map(|all| all.len()),
                 Err(_) => return d,
             };
             if let Ok(n) = existing {

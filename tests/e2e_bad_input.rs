@@ -18,9 +18,7 @@
 
 mod common;
 
-use common::{terraform_binaries, Run, Sim, Tf, PROVIDER_HEADER};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use common::{in_parallel, terraform_binaries, terraform_version, Run, Sim, Tf, PROVIDER_HEADER};
 use std::time::{Duration, Instant};
 
 /// Cases run concurrently, each worker with its own simulator and working directory (the
@@ -2720,42 +2718,17 @@ fn seen_errors(outcome: &Outcome) -> Vec<String> {
         .collect()
 }
 
-/// `Terraform v1.11.4` for a binary.
-fn terraform_version(bin: &std::path::Path) -> String {
-    let out = std::process::Command::new(bin)
-        .arg("version")
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
 /// Runs every case with [`WORKERS`] threads, each with its own simulator (so that the write
 /// count of a case is its own) and working directory; results in the cases' order.
 fn run_all<'a>(bin: &std::path::Path, cases: &[&'a Case]) -> Vec<(&'a Case, Outcome)> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS {
-            s.spawn(|| {
-                let sim = Sim::start_with_tenant_objects(&[], &[EXISTING_CONTEXT.to_string()]);
-                let tf = Tf::new(bin, sim.provider_env());
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(case) = cases.get(i) else { break };
-                    let outcome = run_case(&tf, &sim, case);
-                    results.lock().unwrap().push((i, outcome));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(i, o)| (cases[i], o)).collect()
+    let setup = || {
+        let sim = Sim::start_with_tenant_objects(&[], &[EXISTING_CONTEXT.to_string()]);
+        let tf = Tf::new(bin, sim.provider_env());
+        (sim, tf)
+    };
+    in_parallel(cases, WORKERS, setup, |(sim, tf), case| {
+        (*case, run_case(tf, sim, case))
+    })
 }
 
 #[test]

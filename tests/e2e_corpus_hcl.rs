@@ -24,10 +24,8 @@
 
 mod common;
 
-use common::{made_up_guid, terraform_binaries, Run, Sim, Tf};
+use common::{in_parallel, made_up_guid, terraform_binaries, terraform_version, Run, Sim, Tf};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 const AZUREAD_TYPE: &str = "azuread_conditional_access_policy";
@@ -441,39 +439,6 @@ fn run_case(bin: &Path, sim: &Sim, case: &Case) -> Result<(), String> {
     Ok(())
 }
 
-/// `Terraform v1.11.4` for a binary.
-fn terraform_version(bin: &Path) -> String {
-    let out = std::process::Command::new(bin)
-        .arg("version")
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Runs `f` on every case with [`WORKERS`] threads; results in the cases' order.
-fn in_parallel<T: Send>(cases: &[Case], f: impl Fn(&Case) -> T + Sync) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(case) = cases.get(i) else { break };
-                let r = f(case);
-                results.lock().unwrap().push((i, r));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
 #[test]
 fn every_corpus_policy_validates_applies_and_plans_clean() {
     let cases: Vec<Case> = corpus_files().iter().filter_map(|f| case_for(f)).collect();
@@ -489,7 +454,7 @@ fn every_corpus_policy_validates_applies_and_plans_clean() {
         locations.dedup();
         let sim = Sim::start_with_tenant_objects(&locations, &[]);
         let started = std::time::Instant::now();
-        let outcomes = in_parallel(&cases, |case| run_case(&bin, &sim, case));
+        let outcomes = in_parallel(&cases, WORKERS, || (), |_, case| run_case(&bin, &sim, case));
         let (mut passed, mut rejected) = (0, 0);
         for (case, outcome) in cases.iter().zip(outcomes) {
             let expected = EXPECTED_REJECTIONS

@@ -26,7 +26,7 @@ mod common;
 use common::corpus::{
     at, corpus_policies, post_body, post_policy, referenced_objects, without_placeholders, POLICIES,
 };
-use common::{terraform_binaries, Run, Sim, Tf};
+use common::{terraform_binaries_since, terraform_version, Run, Sim, Tf};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -299,26 +299,9 @@ fn seed(sim: &Sim, policies: Vec<(String, Json)>) -> Vec<Case> {
 
 /// The first Terraform that can generate configuration (>= 1.5), and its version line.
 fn terraform_with_config_generation() -> (PathBuf, String) {
-    let all = terraform_binaries();
-    all.iter()
-        .find_map(|bin| {
-            let out = std::process::Command::new(bin)
-                .arg("version")
-                .env("CHECKPOINT_DISABLE", "1")
-                .output()
-                .ok()?;
-            let first = String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .next()?
-                .to_string();
-            let mut parts = first.strip_prefix("Terraform v")?.split('.');
-            let major: u32 = parts.next()?.parse().ok()?;
-            let minor: u32 = parts.next()?.parse().ok()?;
-            (major > 1 || (major == 1 && minor >= 5)).then(|| (bin.clone(), first))
-        })
-        .unwrap_or_else(|| {
-            panic!("-generate-config-out needs Terraform >= 1.5; none of {all:?} is (set ENTRA_TEST_TERRAFORM)")
-        })
+    let bin = terraform_binaries_since((1, 5)).remove(0);
+    let version = terraform_version(&bin);
+    (bin, version)
 }
 
 /// The errors in Terraform's (no-color) output, each with the resource address it names

@@ -9,9 +9,8 @@ mod common;
 use common::corpus::{
     corpus_policies, post_body, post_policy, referenced_objects, without_placeholders, CORPUS,
 };
-use common::{terraform_binaries_since, Sim, Tf};
+use common::{terraform_binaries_since, write_tenant_objects, Sim, Tf};
 use entra_graph_sim::SimOptions;
-use serde_json::json;
 use std::path::Path;
 use std::process::Command;
 
@@ -42,34 +41,15 @@ fn seeded_tenant() -> (Sim, tempfile::TempDir) {
     };
     let (known_locations, known_contexts) =
         (corpus_text("named-locations"), corpus_text("auth-contexts"));
-    for id in locations
-        .iter()
+    let locations: Vec<String> = locations
+        .into_iter()
         .filter(|id| !known_locations.contains(id.as_str()))
-    {
-        let location = json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": id,
-                              "displayName": format!("Location {id}"), "countriesAndRegions": ["NL"]});
-        std::fs::write(
-            seed.path()
-                .join("named-locations")
-                .join(format!("zz-{id}.json")),
-            location.to_string(),
-        )
-        .unwrap();
-    }
-    for id in contexts
-        .iter()
+        .collect();
+    let contexts: Vec<String> = contexts
+        .into_iter()
         .filter(|id| !known_contexts.contains(&format!("\"{id}\"")))
-    {
-        let context =
-            json!({"id": id, "displayName": format!("Context {id}"), "isAvailable": true});
-        std::fs::write(
-            seed.path()
-                .join("auth-contexts")
-                .join(format!("zz-{id}.json")),
-            context.to_string(),
-        )
-        .unwrap();
-    }
+        .collect();
+    write_tenant_objects(seed.path(), &locations, &contexts);
     let sim = Sim::start_with(SimOptions {
         seed_dir: Some(seed.path().to_path_buf()),
         ..SimOptions::default()

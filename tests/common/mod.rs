@@ -79,6 +79,75 @@ pub fn terraform_binaries_since(min: (u32, u32)) -> Vec<PathBuf> {
     found
 }
 
+/// Writes into a simulator seed directory the objects a configuration refers to: named
+/// locations (country locations) and published authentication contexts, with these ids.
+pub fn write_tenant_objects(seed: &Path, named_locations: &[String], auth_contexts: &[String]) {
+    let write = |folder: &str, id: &str, object: Json| {
+        let dir = seed.join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{id}.json")), object.to_string()).unwrap();
+    };
+    for id in named_locations {
+        let location = serde_json::json!({
+            "@odata.type": "#microsoft.graph.countryNamedLocation",
+            "id": id,
+            "displayName": format!("Seeded location {id}"),
+            "countriesAndRegions": ["NL"],
+        });
+        write("named-locations", id, location);
+    }
+    for id in auth_contexts {
+        let context = serde_json::json!({
+            "id": id,
+            "displayName": format!("Seeded context {id}"),
+            "isAvailable": true,
+        });
+        write("auth-contexts", id, context);
+    }
+}
+
+/// `Terraform v1.11.4` for a binary: the first line of `terraform version`.
+pub fn terraform_version(bin: &Path) -> String {
+    let out = Command::new(bin)
+        .arg("version")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Runs `f` on every item with `workers` threads, each with its own `setup()` (a simulator and
+/// working directory, say); results in the items' order.
+pub fn in_parallel<I: Sync, S, T: Send>(
+    items: &[I],
+    workers: usize,
+    setup: impl Fn() -> S + Sync,
+    f: impl Fn(&S, &I) -> T + Sync,
+) -> Vec<T> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                let own = setup();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(&own, item);
+                    results.lock().unwrap().push((i, r));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// The simulator on its own runtime, so tests can block on `terraform` while it serves.
 pub struct Sim {
     rt: tokio::runtime::Runtime,
@@ -118,28 +187,7 @@ impl Sim {
     /// locations cannot be chosen through the API, so they are seeded.
     pub fn start_with_tenant_objects(named_locations: &[String], auth_contexts: &[String]) -> Sim {
         let seed = tempfile::tempdir().unwrap();
-        let write = |folder: &str, id: &str, object: Json| {
-            let dir = seed.path().join(folder);
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join(format!("{id}.json")), object.to_string()).unwrap();
-        };
-        for id in named_locations {
-            let location = serde_json::json!({
-                "@odata.type": "#microsoft.graph.countryNamedLocation",
-                "id": id,
-                "displayName": format!("Seeded location {id}"),
-                "countriesAndRegions": ["NL"],
-            });
-            write("named-locations", id, location);
-        }
-        for id in auth_contexts {
-            let context = serde_json::json!({
-                "id": id,
-                "displayName": format!("Seeded context {id}"),
-                "isAvailable": true,
-            });
-            write("auth-contexts", id, context);
-        }
+        write_tenant_objects(seed.path(), named_locations, auth_contexts);
         Sim::start_with(SimOptions {
             seed_dir: Some(seed.path().to_path_buf()),
             ..SimOptions::default()

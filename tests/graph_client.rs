@@ -14,7 +14,8 @@ const CONTEXTS: &str = "/identity/conditionalAccess/authenticationContextClassRe
 
 fn client(sim: &Simulator, cancel: CancellationToken) -> GraphClient {
     let info = sim.info();
-    let http = http::client_trusting(Some(sim.ca_pem().as_bytes())).unwrap();
+    let http =
+        http::client_trusting(Some(sim.ca_pem().as_bytes()), Duration::from_secs(120)).unwrap();
     let settings = AuthSettings {
         tenant_id: info.tenant_id.clone(),
         client_id: Some(info.client_id.clone()),
@@ -197,7 +198,7 @@ async fn a_revoked_token_is_replaced_once_and_the_request_sent_again() {
     // A token Graph keeps refusing is reported, not retried forever.
     sim.revoke_issued_tokens();
     let always_revoked = GraphClient::new(
-        http::client_trusting(Some(sim.ca_pem().as_bytes())).unwrap(),
+        http::client_trusting(Some(sim.ca_pem().as_bytes()), Duration::from_secs(120)).unwrap(),
         &sim.info().graph_endpoint,
         &sim.info().tenant_id,
         Arc::new(Revoked(sim.mint_app_token())),

@@ -175,9 +175,16 @@ impl GraphClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let sent = tokio::select! {
-                r = req.send() => r,
-                _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
+            // A create is never abandoned half way: Graph may act on it while we no longer
+            // listen, and the object would then exist outside the state. Terraform waits for a
+            // stopping provider, so the answer still reaches the state.
+            let sent = if retry::is_idempotent(&method) {
+                tokio::select! {
+                    r = req.send() => r,
+                    _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
+                }
+            } else {
+                req.send().await
             };
             let (failure, retry_after, error) = match sent {
                 Ok(resp) => {
@@ -195,7 +202,7 @@ impl GraphClient {
                     let bytes = match resp.bytes().await {
                         Ok(b) => b,
                         Err(e) => {
-                            let err = transport(&method, &shown, &e);
+                            let err = no_answer(&method, &shown, e.to_string());
                             if self.may_retry(&method, Failure::Interrupted, attempt, deadline) {
                                 self.pause(None, attempt).await?;
                                 attempt += 1;
@@ -208,10 +215,12 @@ impl GraphClient {
                         let body = if bytes.is_empty() {
                             Json::Null
                         } else {
-                            serde_json::from_slice(&bytes).map_err(|e| GraphError::Transport {
-                                method: method.to_string(),
-                                path: shown.clone(),
-                                message: format!("response is not JSON: {e}"),
+                            serde_json::from_slice(&bytes).map_err(|e| {
+                                no_answer(
+                                    &method,
+                                    &shown,
+                                    format!("HTTP {status} answer is not JSON: {e}"),
+                                )
                             })?
                         };
                         log::debug(
@@ -236,7 +245,11 @@ impl GraphClient {
                 Err(e) if e.is_connect() => {
                     (Failure::Connect, None, transport(&method, &shown, &e))
                 }
-                Err(e) => (Failure::Interrupted, None, transport(&method, &shown, &e)),
+                Err(e) => (
+                    Failure::Interrupted,
+                    None,
+                    no_answer(&method, &shown, e.to_string()),
+                ),
             };
             // A refused token (revoked, or expired early by Graph's clock): one new token and
             // the same request again. Graph acted on nothing, so this is safe for any method.
@@ -290,7 +303,7 @@ impl GraphClient {
 
     pub async fn get<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<T, GraphError> {
         let answer = self.send(Method::GET, api, path, None).await?;
-        parse(api, path, answer.body)
+        parse(&Method::GET, api, path, answer.body)
     }
 
     /// GET that maps 404 to `None`.
@@ -320,7 +333,7 @@ impl GraphClient {
             let mut body = answer.body;
             if let Json::Array(values) = body["value"].take() {
                 for v in values {
-                    items.push(parse(api, path, v)?);
+                    items.push(parse(&Method::GET, api, path, v)?);
                 }
             }
             match body["@odata.nextLink"].as_str() {
@@ -352,7 +365,15 @@ impl GraphClient {
         body: &Json,
     ) -> Result<T, GraphError> {
         let answer = self.send(Method::POST, api, path, Some(body)).await?;
-        parse(api, path, answer.body)
+        // A success without the created object: it exists, but we cannot tell which it is.
+        if !answer.body.is_object() {
+            return Err(no_answer(
+                &Method::POST,
+                &format!("/{}{path}", api.segment()),
+                format!("HTTP {} answer carries no object", answer.status),
+            ));
+        }
+        parse(&Method::POST, api, path, answer.body)
     }
 
     pub async fn delete(&self, api: Api, path: &str) -> Result<(), GraphError> {
@@ -432,10 +453,34 @@ fn transport(method: &Method, path: &str, e: &reqwest::Error) -> GraphError {
     }
 }
 
-fn parse<T: DeserializeOwned>(api: Api, path: &str, body: Json) -> Result<T, GraphError> {
-    serde_json::from_value(body).map_err(|e| GraphError::Transport {
-        method: "GET".into(),
-        path: format!("/{}{path}", api.segment()),
-        message: format!("unexpected response shape: {e}"),
+/// `message` may quote a reqwest error: those name the URL, never our headers.
+fn no_answer(method: &Method, path: &str, message: String) -> GraphError {
+    GraphError::NoAnswer {
+        method: method.to_string(),
+        path: path.to_string(),
+        message,
+    }
+}
+
+/// The typed answer; a shape we cannot read is an error, never a default. For a POST the
+/// object was created all the same, so that is a lost answer, not a refusal.
+fn parse<T: DeserializeOwned>(
+    method: &Method,
+    api: Api,
+    path: &str,
+    body: Json,
+) -> Result<T, GraphError> {
+    serde_json::from_value(body).map_err(|e| {
+        let path = format!("/{}{path}", api.segment());
+        let message = format!("unexpected response shape: {e}");
+        if retry::is_idempotent(method) {
+            GraphError::Transport {
+                method: method.to_string(),
+                path,
+                message,
+            }
+        } else {
+            no_answer(method, &path, message)
+        }
     })
 }

@@ -28,6 +28,13 @@ pub enum GraphError {
         path: String,
         message: String,
     },
+    /// The request went out but no usable answer came back (connection broken or timed out
+    /// after sending, or a success status without the object): Graph may have acted on it.
+    NoAnswer {
+        method: String,
+        path: String,
+        message: String,
+    },
     Auth(String),
     Cancelled,
 }
@@ -86,6 +93,17 @@ impl GraphError {
         self.status() == Some(404)
     }
 
+    /// Whether Graph may have carried out the request although it failed: the write may exist.
+    /// A 5xx or 408 can come from a gateway after the backend committed; a lost answer says
+    /// nothing either way. Throttling (429) and client errors are refused before processing.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            GraphError::Api(e) => e.status >= 500 || e.status == 408,
+            GraphError::NoAnswer { .. } => true,
+            _ => false,
+        }
+    }
+
     /// A diagnostic whose summary says what we were doing and whose detail is this error.
     pub fn to_diagnostics(&self, doing: &str) -> Diagnostics {
         Diagnostics::error(format!("Could not {doing}"), self.to_string())
@@ -126,6 +144,11 @@ impl fmt::Display for GraphError {
                 Ok(())
             }
             GraphError::Transport {
+                method,
+                path,
+                message,
+            }
+            | GraphError::NoAnswer {
                 method,
                 path,
                 message,

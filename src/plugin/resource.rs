@@ -59,6 +59,12 @@ impl Applied {
         }
     }
 
+    /// Adds warnings the user should read although the write succeeded.
+    pub fn with_warnings(mut self, warnings: Diagnostics) -> Applied {
+        self.diags.extend(warnings);
+        self
+    }
+
     pub fn with_private(mut self, private: Vec<u8>) -> Applied {
         self.private = Some(private);
         self

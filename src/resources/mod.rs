@@ -3,6 +3,7 @@
 pub mod authentication_context;
 pub mod authentication_strength_policy;
 pub mod conditional_access_policy;
+pub mod create_once;
 pub mod eventual;
 pub mod listing;
 pub mod moved_from_azuread;

@@ -18,6 +18,7 @@ use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
+use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
 use crate::resources::listing::Listing;
 use crate::resources::moved_from_azuread;
@@ -354,6 +355,7 @@ pub struct AuthenticationStrengthPolicyResource {
     conn: Connection,
     /// Every strength, listed once per provider process for reads.
     listing: Listing,
+    create_once: CreateOnce,
 }
 
 impl AuthenticationStrengthPolicyResource {
@@ -361,6 +363,7 @@ impl AuthenticationStrengthPolicyResource {
         AuthenticationStrengthPolicyResource {
             conn,
             listing: Listing::default(),
+            create_once: CreateOnce::default(),
         }
     }
 
@@ -413,12 +416,14 @@ impl AuthenticationStrengthPolicyResource {
     }
 
     /// Creates or updates the planned configurations; the ids Graph has for them, by block.
+    /// A configuration whose create lost its answer and was found is reported in `warnings`.
     async fn write_configurations(
         &self,
         client: &GraphClient,
         guid: &str,
         prior: &Value,
         planned: &Value,
+        warnings: &mut Diagnostics,
     ) -> Result<Value, GraphError> {
         let mut ids = Vec::new();
         for (name, body) in configuration_bodies(planned) {
@@ -432,10 +437,16 @@ impl AuthenticationStrengthPolicyResource {
                     id.to_string()
                 }
                 None => {
-                    client
-                        .post::<CombinationConfiguration>(Api::V1, &configs_path(guid), &body)
-                        .await?
-                        .id
+                    let what = format!("{name} configuration of authentication strength {guid}");
+                    let created = self
+                        .create_once
+                        .post(client, Api::V1, &configs_path(guid), &body, &what)
+                        .await?;
+                    warnings.extend(created.warnings);
+                    created.object["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
                 }
             };
             ids.push((
@@ -498,20 +509,33 @@ impl Resource for AuthenticationStrengthPolicyResource {
             Err(d) => return Applied::failed(None, d),
         };
         let name = planned.get("display_name").as_str().unwrap_or_default();
-        let created: AuthenticationStrengthPolicy = match client
-            .post(Api::V1, COLLECTION, &create_body(planned))
+        let what = format!("authentication strength \"{name}\"");
+        let (created, mut warnings) = match self
+            .create_once
+            .post(client, Api::V1, COLLECTION, &create_body(planned), &what)
             .await
         {
+            Ok(c) => (c.object, c.warnings),
+            Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
+        };
+        let created: AuthenticationStrengthPolicy = match serde_json::from_value(created.clone()) {
             Ok(p) => p,
             Err(e) => {
+                // It exists: keep its id so the next refresh reads it rather than losing it.
+                let id = created["id"].as_str().unwrap_or_default();
                 return Applied::failed(
-                    None,
-                    e.to_diagnostics(&format!("create authentication strength \"{name}\"")),
-                )
+                    (!id.is_empty()).then(|| adopted(id)),
+                    Diagnostics::error(
+                        format!("Could not read Graph's answer to creating {what}"),
+                        format!(
+                            "Graph created it as {id} but its answer has an unexpected shape: {e}"
+                        ),
+                    ),
+                );
             }
         };
         match self
-            .write_configurations(client, &created.id, &Value::Null, planned)
+            .write_configurations(client, &created.id, &Value::Null, planned, &mut warnings)
             .await
         {
             Ok(ids) => {
@@ -521,7 +545,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
                         set(&mut graph, name, ids.get(name).clone());
                     }
                 }
-                Applied::ok(fill_unknowns(planned, &graph))
+                Applied::ok(fill_unknowns(planned, &graph)).with_warnings(warnings)
             }
             Err(e) => {
                 let d = e.to_diagnostics(&format!("configure authentication strength \"{name}\""));
@@ -577,6 +601,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
             Err(d) => return Applied::failed(Some(prior.clone()), d),
         };
         let named = |v: &Value| (v.get("display_name").clone(), v.get("description").clone());
+        let mut warnings = Diagnostics::default();
         let steps = async {
             if named(prior) != named(planned) {
                 let body = json!({"displayName": planned.get("display_name").as_str(), "description": planned.get("description").as_str()});
@@ -595,11 +620,12 @@ impl Resource for AuthenticationStrengthPolicyResource {
                     )
                     .await?;
             }
-            self.write_configurations(client, &guid, prior, planned)
+            self.write_configurations(client, &guid, prior, planned, &mut warnings)
                 .await
         };
-        match steps.await {
-            Ok(ids) => Applied::ok(fill_unknowns(planned, &ids)),
+        let written = steps.await;
+        match written {
+            Ok(ids) => Applied::ok(fill_unknowns(planned, &ids)).with_warnings(warnings),
             Err(e) => {
                 let d = e.to_diagnostics(&format!("update authentication strength {guid}"));
                 self.state_after_failure(&guid, prior, d).await

@@ -19,6 +19,7 @@ use crate::plugin::resource::{
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
+use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
 use crate::resources::listing::{ById, Listing};
 use crate::resources::moved_from_azuread;
@@ -209,6 +210,7 @@ pub struct ConditionalAccessPolicyResource {
     conn: Connection,
     /// Every policy, listed once per provider process for reads.
     listing: Listing,
+    create_once: CreateOnce,
 }
 
 impl ConditionalAccessPolicyResource {
@@ -216,6 +218,7 @@ impl ConditionalAccessPolicyResource {
         ConditionalAccessPolicyResource {
             conn,
             listing: Listing::default(),
+            create_once: CreateOnce::default(),
         }
     }
 
@@ -325,14 +328,23 @@ impl Resource for ConditionalAccessPolicyResource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        match client
-            .post::<Json>(api, COLLECTION, &to_graph::body(planned, api))
+        let what = format!("Conditional Access policy \"{name}\"");
+        match self
+            .create_once
+            .post(
+                client,
+                api,
+                COLLECTION,
+                &to_graph::body(planned, api),
+                &what,
+            )
             .await
         {
             Ok(created) => {
                 // Counted by the next create's check of Graph's policy limit.
-                self.listing.put(&created).await;
-                Applied::ok(fill_unknowns(planned, &from_graph::state(&created)))
+                self.listing.put(&created.object).await;
+                let state = fill_unknowns(planned, &from_graph::state(&created.object));
+                Applied::ok(state).with_warnings(created.warnings)
             }
             Err(e) => Applied::failed(
                 None,

@@ -15,6 +15,7 @@ use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
 use crate::resources::listing::Listing;
 use crate::resources::moved_from_azuread;
@@ -320,6 +321,7 @@ pub struct NamedLocationResource {
     /// Every location, listed once per provider process for reads: named locations share
     /// Conditional Access's one request per second.
     listing: Listing,
+    create_once: CreateOnce,
 }
 
 impl NamedLocationResource {
@@ -327,6 +329,7 @@ impl NamedLocationResource {
         NamedLocationResource {
             conn,
             listing: Listing::default(),
+            create_once: CreateOnce::default(),
         }
     }
 
@@ -391,15 +394,31 @@ impl Resource for NamedLocationResource {
             Err(d) => return Applied::failed(None, d),
         };
         let name = planned.get("display_name").as_str().unwrap_or_default();
-        match client
-            .post::<NamedLocation>(Api::V1, COLLECTION, &to_graph(planned))
+        let what = format!("named location \"{name}\"");
+        let created = match self
+            .create_once
+            .post(client, Api::V1, COLLECTION, &to_graph(planned), &what)
             .await
         {
-            Ok(created) => Applied::ok(fill_unknowns(planned, &from_graph(&created))),
-            Err(e) => Applied::failed(
-                None,
-                e.to_diagnostics(&format!("create named location \"{name}\"")),
-            ),
+            Ok(c) => c,
+            Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
+        };
+        match serde_json::from_value::<NamedLocation>(created.object.clone()) {
+            Ok(loc) => Applied::ok(fill_unknowns(planned, &from_graph(&loc)))
+                .with_warnings(created.warnings),
+            Err(e) => {
+                // It exists: keep its id so the next refresh reads it rather than losing it.
+                let id = created.object["id"].as_str().unwrap_or_default();
+                Applied::failed(
+                    (!id.is_empty()).then(|| adopted(id)),
+                    Diagnostics::error(
+                        format!("Could not read Graph's answer to creating {what}"),
+                        format!(
+                            "Graph created it as {id} but its answer has an unexpected shape: {e}"
+                        ),
+                    ),
+                )
+            }
         }
     }
 

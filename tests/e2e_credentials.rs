@@ -142,6 +142,53 @@ fn oidc_token_token_file_and_request_url() {
 }
 
 #[test]
+fn azure_pipelines_service_connection() {
+    let sim = Sim::start();
+    // What an Azure Pipelines job has: SYSTEM_OIDCREQUESTURI from the agent, SYSTEM_ACCESSTOKEN
+    // mapped from System.AccessToken, and the service connection's id.
+    let url = format!("{}/_sim/ado/oidctoken", sim.info().authority_host);
+    let request_token = sim.sim().oidc_request_token().to_string();
+    let ado = [
+        ("ARM_USE_OIDC", "true"),
+        ("SYSTEM_OIDCREQUESTURI", url.as_str()),
+        ("SYSTEM_ACCESSTOKEN", request_token.as_str()),
+    ];
+    assert_reads_graph(
+        &sim,
+        with(
+            with(base_env(&sim), &ado),
+            &[(
+                "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                "6f7c6b8e-1a2b-4c3d-9e8f-0a1b2c3d4e5f",
+            )],
+        ),
+        r#"provider "entra" {}"#,
+    );
+    assert_reads_graph(
+        &sim,
+        with(base_env(&sim), &ado),
+        r#"provider "entra" { ado_pipeline_service_connection_id = "6f7c6b8e-1a2b-4c3d-9e8f-0a1b2c3d4e5f" }"#,
+    );
+
+    // Without the service connection the GitHub-style GET reaches Azure DevOps' endpoint,
+    // which refuses it: the error says so instead of hanging or pretending.
+    let bin = &terraform_binaries()[0];
+    let tf = Tf::new(bin, with(base_env(&sim), &ado));
+    tf.raw_config(&format!(
+        "{}\nprovider \"entra\" {{}}\n{READ_C1}\n",
+        common::PROVIDER_HEADER
+    ));
+    let r = tf.plan_code(&[]);
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(
+        r.text().contains("OIDC token request answered HTTP 405"),
+        "{}",
+        r.text()
+    );
+    assert!(!r.text().contains(&request_token), "{}", r.text());
+}
+
+#[test]
 fn managed_identity_app_service_style() {
     let sim = Sim::start();
     let endpoint = format!("{}/_sim/msi/token", sim.info().authority_host);

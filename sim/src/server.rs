@@ -125,6 +125,7 @@ pub fn router(state: Arc<SimState>) -> Router {
             post(token_endpoint::register_certificate),
         )
         .route("/_sim/oidc/token", get(token_endpoint::oidc_token))
+        .route("/_sim/ado/oidctoken", post(token_endpoint::ado_oidc_token))
         .route("/_sim/msi/token", get(token_endpoint::msi_token))
         .route("/metadata/endpoints", get(metadata::endpoints))
         .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint::token))

@@ -356,11 +356,7 @@ pub async fn oidc_token(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let presented = header_str(&headers, "authorization")
-        .and_then(|h| h.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim());
-    if presented != Some(state.oidc_request_token.as_str()) {
+    if !presents_request_token(&state, &headers) {
         return (
             StatusCode::UNAUTHORIZED,
             axum::Json(json!({"message": "Bad credentials"})),
@@ -373,6 +369,47 @@ pub async fn oidc_token(
         .cloned()
         .unwrap_or_else(|| "https://github.com/example".to_string());
     axum::Json(json!({"value": auth::mint_federated_token(&state, &audience)})).into_response()
+}
+
+/// `POST /_sim/ado/oidctoken?api-version=7.1&serviceConnectionId=...` with `Authorization:
+/// Bearer <request token>`: the stand-in for Azure DevOps' SYSTEM_OIDCREQUESTURI. Returns
+/// `{"oidcToken": jwt}` with the audience Entra expects of federated credentials. Azure DevOps
+/// answers a GET with 405 and a call without a service connection with 400; so does this.
+pub async fn ado_oidc_token(
+    State(state): State<Arc<SimState>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if !presents_request_token(&state, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(
+                json!({"message": "TF400813: The user is not authorized to access this resource."}),
+            ),
+        )
+            .into_response();
+    }
+    if !q.contains_key("api-version") || q.get("serviceConnectionId").is_none_or(|c| c.is_empty()) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"message": "serviceConnectionId and api-version are required."})),
+        )
+            .into_response();
+    }
+    axum::Json(
+        json!({"oidcToken": auth::mint_federated_token(&state, FEDERATED_AUDIENCE)}),
+    )
+    .into_response()
+}
+
+/// Whether the CI system's request token (GitHub's ACTIONS_ID_TOKEN_REQUEST_TOKEN, Azure
+/// DevOps' System.AccessToken) is the bearer.
+fn presents_request_token(state: &SimState, headers: &HeaderMap) -> bool {
+    let presented = header_str(headers, "authorization")
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
+    presented == Some(state.oidc_request_token.as_str())
 }
 
 /// `POST /_sim/clients/{client_id}/certificates`, body = PEM certificate.

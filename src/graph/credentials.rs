@@ -21,10 +21,12 @@ use std::sync::Arc;
 pub enum OidcSource {
     Token(String),
     File(PathBuf),
-    /// GitHub Actions style: GET the URL with the request token as bearer.
+    /// Ask a URL, with the request token as bearer: GitHub Actions' way (GET, answer `value`),
+    /// or Azure Pipelines' when a service connection is named (POST, answer `oidcToken`).
     Request {
         url: String,
         token: String,
+        ado_service_connection_id: Option<String>,
     },
 }
 
@@ -155,27 +157,49 @@ impl ClientAssertion for FederatedToken {
             OidcSource::File(p) => std::fs::read_to_string(p)
                 .map(|t| t.trim().to_string())
                 .map_err(|e| err(format!("cannot read OIDC token file {}: {e}", p.display()))),
-            OidcSource::Request { url, token } => {
+            OidcSource::Request {
+                url,
+                token,
+                ado_service_connection_id,
+            } => {
                 let mut url = url::Url::parse(url)
                     .map_err(|e| err(format!("oidc_request_url is not a URL: {e}")))?;
-                if !url.query_pairs().any(|(k, _)| k == "audience") {
-                    url.query_pairs_mut()
-                        .append_pair("audience", "api://AzureADTokenExchange");
-                }
-                let resp = self
-                    .http
-                    .get(url)
+                let (request, field) = match ado_service_connection_id {
+                    // Azure DevOps' OIDC endpoint (SYSTEM_OIDCREQUESTURI) takes a POST naming
+                    // the service connection; without the redirect header it would answer a
+                    // sign-in page instead of 401 when the access token is not accepted.
+                    Some(connection) => {
+                        url.query_pairs_mut()
+                            .append_pair("api-version", "7.1")
+                            .append_pair("serviceConnectionId", connection);
+                        let request = self
+                            .http
+                            .post(url)
+                            .header("X-TFS-FedAuthRedirect", "Suppress")
+                            .header("Content-Length", "0");
+                        (request, "oidcToken")
+                    }
+                    None => {
+                        if !url.query_pairs().any(|(k, _)| k == "audience") {
+                            url.query_pairs_mut()
+                                .append_pair("audience", "api://AzureADTokenExchange");
+                        }
+                        (self.http.get(url), "value")
+                    }
+                };
+                let resp = request
                     .bearer_auth(token)
                     .header("Accept", "application/json")
                     .send()
                     .await
                     .map_err(|e| err(format!("OIDC token request failed: {e}")))?;
                 let status = resp.status();
-                let body: serde_json::Value = resp
-                    .json()
-                    .await
-                    .map_err(|e| err(format!("OIDC token response is not JSON: {e}")))?;
-                body["value"].as_str().map(str::to_string).ok_or_else(|| {
+                let body: serde_json::Value = resp.json().await.map_err(|e| {
+                    err(format!(
+                        "OIDC token request answered HTTP {status}, not JSON: {e}"
+                    ))
+                })?;
+                body[field].as_str().map(str::to_string).ok_or_else(|| {
                     err(format!(
                         "OIDC token request answered HTTP {status} without a token"
                     ))

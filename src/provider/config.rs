@@ -53,13 +53,29 @@ const STRINGS: &[(&str, &[&str], &str)] = &[
     ),
     (
         "oidc_request_token",
-        &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
-        "Bearer token for the OIDC token request URL (GitHub Actions sets it).",
+        &[
+            "ARM_OIDC_REQUEST_TOKEN",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            "SYSTEM_ACCESSTOKEN",
+        ],
+        "Bearer token for the OIDC token request URL (GitHub Actions sets it; in Azure Pipelines map `System.AccessToken` to `SYSTEM_ACCESSTOKEN`).",
     ),
     (
         "oidc_request_url",
-        &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"],
-        "URL that hands out federated ID tokens (GitHub Actions sets it).",
+        &[
+            "ARM_OIDC_REQUEST_URL",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "SYSTEM_OIDCREQUESTURI",
+        ],
+        "URL that hands out federated ID tokens (GitHub Actions and Azure Pipelines set it).",
+    ),
+    (
+        "ado_pipeline_service_connection_id",
+        &[
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+        ],
+        "Azure Pipelines: id of the service connection whose workload identity federation signs in; the ID token is then requested the Azure DevOps way.",
     ),
     (
         "environment",
@@ -348,6 +364,7 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
         (None, None, Some(token), Some(url)) => Some(OidcSource::Request {
             url: https_url(&url).map_err(|e| attr_err("oidc_request_url", e))?,
             token,
+            ado_service_connection_id: string(config, "ado_pipeline_service_connection_id"),
         }),
         _ => None,
     };

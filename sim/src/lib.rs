@@ -7,12 +7,13 @@
 //! * `/{tenant}/oauth2/v2.0/token`      Entra token endpoint (secret, certificate, federated)
 //! * `/_sim/msi/token`                  App Service style managed identity endpoint
 //! * `/_sim/oidc/token`                 GitHub-Actions-like OIDC issuer for workload identity
-//! * `/_sim/stats`, `/_sim/clients/..`  control endpoints for tests
+//! * `/_sim/stats`, `/_sim/faults`, `/_sim/clients/..`  control endpoints for tests
 //! * `/metadata/endpoints`              Azure cloud metadata (what `metadata_host` reads)
 //!
 //! The reference the behaviour follows is `shared/reference/graph-api.md` and its examples.
 
 pub mod auth;
+pub mod faults;
 pub mod graph;
 pub mod metadata;
 pub mod seed;
@@ -24,6 +25,8 @@ pub mod throttle;
 pub mod time_fmt;
 pub mod tls;
 pub mod token_endpoint;
+
+pub use faults::{FaultKind, ScriptedFault};
 
 use serde::Serialize;
 use std::path::PathBuf;
@@ -40,9 +43,16 @@ pub struct SimOptions {
     /// Shared Conditional Access + named locations budget per tenant, requests per second.
     /// Beyond it: 429 without Retry-After (as real Graph does for these resources).
     pub ca_rate_limit: Option<f64>,
-    /// Probability (0..1) of a transient fault on a Graph request: 429 + Retry-After: 1,
-    /// 503, or a connection reset.
+    /// Probability (0..1) of a fault on a Graph request, the kind picked uniformly among:
+    /// 429 with and without Retry-After, 503, connection reset, for writes commit-then-reset
+    /// (stored, but the client never sees the answer), and `slow` when `slow_fault_ms` is set.
+    /// Inner `$batch` requests only get the status faults. Scripted faults
+    /// ([`Simulator::script_fault`]) come first and do not count against this.
     pub fault_rate: f64,
+    /// Enables the random `slow` fault: the request is carried out and its answer held back
+    /// this long, so a client with a shorter timeout gives up on a request Graph did act on.
+    /// 0 = off. Also the default delay of scripted `slow` rules.
+    pub slow_fault_ms: u64,
     /// Freshly created objects answer 404 on GET for this long (eventual consistency).
     pub consistency_lag_ms: u64,
     /// Load objects from corpus-style folders (`auth-contexts/*.json`, `ca-policies/*.json`, ...).
@@ -112,6 +122,22 @@ impl Simulator {
 
     pub fn reset_stats(&self) {
         self.state.stats.reset()
+    }
+
+    /// Queue a deterministic fault (same as `POST /_sim/faults`). Rules fire in the order
+    /// queued, before the random `fault_rate` mix.
+    pub fn script_fault(&self, rule: ScriptedFault) {
+        self.state.faults.push(rule)
+    }
+
+    /// Drop every pending scripted fault (same as `DELETE /_sim/faults`).
+    pub fn clear_faults(&self) {
+        self.state.faults.clear()
+    }
+
+    /// The scripted faults still pending, with their remaining counts (`GET /_sim/faults`).
+    pub fn scripted_faults(&self) -> Vec<ScriptedFault> {
+        self.state.faults.pending()
     }
 
     /// Register a certificate (PEM) for the printed client id, so that a certificate assertion

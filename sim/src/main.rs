@@ -15,8 +15,14 @@ OPTIONS:
   --latency-ms N           latency added to each Graph request [default: 0]
   --ca-rate-limit RPS      shared Conditional Access + named locations budget per tenant;
                            beyond it 429 without Retry-After [default: off]
-  --fault-rate P           0..1: transient 429 (Retry-After: 1) / 503 / connection reset
-                           on Graph requests [default: 0]
+  --fault-rate P           0..1: probability of a fault on a Graph request, picked evenly
+                           among 429 with Retry-After: 1, 429 without Retry-After, 503,
+                           connection reset, for writes (POST/PATCH/DELETE) commit-then-reset
+                           (stored, then the connection is reset), and slow (see below);
+                           inner $batch requests get only 429/503 [default: 0]
+  --slow-fault-ms N        adds \"slow\" to the --fault-rate mix: the request is carried out
+                           and the answer held back N ms, so a client timing out sooner gives
+                           up on a request that did happen; 0 = off [default: 0]
   --consistency-lag-ms N   freshly created objects answer 404 on GET for this long [default: 0]
   --seed DIR               load objects from corpus-style folders (auth-contexts/, ca-policies/,
                            named-locations/, auth-strengths/, ...)
@@ -25,6 +31,23 @@ OPTIONS:
   --msi-identity-header S  X-IDENTITY-HEADER value /_sim/msi/token requires (App Service's
                            IDENTITY_HEADER) [default: random, not printed]
   -h, --help               print this help
+
+Scripted faults (deterministic, before the random ones), for tests driving the binary:
+  POST   /_sim/faults     a rule or an array of rules:
+                          {\"method\":\"POST\",\"path_prefix\":\"/identity/conditionalAccess/policies\",
+                           \"kind\":\"slow\",\"count\":2,\"delay_ms\":5000}
+                          only kind is required (count 1, method and path any; delay_ms is
+                          for slow only: default --slow-fault-ms, else 10000); path_prefix is
+                          after /v1.0 or /beta; the first matching rule fires and its count
+                          goes down. Rules needing a connection (reset, commit_then_reset,
+                          slow) or a raw body (html, empty_body, truncated_json) skip inner
+                          $batch requests. kinds: throttle,
+                          throttle_no_retry_after, unavailable, reset (before processing);
+                          commit_then_reset, slow, html, empty_body, truncated_json,
+                          extra_fields, unknown_enum (after processing: writes are stored)
+  GET    /_sim/faults     the rules still pending
+  DELETE /_sim/faults     drop them all
+  GET    /_sim/stats      request counts, 429s sent, injected faults by kind
 
 On start prints one JSON line to stdout:
   {\"graph_endpoint\":...,\"authority_host\":...,\"ca_file\":...,\"tenant_id\":...,\"client_id\":...,\"client_secret\":...}
@@ -74,6 +97,10 @@ fn parse_args() -> Result<(SimOptions, SimSecrets), String> {
                     return Err(bad(&v));
                 }
                 opts.fault_rate = p;
+            }
+            "--slow-fault-ms" => {
+                let v = value()?;
+                opts.slow_fault_ms = v.parse().map_err(|_| bad(&v))?;
             }
             "--consistency-lag-ms" => {
                 let v = value()?;

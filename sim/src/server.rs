@@ -1,7 +1,9 @@
 //! HTTPS server: accept loop, per-connection TLS + HTTP/1.1/HTTP/2 (hyper-util auto), and the
 //! top-level axum router that splits traffic between Graph, the token endpoints, metadata and
-//! the `/_sim` control endpoints.
+//! the `/_sim` control endpoints (stats, scripted faults, client certificates): unauthenticated
+//! like the rest of the simulator, which only listens on 127.0.0.1.
 
+use crate::faults::ScriptedFault;
 use crate::state::SimState;
 use crate::{graph, metadata, seed, token_endpoint, SimInfo, SimOptions, SimSecrets};
 use anyhow::Context;
@@ -96,6 +98,7 @@ pub async fn start(
         keys: crate::auth::Keys::generate()?,
         store: Mutex::new(store),
         stats: Default::default(),
+        faults: Default::default(),
         throttle: crate::throttle::Throttle::new(opts.ca_rate_limit),
         client_certs: Default::default(),
         oidc_request_token: secrets
@@ -121,6 +124,10 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/_sim/stats", get(stats))
         .route("/_sim/stats/reset", post(reset_stats))
         .route(
+            "/_sim/faults",
+            get(list_faults).post(add_faults).delete(clear_faults),
+        )
+        .route(
             "/_sim/clients/{client_id}/certificates",
             post(token_endpoint::register_certificate),
         )
@@ -142,6 +149,39 @@ async fn stats(State(state): State<Arc<SimState>>) -> Response {
 
 async fn reset_stats(State(state): State<Arc<SimState>>) -> Response {
     state.stats.reset();
+    axum::http::StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_faults(State(state): State<Arc<SimState>>) -> Response {
+    axum::Json(state.faults.pending()).into_response()
+}
+
+/// One rule or an array of rules, as JSON (see [`crate::faults::ScriptedFault`]). All or
+/// nothing: a bad rule in an array adds none, so a test never runs half-scripted.
+async fn add_faults(State(state): State<Arc<SimState>>, body: axum::body::Bytes) -> Response {
+    let parsed = serde_json::from_slice::<serde_json::Value>(&body).and_then(|v| match v {
+        serde_json::Value::Array(_) => serde_json::from_value::<Vec<ScriptedFault>>(v),
+        v => serde_json::from_value::<ScriptedFault>(v).map(|r| vec![r]),
+    });
+    let rules =
+        match parsed {
+            Ok(r) => r,
+            Err(e) => return (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(
+                    serde_json::json!({"error": {"code": "BadRequest", "message": e.to_string()}}),
+                ),
+            )
+                .into_response(),
+        };
+    for rule in rules {
+        state.faults.push(rule);
+    }
+    axum::http::StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_faults(State(state): State<Arc<SimState>>) -> Response {
+    state.faults.clear();
     axum::http::StatusCode::NO_CONTENT.into_response()
 }
 

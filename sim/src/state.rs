@@ -2,6 +2,7 @@
 //! One `Arc<SimState>` is handed to every handler.
 
 use crate::auth::Keys;
+use crate::faults::FaultScript;
 use crate::stats::Stats;
 use crate::store::Store;
 use crate::throttle::Throttle;
@@ -26,6 +27,8 @@ pub struct SimState {
     pub keys: Keys,
     pub store: Mutex<Store>,
     pub stats: Stats,
+    /// Scripted fault rules (tests), consulted before the random `fault_rate` mix.
+    pub faults: FaultScript,
     pub throttle: Throttle,
     pub client_certs: Mutex<HashMap<String, Vec<RegisteredCert>>>,
     pub oidc_request_token: String,

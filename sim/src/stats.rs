@@ -12,6 +12,9 @@ pub struct Stats {
     inner: Mutex<BTreeMap<String, u64>>,
     /// 429 answers sent (rate limit and injected faults): a client that paces itself sees none.
     throttled: AtomicU64,
+    /// Injected faults by kind (scripted and random), so a test can tell which failures its
+    /// client actually went through.
+    faults: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Stats {
@@ -24,9 +27,14 @@ impl Stats {
         self.throttled.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub fn count_fault(&self, kind: &'static str) {
+        *self.faults.lock().unwrap().entry(kind).or_insert(0) += 1;
+    }
+
     pub fn reset(&self) {
         self.inner.lock().unwrap().clear();
         self.throttled.store(0, Ordering::Relaxed);
+        self.faults.lock().unwrap().clear();
     }
 
     pub fn to_json(&self) -> Value {
@@ -34,6 +42,13 @@ impl Stats {
         let total: u64 = map.values().sum();
         let requests: Map<String, Value> = map.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         let throttled = self.throttled.load(Ordering::Relaxed);
-        json!({ "total": total, "requests": requests, "throttled": throttled })
+        let faults: Map<String, Value> = self
+            .faults
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        json!({ "total": total, "requests": requests, "throttled": throttled, "faults": faults })
     }
 }

@@ -221,8 +221,9 @@ fn run_inner(state: &SimState, outer: &GraphRequest, item: &Item) -> GraphRespon
     };
     match process(state, inner) {
         Outcome::Respond(r) => r,
-        // Not produced for inner requests; answer like a transient failure if it ever is.
-        Outcome::ResetConnection => inner_ids_error(
+        // Not produced for inner requests (faults.rs keeps them to batch-item kinds); answer
+        // like a transient failure if it ever is.
+        Outcome::ResetConnection | Outcome::Delayed(..) | Outcome::Raw(_) => inner_ids_error(
             outer,
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",

@@ -1,8 +1,10 @@
 //! Microsoft Graph: request pipeline and route table.
 //!
 //! Every Graph request, whether it arrives over HTTP or inside a `$batch`, goes through
-//! [`process`]: count it in stats -> maybe inject a transient fault -> check the bearer token ->
-//! apply the Conditional Access rate limit -> dispatch to the resource module's handler.
+//! [`process`]: count it in stats -> pick a fault (scripted, then random; see [`crate::faults`])
+//! and, if it strikes before processing, answer with it -> check the bearer token -> apply the
+//! Conditional Access rate limit -> dispatch to the resource module's handler -> spoil the
+//! answer if the fault strikes after processing (the request has then had its effect).
 //! Handlers are plain synchronous functions over the shared store, so `$batch` can re-enter the
 //! pipeline for its inner requests.
 //!
@@ -20,6 +22,7 @@ pub mod policies;
 pub mod role_definitions;
 
 use crate::auth::Principal;
+use crate::faults::FaultKind;
 use crate::server::{header_str, ConnKill, RequestIds};
 use crate::state::SimState;
 use axum::body::Bytes;
@@ -279,8 +282,12 @@ impl IntoResponse for GraphResponse {
 
 pub enum Outcome {
     Respond(GraphResponse),
-    /// Fault injection asked to drop the TCP connection.
+    /// Fault injection asked to drop the TCP connection (before or after processing).
     ResetConnection,
+    /// Fault injection: the request was processed, the answer goes out this much later.
+    Delayed(GraphResponse, Duration),
+    /// Fault injection: a malformed answer that is no Graph response (HTML, broken JSON).
+    Raw(Response),
 }
 
 /// The pipeline every Graph request goes through (see module docs).
@@ -295,31 +302,62 @@ pub fn process(state: &SimState, mut req: GraphRequest) -> Outcome {
         .stats
         .count(format!("{} /{}{}", req.method, req.version, template));
 
-    if let Some(fault) = pick_fault(state, req.inner) {
-        if matches!(fault, Fault::Throttled) {
-            state.stats.count_throttled();
+    let fault = crate::faults::pick(state, &req);
+    if let Some(f) = fault {
+        if !f.kind.processes_request() {
+            return match f.kind {
+                FaultKind::Reset => Outcome::ResetConnection,
+                kind => Outcome::Respond(crate::faults::before_processing(kind, &req)),
+            };
         }
-        return fault.into_outcome(&req);
     }
 
-    let principal = match authenticate(state, &req) {
+    let resp = handle(state, &mut req, found);
+    let Some(f) = fault else {
+        return Outcome::Respond(resp);
+    };
+    // The request has had its effect; only the client's view of it is spoiled.
+    match f.kind {
+        FaultKind::CommitThenReset => Outcome::ResetConnection,
+        FaultKind::Slow => Outcome::Delayed(resp, f.delay),
+        FaultKind::Html => Outcome::Raw(crate::faults::html_gateway_error()),
+        FaultKind::EmptyBody => Outcome::Raw(crate::faults::empty_body(&resp)),
+        FaultKind::TruncatedJson => Outcome::Raw(crate::faults::truncated_json(&resp)),
+        FaultKind::ExtraFields => {
+            let mut resp = resp;
+            crate::faults::add_extra_fields(&mut resp);
+            Outcome::Respond(resp)
+        }
+        FaultKind::UnknownEnum => {
+            let mut resp = resp;
+            crate::faults::unknown_enum(&mut resp);
+            Outcome::Respond(resp)
+        }
+        // Not processing kinds: returned above.
+        _ => Outcome::Respond(resp),
+    }
+}
+
+/// Authenticate, apply the CA rate limit, dispatch.
+fn handle(state: &SimState, req: &mut GraphRequest, found: RouteMatch) -> GraphResponse {
+    let principal = match authenticate(state, req) {
         Ok(p) => p,
-        Err(resp) => return Outcome::Respond(resp),
+        Err(resp) => return resp,
     };
 
     // CA + named locations share one per-tenant budget; Graph sends no Retry-After here.
     if crate::throttle::is_ca_path(&req.path) && !state.throttle.try_acquire(&principal.tenant_id) {
         state.stats.count_throttled();
-        return Outcome::Respond(req.error(
+        return req.error(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
             "Too many requests. The Conditional Access request rate limit for this tenant was exceeded.",
-        ));
+        );
     }
     req.principal = Some(principal);
 
-    Outcome::Respond(match found {
-        RouteMatch::Found(route, params) => (route.handler)(state, &req, &params),
+    match found {
+        RouteMatch::Found(route, params) => (route.handler)(state, req, &params),
         RouteMatch::WrongMethod(_) => req.error(
             StatusCode::METHOD_NOT_ALLOWED,
             "Request_BadRequest",
@@ -335,53 +373,7 @@ pub fn process(state: &SimState, mut req: GraphRequest) -> Outcome {
                 .to_string();
             req.bad_request(&format!("Resource not found for the segment '{segment}'."))
         }
-    })
-}
-
-enum Fault {
-    Throttled,
-    Unavailable,
-    Reset,
-}
-
-impl Fault {
-    fn into_outcome(self, req: &GraphRequest) -> Outcome {
-        match self {
-            Fault::Throttled => Outcome::Respond(
-                req.error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "TooManyRequests",
-                    "Too many requests. Please retry after the time indicated in Retry-After.",
-                )
-                .with_header("Retry-After", "1"),
-            ),
-            Fault::Unavailable => Outcome::Respond(req.error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailable",
-                "The service is temporarily unavailable. Please retry.",
-            )),
-            Fault::Reset => Outcome::ResetConnection,
-        }
     }
-}
-
-fn pick_fault(state: &SimState, inner: bool) -> Option<Fault> {
-    use rand::Rng;
-    let rate = state.opts.fault_rate;
-    if rate <= 0.0 {
-        return None;
-    }
-    let mut rng = rand::rng();
-    if rng.random::<f64>() >= rate {
-        return None;
-    }
-    // An inner batch request has no connection of its own to reset.
-    let kinds = if inner { 2 } else { 3 };
-    Some(match rng.random_range(0..kinds) {
-        0 => Fault::Throttled,
-        1 => Fault::Unavailable,
-        _ => Fault::Reset,
-    })
 }
 
 fn authenticate(state: &SimState, req: &GraphRequest) -> Result<Principal, GraphResponse> {
@@ -457,6 +449,12 @@ pub async fn entry(State(state): State<Arc<SimState>>, req: Request) -> Response
     }
     match process(&state, req) {
         Outcome::Respond(r) => r.into_response(),
+        Outcome::Delayed(r, delay) => {
+            // A client that gives up first drops this future; the write has happened anyway.
+            tokio::time::sleep(delay).await;
+            r.into_response()
+        }
+        Outcome::Raw(r) => r,
         Outcome::ResetConnection => {
             if let Some(kill) = kill {
                 kill.kill();

@@ -396,10 +396,8 @@ pub async fn ado_oidc_token(
         )
             .into_response();
     }
-    axum::Json(
-        json!({"oidcToken": auth::mint_federated_token(&state, FEDERATED_AUDIENCE)}),
-    )
-    .into_response()
+    axum::Json(json!({"oidcToken": auth::mint_federated_token(&state, FEDERATED_AUDIENCE)}))
+        .into_response()
 }
 
 /// Whether the CI system's request token (GitHub's ACTIONS_ID_TOKEN_REQUEST_TOKEN, Azure

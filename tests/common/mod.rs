@@ -8,6 +8,7 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod corpus;
+pub mod fleet;
 
 use entra_graph_sim::{SimInfo, SimOptions, Simulator};
 use serde_json::Value as Json;
@@ -324,6 +325,16 @@ impl Tf {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("terraform runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `terraform` with these arguments in this directory, not started yet.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.bin);
         cmd.args(args).current_dir(self.dir.path());
         // A clean environment for the provider: no stray credentials from the machine running
@@ -345,12 +356,7 @@ impl Tf {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("terraform runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     /// Runs and insists on success.

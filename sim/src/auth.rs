@@ -193,7 +193,7 @@ pub fn mint_app_token(state: &SimState, client_id: &str) -> (String, i64) {
     c.insert("oid".into(), json!(oid));
     c.insert("sub".into(), json!(oid));
     c.insert("roles".into(), json!(APP_ROLES));
-    (state.keys.sign(&Value::Object(c)), exp)
+    (sign_recorded(state, &Value::Object(c)), exp)
 }
 
 /// Delegated token for the fake signed-in admin (what `az account get-access-token` returns).
@@ -223,7 +223,7 @@ pub fn mint_user_token(state: &SimState) -> (String, i64) {
         "wids".into(),
         json!(["62e90394-69f5-4237-9190-012177145e10"]),
     );
-    (state.keys.sign(&Value::Object(c)), exp)
+    (sign_recorded(state, &Value::Object(c)), exp)
 }
 
 /// Federated token from the built-in OIDC issuer, shaped like a GitHub Actions ID token.
@@ -243,7 +243,14 @@ pub fn mint_federated_token(state: &SimState, audience: &str) -> String {
         "nbf": now - 5,
         "exp": now + 600,
     });
-    state.keys.sign(&claims)
+    sign_recorded(state, &claims)
+}
+
+/// Signs a token and remembers it (see `IssuedTokens::signed`).
+fn sign_recorded(state: &SimState, claims: &Value) -> String {
+    let token = state.keys.sign(claims);
+    state.tokens.lock().unwrap().signed.push(token.clone());
+    token
 }
 
 /// The principal a valid Graph access token names.

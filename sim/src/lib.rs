@@ -177,6 +177,13 @@ impl Simulator {
         auth::mint_app_token(&self.state, &self.state.info.client_id).0
     }
 
+    /// Every token the simulator has signed so far, whole: access tokens from the token and
+    /// managed identity endpoints (and `mint_app_token`), delegated tokens (`mint_user_token`)
+    /// and federated tokens from the OIDC issuer. For tests that check no token leaks.
+    pub fn signed_tokens(&self) -> Vec<String> {
+        self.state.tokens.lock().unwrap().signed.clone()
+    }
+
     /// Revokes every access token issued so far, as a password reset or a continuous access
     /// evaluation event does: Graph answers 401 to them, new tokens work.
     pub fn revoke_issued_tokens(&self) {

@@ -45,6 +45,9 @@ pub struct SimState {
 pub struct IssuedTokens {
     pub issued: Vec<String>,
     pub revoked: std::collections::HashSet<String>,
+    /// Every JWT signed so far (access, delegated and federated tokens), whole, so that tests
+    /// can look for them where they must not appear (logs, state, diagnostics).
+    pub signed: Vec<String>,
 }
 
 impl SimState {

@@ -10,7 +10,7 @@
 pub mod corpus;
 pub mod fleet;
 
-use entra_graph_sim::{SimInfo, SimOptions, Simulator};
+use entra_graph_sim::{SimInfo, SimOptions, SimSecrets, Simulator};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -162,13 +162,18 @@ impl Sim {
     }
 
     pub fn start_with(opts: SimOptions) -> Sim {
+        Sim::start_with_secrets(opts, SimSecrets::default())
+    }
+
+    /// Like `start_with`, with chosen OIDC request token and managed identity header.
+    pub fn start_with_secrets(opts: SimOptions, secrets: SimSecrets) -> Sim {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let sim = rt
-            .block_on(Simulator::start(opts))
+            .block_on(Simulator::start_with_secrets(opts, secrets))
             .expect("simulator starts");
         let ca = reqwest::Certificate::from_pem(sim.ca_pem().as_bytes()).unwrap();
         let http = reqwest::Client::builder()

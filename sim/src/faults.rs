@@ -6,6 +6,9 @@
 //! Graph's response time), a gateway can answer with an HTML page, and a newer service version
 //! can add properties or enum members. The provider must stay correct through all of them, so
 //! the simulator can produce each one, at random or exactly when a test asks.
+//!
+//! Requests carrying [`OBSERVER_HEADER`] get no fault: they are a test looking at what Graph
+//! holds, not the client under test.
 
 use crate::graph::{GraphRequest, GraphResponse, ODATA_JSON};
 use crate::state::SimState;
@@ -220,9 +223,16 @@ pub struct Injected {
     pub delay: Duration,
 }
 
+/// Marks a request from a test checking Graph's contents, which faults meant for the client
+/// under test must not disturb.
+pub const OBSERVER_HEADER: &str = "x-sim-observer";
+
 /// The fault for this request, if any: scripted rules first, then the random mix. Counted in
 /// stats here, so every caller sees the same numbers.
 pub fn pick(state: &SimState, req: &GraphRequest) -> Option<Injected> {
+    if req.headers.contains_key(OBSERVER_HEADER) {
+        return None;
+    }
     let injected = match state.faults.fire(req) {
         Some(rule) => Injected {
             kind: rule.kind,

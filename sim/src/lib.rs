@@ -26,7 +26,7 @@ pub mod time_fmt;
 pub mod tls;
 pub mod token_endpoint;
 
-pub use faults::{FaultKind, ScriptedFault};
+pub use faults::{FaultKind, ScriptedFault, OBSERVER_HEADER};
 
 use serde::Serialize;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use entra_graph_sim::{FaultKind, ScriptedFault, SimOptions};
+use entra_graph_sim::{FaultKind, ScriptedFault, SimOptions, OBSERVER_HEADER};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -748,4 +748,29 @@ fn binary_documents_and_parses_the_fault_options() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn the_observer_header_is_never_faulted() {
+    let t = Tenant::with(SimOptions {
+        fault_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
+    t.sim
+        .script_fault(ScriptedFault::new(FaultKind::Reset).times(5));
+    let client = client_for(&t.sim, true);
+    for _ in 0..20 {
+        let resp = client
+            .get(graph_url(&t.sim, &format!("/v1.0{NL}")))
+            .bearer_auth(&t.token)
+            .header(OBSERVER_HEADER, "1")
+            .send()
+            .await
+            .expect("no connection fault for the observer");
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+    // The scripted rule still waits for the client under test.
+    assert_eq!(t.sim.scripted_faults()[0].count, 5);
+    assert!(t.get_raw(&format!("/v1.0{NL}")).await.is_err());
 }

@@ -212,13 +212,18 @@ impl Sim {
         self.rt.block_on(f)
     }
 
-    /// A Graph call as an administrator in the portal would make it (its own app token).
+    /// A Graph call as an administrator in the portal would make it (its own app token). It is
+    /// the test looking, so the simulator's faults leave it alone.
     pub fn graph(&self, method: &str, path: &str, body: Option<Json>) -> (u16, Json) {
         let url = format!("{}{}", self.info().graph_endpoint, path);
         let token = self.sim().mint_app_token();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         self.rt.block_on(async {
-            let mut req = self.http.request(method, url).bearer_auth(token);
+            let mut req = self
+                .http
+                .request(method, url)
+                .bearer_auth(token)
+                .header(entra_graph_sim::OBSERVER_HEADER, "1");
             if let Some(b) = body {
                 req = req.json(&b);
             }

@@ -1,7 +1,7 @@
 //! The Graph client against the simulator: paging, `$batch`, retries through injected faults,
 //! cancellation by StopProvider's token, and error details.
 
-use entra_graph_sim::{SimOptions, Simulator};
+use entra_graph_sim::{FaultKind, ScriptedFault, SimOptions, Simulator};
 use serde_json::{json, Value as Json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -113,6 +113,30 @@ async fn idempotent_requests_ride_out_transient_faults() {
     }
     let total = sim.stats()["total"].as_u64().unwrap();
     assert!(total >= 12, "{}", sim.stats());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_answered_unreadably_is_asked_once_more_then_reported() {
+    let sim = Simulator::start(SimOptions::default()).await.unwrap();
+    let c = client(&sim, CancellationToken::new());
+    seed(&c, 1).await;
+    let path = format!("{CONTEXTS}/c1");
+    for kind in [
+        FaultKind::TruncatedJson,
+        FaultKind::EmptyBody,
+        FaultKind::Html,
+    ] {
+        sim.script_fault(ScriptedFault::new(kind).on_method("GET"));
+        let v: Json = c.get(Api::V1, &path).await.unwrap();
+        assert_eq!(v["displayName"], "ctx 1", "{kind:?}");
+    }
+    for kind in [FaultKind::TruncatedJson, FaultKind::EmptyBody] {
+        sim.script_fault(ScriptedFault::new(kind).on_method("GET").times(2));
+        let e = c.get::<Json>(Api::V1, &path).await.unwrap_err();
+        assert!(matches!(e, GraphError::NoAnswer { .. }), "{kind:?}: {e:?}");
+        assert!(e.to_string().contains(&path), "{e}");
+        assert!(sim.scripted_faults().is_empty(), "asked exactly twice");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

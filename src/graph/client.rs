@@ -150,6 +150,7 @@ impl GraphClient {
         .then(|| budget::for_tenant(&self.tenant));
         let mut attempt = 0u32;
         let mut renewed = false;
+        let mut malformed_before = false;
         loop {
             if self.cancel.is_cancelled() {
                 return Err(GraphError::Cancelled);
@@ -212,16 +213,21 @@ impl GraphClient {
                         }
                     };
                     if (200..300).contains(&status) {
-                        let body = if bytes.is_empty() {
-                            Json::Null
-                        } else {
-                            serde_json::from_slice(&bytes).map_err(|e| {
-                                no_answer(
-                                    &method,
-                                    &shown,
-                                    format!("HTTP {status} answer is not JSON: {e}"),
-                                )
-                            })?
+                        let body = match decode(&method, status, &bytes) {
+                            Ok(body) => body,
+                            // An answer cut short on the way is worth one more try; the same
+                            // again is what Graph sends, and retrying will not change it.
+                            Err(message) if retry::is_idempotent(&method) && !malformed_before => {
+                                log::warn(
+                                    "unreadable answer from Graph; asking again",
+                                    &[("path", &shown), ("error", &message)],
+                                );
+                                malformed_before = true;
+                                self.pause(None, attempt).await?;
+                                attempt += 1;
+                                continue;
+                            }
+                            Err(message) => return Err(no_answer(&method, &shown, message)),
                         };
                         log::debug(
                             "graph request",
@@ -451,6 +457,19 @@ fn transport(method: &Method, path: &str, e: &reqwest::Error) -> GraphError {
         path: path.to_string(),
         message: e.to_string(),
     }
+}
+
+/// The JSON of a 2xx answer; `Null` for the empty answers of writes (204). A read always has a
+/// body, so an empty one is broken.
+fn decode(method: &Method, status: u16, bytes: &[u8]) -> Result<Json, String> {
+    if bytes.is_empty() {
+        return if method == Method::GET {
+            Err(format!("HTTP {status} answer to a read is empty"))
+        } else {
+            Ok(Json::Null)
+        };
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("HTTP {status} answer is not JSON: {e}"))
 }
 
 /// `message` may quote a reqwest error: those name the URL, never our headers.

@@ -10,6 +10,7 @@ mod validate;
 
 use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::{AttrPath, Diagnostics};
+use crate::plugin::log;
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
@@ -289,13 +290,23 @@ impl RoleManagementPolicyResource {
         current: RolePolicy,
         desired: &(dyn Fn(&RolePolicy) -> Vec<Json> + Sync),
     ) -> Applied {
+        let done = |after: &RolePolicy| match planned {
+            Some(p) => Applied::ok(fill_unknowns(p, &state_from(role, after, shape))),
+            None => Applied::gone(),
+        };
         match self.write(role, current, desired).await {
-            Ok(after) => match planned {
-                Some(p) => Applied::ok(fill_unknowns(p, &state_from(role, &after, shape))),
-                None => Applied::gone(),
-            },
+            Ok(after) => done(&after),
             // All or nothing, but a failure in transit leaves open whether it landed: ask.
             Err(mut d) => match self.fresh(role).await {
+                // It landed: reporting a failure would have Terraform taint the resource and
+                // replace it, putting the role's old, weaker settings back for a while.
+                Ok(now) if rules::changes(&now.rules, &desired(&now)).is_empty() => {
+                    log::warn(
+                        "the PIM write failed but Graph holds the rules",
+                        &[("role", role)],
+                    );
+                    done(&now).with_warnings(landed_anyway(role, &d))
+                }
                 Ok(now) => Applied::failed(Some(state_from(role, &now, shape)), d),
                 Err(e) => {
                     d.extend(e);
@@ -306,6 +317,24 @@ impl RoleManagementPolicyResource {
             },
         }
     }
+}
+
+/// The warning for a write whose answer failed although Graph took it, quoting the failure.
+fn landed_anyway(role: &str, failure: &Diagnostics) -> Diagnostics {
+    let what: Vec<String> = failure
+        .0
+        .iter()
+        .map(|d| format!("{}: {}", d.summary, d.detail))
+        .collect();
+    let mut w = Diagnostics::default();
+    w.push_warning(
+        format!("The PIM rules of role {role} were written although the answer failed"),
+        format!(
+            "Writing the rules did not get a good answer ({}), but reading the policy again shows Graph holds the configured settings, so the apply counts as done.",
+            what.join("; ")
+        ),
+    );
+    w
 }
 
 #[async_trait::async_trait]

@@ -22,8 +22,9 @@ use tokio::sync::Mutex;
 /// Pauses between searches for an object whose create lost its answer: together longer than
 /// Graph usually takes to show a new object in its listings.
 const SEARCH_PAUSES_MS: [u64; 5] = [0, 1000, 2000, 4000, 8000];
-/// How often one create is sent when each attempt loses its answer and finds nothing.
-const MAX_SENDS: u32 = 3;
+/// How often one create is sent when each attempt loses its answer and finds nothing. Each
+/// loss is rare; five in a row means Graph is down, not unlucky.
+const MAX_SENDS: u32 = 5;
 /// Slack around our own clock when comparing with Graph's `createdDateTime`.
 const CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
 

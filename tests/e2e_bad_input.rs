@@ -759,6 +759,16 @@ const CASES: &[Case] = &[
         expect_path: "display_name",
         expect_message: "Empty display name",
     },
+    Case {
+        name: "ca_application_filter_empty_rule",
+        hcl: Hcl::Policy(&[(
+            "# applications",
+            "filter {\n        mode = \"include\"\n        rule = \"\"\n      }",
+        )]),
+        fails_at: Validate,
+        expect_path: "rule = \"\"",
+        expect_message: "The filter's rule is empty",
+    },
     // ---- entra_conditional_access_policy: session controls out of range ----
     Case {
         name: "ca_secondary_authentication_without_frequency",
@@ -778,6 +788,16 @@ const CASES: &[Case] = &[
         )]),
         fails_at: Validate,
         expect_path: "sign_in_frequency = 1",
+        expect_message: "leave sign_in_frequency and sign_in_frequency_period unset",
+    },
+    Case {
+        name: "ca_every_time_with_period_only",
+        hcl: Hcl::Policy(&[(
+            "# session",
+            "session_controls {\n    sign_in_frequency_interval = \"everyTime\"\n    sign_in_frequency_period = \"hours\"\n  }",
+        )]),
+        fails_at: Validate,
+        expect_path: "sign_in_frequency_period",
         expect_message: "leave sign_in_frequency and sign_in_frequency_period unset",
     },
     Case {
@@ -1685,6 +1705,20 @@ resource "entra_role_management_policy" "t" {
         expect_message: "No more than 2 \"approval_stage\" blocks are allowed",
     },
     Case {
+        name: "pim_approval_timeout_zero",
+        hcl: approval_stage!("timeout_in_days = 0", "singleUser"),
+        fails_at: Validate,
+        expect_path: "timeout_in_days",
+        expect_message: "timeout_in_days must be a whole number of days from 1",
+    },
+    Case {
+        name: "pim_escalation_negative",
+        hcl: approval_stage!("escalation_time_in_minutes = -5", "singleUser"),
+        fails_at: Validate,
+        expect_path: "escalation_time_in_minutes",
+        expect_message: "escalation_time_in_minutes must be a whole number of minutes from 0",
+    },
+    Case {
         name: "pim_eligible_expiry_in_years",
         hcl: Hcl::Body(
             r#"
@@ -1699,20 +1733,6 @@ resource "entra_role_management_policy" "t" {
         fails_at: Validate,
         expect_path: "expire_after",
         expect_message: "PIM does not take years or months",
-    },
-    Case {
-        name: "pim_approval_timeout_zero",
-        hcl: approval_stage!("timeout_in_days = 0", "singleUser"),
-        fails_at: Validate,
-        expect_path: "timeout_in_days",
-        expect_message: "timeout_in_days must be a whole number of days from 1",
-    },
-    Case {
-        name: "pim_escalation_negative",
-        hcl: approval_stage!("escalation_time_in_minutes = -5", "singleUser"),
-        fails_at: Validate,
-        expect_path: "escalation_time_in_minutes",
-        expect_message: "escalation_time_in_minutes must be a whole number of minutes from 0",
     },
     Case {
         name: "pim_eligible_expiry_400_days",
@@ -2438,32 +2458,6 @@ resource "entra_role_management_policy" "t" {
             expect_message: "11111111-2222-4333-8444-555555555555",
         },
         "accepted at plan: a literal authentication strength id the tenant lacks; Graph refuses the POST at apply",
-    ),
-    (
-        Case {
-            name: "gap_ca_application_filter_empty_rule",
-            hcl: Hcl::Policy(&[(
-                "# applications",
-                "filter {\n        mode = \"include\"\n        rule = \"\"\n      }",
-            )]),
-            fails_at: Validate,
-            expect_path: "rule",
-            expect_message: "rule",
-        },
-        "accepted: a filter with an empty rule",
-    ),
-    (
-        Case {
-            name: "gap_ca_every_time_with_period_only",
-            hcl: Hcl::Policy(&[(
-                "# session",
-                "session_controls {\n    sign_in_frequency_interval = \"everyTime\"\n    sign_in_frequency_period = \"hours\"\n  }",
-            )]),
-            fails_at: Validate,
-            expect_path: "sign_in_frequency_period",
-            expect_message: "leave sign_in_frequency and sign_in_frequency_period unset",
-        },
-        "refused, but the path is session_controls[0].sign_in_frequency, which is not written: Terraform points at `session_controls {`, not at the period",
     ),
     (
         Case {

@@ -2296,7 +2296,22 @@ data "entra_conditional_access_what_if" "t" {
         ),
         fails_at: Validate,
         expect_path: "country",
-        expect_message: "\"nl\" is not an ISO 3166-1 alpha-2 code",
+        expect_message: "\"nl\": write country codes in upper case, \"NL\"",
+    },
+    Case {
+        name: "data_what_if_country_not_assigned",
+        hcl: Hcl::Body(
+            r#"
+data "entra_conditional_access_what_if" "t" {
+  user_id        = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+  application_id = "00000003-0000-0ff1-ce00-000000000000"
+  country        = "XX"
+}
+"#,
+        ),
+        fails_at: Validate,
+        expect_path: "country",
+        expect_message: "\"XX\" is not an ISO 3166-1 alpha-2",
     },
     Case {
         name: "data_what_if_platform_wrong_case",
@@ -2508,24 +2523,6 @@ resource "entra_role_management_policy" "t" {
             expect_message: "use_oidc is set but no OIDC token was given",
         },
         "refused at plan, but the error points at `provider \"entra\" {`, not at use_oidc",
-    ),
-    (
-        Case {
-            name: "gap_data_what_if_country_not_assigned",
-            hcl: Hcl::Body(
-                r#"
-data "entra_conditional_access_what_if" "t" {
-  user_id        = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
-  application_id = "00000003-0000-0ff1-ce00-000000000000"
-  country        = "XX"
-}
-"#,
-            ),
-            fails_at: Validate,
-            expect_path: "country",
-            expect_message: "\"XX\" is not an ISO 3166-1 alpha-2",
-        },
-        "accepted: the what-if data source checks only the shape (two upper-case letters), while entra_named_location refuses codes that are not assigned",
     ),
 ];
 

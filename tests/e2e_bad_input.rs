@@ -2061,6 +2061,41 @@ expire_after = "P99999999999999999D"
         expect_message: "a bool is required",
     },
     Case {
+        name: "provider_secret_and_managed_identity",
+        hcl: provider!("  client_secret = \"s3cret\"\n  use_msi       = true"),
+        fails_at: Validate,
+        expect_path: "use_msi",
+        expect_message: "client_secret and use_msi are both set",
+    },
+    Case {
+        name: "provider_secret_and_oidc_token",
+        hcl: provider!("  client_secret = \"s3cret\"\n  oidc_token    = \"eyJhbGciOiJSUzI1NiJ9.e30.c2ln\""),
+        fails_at: Validate,
+        expect_path: "oidc_token",
+        expect_message: "client_secret and oidc_token are both set",
+    },
+    Case {
+        name: "provider_secret_and_certificate",
+        hcl: provider!("  client_secret      = \"s3cret\"\n  client_certificate = \"aGVsbG8gd29ybGQ=\""),
+        fails_at: Validate,
+        expect_path: "client_certificate",
+        expect_message: "client_secret and client_certificate are both set",
+    },
+    Case {
+        name: "provider_tenant_id_path",
+        hcl: provider!("  tenant_id = \"not a tenant\""),
+        fails_at: Plan,
+        expect_path: "tenant_id",
+        expect_message: "invalid tenant ID",
+    },
+    Case {
+        name: "provider_use_oidc_without_token_path",
+        hcl: provider!("  use_oidc = true"),
+        fails_at: Plan,
+        expect_path: "use_oidc",
+        expect_message: "use_oidc is set but no OIDC token was given",
+    },
+    Case {
         name: "provider_certificate_not_base64",
         hcl: provider!("  client_certificate = \"%%%not base64%%%\""),
         fails_at: Plan,
@@ -2473,56 +2508,6 @@ resource "entra_role_management_policy" "t" {
             expect_message: "11111111-2222-4333-8444-555555555555",
         },
         "accepted at plan: a literal authentication strength id the tenant lacks; Graph refuses the POST at apply",
-    ),
-    (
-        Case {
-            name: "gap_provider_secret_and_managed_identity",
-            hcl: provider!("  client_secret = \"s3cret\"\n  use_msi       = true"),
-            fails_at: Validate,
-            expect_path: "use_msi",
-            expect_message: "client_secret",
-        },
-        "accepted: conflicting credentials; the client secret silently wins over use_msi",
-    ),
-    (
-        Case {
-            name: "gap_provider_secret_and_oidc_token",
-            hcl: provider!("  client_secret = \"s3cret\"\n  oidc_token    = \"eyJhbGciOiJSUzI1NiJ9.e30.c2ln\""),
-            fails_at: Validate,
-            expect_path: "oidc_token",
-            expect_message: "client_secret",
-        },
-        "accepted: conflicting credentials; without use_oidc the token is silently ignored and the secret used",
-    ),
-    (
-        Case {
-            name: "gap_provider_secret_and_certificate",
-            hcl: provider!("  client_secret      = \"s3cret\"\n  client_certificate = \"aGVsbG8gd29ybGQ=\""),
-            fails_at: Validate,
-            expect_path: "client_certificate",
-            expect_message: "client_secret",
-        },
-        "conflicting credentials not detected: the certificate silently wins, and its parse error (\"deserializing PKCS12 from DER failed\") points at `provider \"entra\" {`, not at client_certificate",
-    ),
-    (
-        Case {
-            name: "gap_provider_tenant_id_path",
-            hcl: provider!("  tenant_id = \"not a tenant\""),
-            fails_at: Plan,
-            expect_path: "tenant_id",
-            expect_message: "invalid tenant ID",
-        },
-        "refused at plan, but \"Cannot sign in to Microsoft Entra ID\" points at `provider \"entra\" {`, not at tenant_id",
-    ),
-    (
-        Case {
-            name: "gap_provider_use_oidc_without_token_path",
-            hcl: provider!("  use_oidc = true"),
-            fails_at: Plan,
-            expect_path: "use_oidc",
-            expect_message: "use_oidc is set but no OIDC token was given",
-        },
-        "refused at plan, but the error points at `provider \"entra\" {`, not at use_oidc",
     ),
 ];
 

@@ -114,6 +114,34 @@ macro_rules! provider {
     };
 }
 
+/// A PIM policy requiring approval, with one stage that has this setting and one primary
+/// approver of this type.
+macro_rules! approval_stage {
+    ($setting:literal, $approver_type:literal) => {
+        Hcl::Body(concat!(
+            r#"
+resource "entra_role_management_policy" "t" {
+  role_definition_id = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
+  activation_rules {
+    require_approval = true
+    approval_stage {
+      "#,
+            $setting,
+            r#"
+      primary_approver {
+        object_id = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+        type      = ""#,
+            $approver_type,
+            r#""
+      }
+    }
+  }
+}
+"#
+        ))
+    };
+}
+
 const CASES: &[Case] = &[
     // ---- entra_conditional_access_policy: enumerations ----
     Case {
@@ -731,6 +759,16 @@ const CASES: &[Case] = &[
         expect_path: "display_name",
         expect_message: "Empty display name",
     },
+    Case {
+        name: "ca_application_filter_empty_rule",
+        hcl: Hcl::Policy(&[(
+            "# applications",
+            "filter {\n        mode = \"include\"\n        rule = \"\"\n      }",
+        )]),
+        fails_at: Validate,
+        expect_path: "rule = \"\"",
+        expect_message: "The filter's rule is empty",
+    },
     // ---- entra_conditional_access_policy: session controls out of range ----
     Case {
         name: "ca_secondary_authentication_without_frequency",
@@ -750,6 +788,16 @@ const CASES: &[Case] = &[
         )]),
         fails_at: Validate,
         expect_path: "sign_in_frequency = 1",
+        expect_message: "leave sign_in_frequency and sign_in_frequency_period unset",
+    },
+    Case {
+        name: "ca_every_time_with_period_only",
+        hcl: Hcl::Policy(&[(
+            "# session",
+            "session_controls {\n    sign_in_frequency_interval = \"everyTime\"\n    sign_in_frequency_period = \"hours\"\n  }",
+        )]),
+        fails_at: Validate,
+        expect_path: "sign_in_frequency_period",
         expect_message: "leave sign_in_frequency and sign_in_frequency_period unset",
     },
     Case {
@@ -1607,47 +1655,16 @@ resource "entra_role_management_policy" "t" {
     },
     Case {
         name: "pim_approver_type_unknown",
-        hcl: Hcl::Body(
-            r#"
-resource "entra_role_management_policy" "t" {
-  role_definition_id = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
-  activation_rules {
-    require_approval = true
-    approval_stage {
-      primary_approver {
-        object_id = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
-        type      = "user"
-      }
-    }
-  }
-}
-"#,
-        ),
+        hcl: approval_stage!("", "user"),
         fails_at: Validate,
         expect_path: "type",
         expect_message: "\"user\" is not one of: singleUser, groupMembers",
     },
     Case {
         name: "pim_approver_not_a_guid",
-        hcl: Hcl::Body(
-            r#"
-resource "entra_role_management_policy" "t" {
-  role_definition_id = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
-  activation_rules {
-    require_approval = true
-    approval_stage {
-      escalation_approver {
-        object_id = "pim-approvers"
-        type      = "groupMembers"
-      }
-      primary_approver {
-        object_id = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
-        type      = "singleUser"
-      }
-    }
-  }
-}
-"#,
+        hcl: approval_stage!(
+            "escalation_approver {\n        object_id = \"pim-approvers\"\n        type      = \"groupMembers\"\n      }",
+            "singleUser"
         ),
         fails_at: Validate,
         expect_path: "object_id = \"pim-approvers\"",
@@ -1686,6 +1703,20 @@ resource "entra_role_management_policy" "t" {
         fails_at: Validate,
         expect_path: "approval_stage {",
         expect_message: "No more than 2 \"approval_stage\" blocks are allowed",
+    },
+    Case {
+        name: "pim_approval_timeout_zero",
+        hcl: approval_stage!("timeout_in_days = 0", "singleUser"),
+        fails_at: Validate,
+        expect_path: "timeout_in_days",
+        expect_message: "timeout_in_days must be a whole number of days from 1",
+    },
+    Case {
+        name: "pim_escalation_negative",
+        hcl: approval_stage!("escalation_time_in_minutes = -5", "singleUser"),
+        fails_at: Validate,
+        expect_path: "escalation_time_in_minutes",
+        expect_message: "escalation_time_in_minutes must be a whole number of minutes from 0",
     },
     Case {
         name: "pim_eligible_expiry_in_years",
@@ -2030,6 +2061,41 @@ expire_after = "P99999999999999999D"
         expect_message: "a bool is required",
     },
     Case {
+        name: "provider_secret_and_managed_identity",
+        hcl: provider!("  client_secret = \"s3cret\"\n  use_msi       = true"),
+        fails_at: Validate,
+        expect_path: "use_msi",
+        expect_message: "client_secret and use_msi are both set",
+    },
+    Case {
+        name: "provider_secret_and_oidc_token",
+        hcl: provider!("  client_secret = \"s3cret\"\n  oidc_token    = \"eyJhbGciOiJSUzI1NiJ9.e30.c2ln\""),
+        fails_at: Validate,
+        expect_path: "oidc_token",
+        expect_message: "client_secret and oidc_token are both set",
+    },
+    Case {
+        name: "provider_secret_and_certificate",
+        hcl: provider!("  client_secret      = \"s3cret\"\n  client_certificate = \"aGVsbG8gd29ybGQ=\""),
+        fails_at: Validate,
+        expect_path: "client_certificate",
+        expect_message: "client_secret and client_certificate are both set",
+    },
+    Case {
+        name: "provider_tenant_id_path",
+        hcl: provider!("  tenant_id = \"not a tenant\""),
+        fails_at: Plan,
+        expect_path: "tenant_id",
+        expect_message: "invalid tenant ID",
+    },
+    Case {
+        name: "provider_use_oidc_without_token_path",
+        hcl: provider!("  use_oidc = true"),
+        fails_at: Plan,
+        expect_path: "use_oidc",
+        expect_message: "use_oidc is set but no OIDC token was given",
+    },
+    Case {
         name: "provider_certificate_not_base64",
         hcl: provider!("  client_certificate = \"%%%not base64%%%\""),
         fails_at: Plan,
@@ -2265,7 +2331,22 @@ data "entra_conditional_access_what_if" "t" {
         ),
         fails_at: Validate,
         expect_path: "country",
-        expect_message: "\"nl\" is not an ISO 3166-1 alpha-2 code",
+        expect_message: "\"nl\": write country codes in upper case, \"NL\"",
+    },
+    Case {
+        name: "data_what_if_country_not_assigned",
+        hcl: Hcl::Body(
+            r#"
+data "entra_conditional_access_what_if" "t" {
+  user_id        = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+  application_id = "00000003-0000-0ff1-ce00-000000000000"
+  country        = "XX"
+}
+"#,
+        ),
+        fails_at: Validate,
+        expect_path: "country",
+        expect_message: "\"XX\" is not an ISO 3166-1 alpha-2",
     },
     Case {
         name: "data_what_if_platform_wrong_case",
@@ -2372,58 +2453,6 @@ data "entra_conditional_access_what_if" "t" {
 const KNOWN_GAPS: &[(Case, &str)] = &[
     (
         Case {
-            name: "gap_pim_approval_timeout_zero",
-            hcl: Hcl::Body(
-                r#"
-resource "entra_role_management_policy" "t" {
-  role_definition_id = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
-  activation_rules {
-    require_approval = true
-    approval_stage {
-      timeout_in_days = 0
-      primary_approver {
-        object_id = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
-        type      = "singleUser"
-      }
-    }
-  }
-}
-"#,
-            ),
-            fails_at: Validate,
-            expect_path: "timeout_in_days",
-            expect_message: "timeout_in_days",
-        },
-        "accepted: an approval stage that times out after 0 days",
-    ),
-    (
-        Case {
-            name: "gap_pim_escalation_negative",
-            hcl: Hcl::Body(
-                r#"
-resource "entra_role_management_policy" "t" {
-  role_definition_id = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
-  activation_rules {
-    require_approval = true
-    approval_stage {
-      escalation_time_in_minutes = -5
-      primary_approver {
-        object_id = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
-        type      = "singleUser"
-      }
-    }
-  }
-}
-"#,
-            ),
-            fails_at: Validate,
-            expect_path: "escalation_time_in_minutes",
-            expect_message: "escalation_time_in_minutes",
-        },
-        "accepted: a negative escalation time",
-    ),
-    (
-        Case {
             name: "gap_pim_role_not_in_tenant",
             hcl: Hcl::Body(
                 r#"
@@ -2479,100 +2508,6 @@ resource "entra_role_management_policy" "t" {
             expect_message: "11111111-2222-4333-8444-555555555555",
         },
         "accepted at plan: a literal authentication strength id the tenant lacks; Graph refuses the POST at apply",
-    ),
-    (
-        Case {
-            name: "gap_ca_application_filter_empty_rule",
-            hcl: Hcl::Policy(&[(
-                "# applications",
-                "filter {\n        mode = \"include\"\n        rule = \"\"\n      }",
-            )]),
-            fails_at: Validate,
-            expect_path: "rule",
-            expect_message: "rule",
-        },
-        "accepted: a filter with an empty rule",
-    ),
-    (
-        Case {
-            name: "gap_ca_every_time_with_period_only",
-            hcl: Hcl::Policy(&[(
-                "# session",
-                "session_controls {\n    sign_in_frequency_interval = \"everyTime\"\n    sign_in_frequency_period = \"hours\"\n  }",
-            )]),
-            fails_at: Validate,
-            expect_path: "sign_in_frequency_period",
-            expect_message: "leave sign_in_frequency and sign_in_frequency_period unset",
-        },
-        "refused, but the path is session_controls[0].sign_in_frequency, which is not written: Terraform points at `session_controls {`, not at the period",
-    ),
-    (
-        Case {
-            name: "gap_provider_secret_and_managed_identity",
-            hcl: provider!("  client_secret = \"s3cret\"\n  use_msi       = true"),
-            fails_at: Validate,
-            expect_path: "use_msi",
-            expect_message: "client_secret",
-        },
-        "accepted: conflicting credentials; the client secret silently wins over use_msi",
-    ),
-    (
-        Case {
-            name: "gap_provider_secret_and_oidc_token",
-            hcl: provider!("  client_secret = \"s3cret\"\n  oidc_token    = \"eyJhbGciOiJSUzI1NiJ9.e30.c2ln\""),
-            fails_at: Validate,
-            expect_path: "oidc_token",
-            expect_message: "client_secret",
-        },
-        "accepted: conflicting credentials; without use_oidc the token is silently ignored and the secret used",
-    ),
-    (
-        Case {
-            name: "gap_provider_secret_and_certificate",
-            hcl: provider!("  client_secret      = \"s3cret\"\n  client_certificate = \"aGVsbG8gd29ybGQ=\""),
-            fails_at: Validate,
-            expect_path: "client_certificate",
-            expect_message: "client_secret",
-        },
-        "conflicting credentials not detected: the certificate silently wins, and its parse error (\"deserializing PKCS12 from DER failed\") points at `provider \"entra\" {`, not at client_certificate",
-    ),
-    (
-        Case {
-            name: "gap_provider_tenant_id_path",
-            hcl: provider!("  tenant_id = \"not a tenant\""),
-            fails_at: Plan,
-            expect_path: "tenant_id",
-            expect_message: "invalid tenant ID",
-        },
-        "refused at plan, but \"Cannot sign in to Microsoft Entra ID\" points at `provider \"entra\" {`, not at tenant_id",
-    ),
-    (
-        Case {
-            name: "gap_provider_use_oidc_without_token_path",
-            hcl: provider!("  use_oidc = true"),
-            fails_at: Plan,
-            expect_path: "use_oidc",
-            expect_message: "use_oidc is set but no OIDC token was given",
-        },
-        "refused at plan, but the error points at `provider \"entra\" {`, not at use_oidc",
-    ),
-    (
-        Case {
-            name: "gap_data_what_if_country_not_assigned",
-            hcl: Hcl::Body(
-                r#"
-data "entra_conditional_access_what_if" "t" {
-  user_id        = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
-  application_id = "00000003-0000-0ff1-ce00-000000000000"
-  country        = "XX"
-}
-"#,
-            ),
-            fails_at: Validate,
-            expect_path: "country",
-            expect_message: "\"XX\" is not an ISO 3166-1 alpha-2",
-        },
-        "accepted: the what-if data source checks only the shape (two upper-case letters), while entra_named_location refuses codes that are not assigned",
     ),
 ];
 

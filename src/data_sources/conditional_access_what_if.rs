@@ -13,7 +13,7 @@ use crate::resources::conditional_access_policy::vocabulary::{
     is_guid, INSIDER_RISK_LEVELS, RISK_LEVELS, SERVICE_PRINCIPAL_RISK_LEVELS, USER_ACTIONS,
 };
 use crate::resources::listing::Listing;
-use crate::resources::named_location::COLLECTION as NAMED_LOCATIONS;
+use crate::resources::named_location::{check_country, COLLECTION as NAMED_LOCATIONS};
 use crate::whatif::{evaluate, Outcome, Requirement, Session, SignIn};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -214,15 +214,9 @@ fn check_formats(config: &Value, diags: &mut Diagnostics) {
             format!("{ip:?} is not an IPv4 or IPv6 address (no prefix length)."),
         );
     }
-    let is_country = |c: &str| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase());
-    if let Some(c) = text(config, "country").filter(|c| !is_country(c)) {
-        diags.push_attr_error(
-            AttrPath::root("country"),
-            "Invalid country",
-            format!(
-                "{c:?} is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. \"NL\")."
-            ),
-        );
+    // The named location's check: a code no country location can hold would match none.
+    if let Some(Err(e)) = text(config, "country").map(check_country) {
+        diags.push_attr_error(AttrPath::root("country"), "Invalid country", e);
     }
 }
 
@@ -526,6 +520,11 @@ mod tests {
                 "user_id"
             ]
         );
+        let unassigned = config(&[
+            ("application_id", Value::string(GUID)),
+            ("country", Value::string("XX")),
+        ]);
+        assert_eq!(errors_on(&validate(&unassigned)), ["country"]);
         let bad_context = config(&[("authentication_context", Value::string("c0"))]);
         assert_eq!(
             errors_on(&validate(&bad_context)),

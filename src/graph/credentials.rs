@@ -39,7 +39,7 @@ pub struct AuthSettings {
     /// PKCS#12 bytes.
     pub client_certificate: Option<Vec<u8>>,
     pub client_certificate_password: Option<String>,
-    pub use_oidc: bool,
+    /// Set: sign in with OIDC, the token from here (`use_oidc` with a token source).
     pub oidc: Option<OidcSource>,
     pub use_msi: bool,
     pub use_cli: bool,
@@ -60,12 +60,9 @@ pub fn build(
         })
     };
     let fail = |what: &str, e: azure_core::Error| format!("cannot set up {what} sign-in: {e}");
-    if s.use_oidc {
-        let source = s.oidc.clone().ok_or(
-            "use_oidc is set but no OIDC token was given: set oidc_token, oidc_token_file_path, or oidc_request_token with oidc_request_url",
-        )?;
+    if let Some(source) = &s.oidc {
         let assertion = FederatedToken {
-            source,
+            source: source.clone(),
             http: http.clone(),
         };
         let cred = ClientAssertionCredential::new(

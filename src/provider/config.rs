@@ -1,6 +1,7 @@
 //! The provider block: its schema, and turning it (plus the `ARM_*` variables azuread users
 //! already set) into sign-in settings and Graph/login hosts.
 
+use super::sign_in::conflicting_credentials;
 use crate::graph::cloud::Environment;
 use crate::graph::credentials::{AuthSettings, OidcSource};
 use crate::plugin::diag::{AttrPath, Diagnostics};
@@ -290,7 +291,21 @@ pub fn validate(config: &Value) -> Diagnostics {
             }
         }
     }
+    d.extend(conflicting_credentials(config));
     d
+}
+
+/// azure_identity's own rule for a tenant (letters, digits, `.` and `-`), checked here so that
+/// the error names tenant_id: the credential's error cannot.
+fn check_tenant_id(tenant: &str) -> Result<(), String> {
+    if tenant
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+    {
+        Ok(())
+    } else {
+        Err(format!("invalid tenant ID {tenant:?}: use the tenant's id (a GUID) or one of its domain names, e.g. contoso.onmicrosoft.com."))
+    }
 }
 
 fn https_url(s: &str) -> Result<String, String> {
@@ -312,6 +327,11 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
             msg,
         )
     };
+    // Attributes known only now (from variables) were not judged by ValidateProviderConfig.
+    let conflicts = conflicting_credentials(config);
+    if conflicts.has_errors() {
+        return Err(conflicts);
+    }
     let env_name = string(config, "environment").unwrap_or_else(|| "global".into());
     let env = Environment::parse(&env_name).ok_or_else(|| {
         attr_err(
@@ -329,6 +349,9 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
         https_url(&string(config, "authority_host").unwrap_or_else(|| env.authority_host().into()))
             .map_err(|e| attr_err("authority_host", e))?;
     let tenant_id = string(config, "tenant_id");
+    if let Some(Err(e)) = tenant_id.as_deref().map(check_tenant_id) {
+        return Err(attr_err("tenant_id", e));
+    }
     let bool_of = |n: &str| boolean(config, n).map_err(|e| attr_err(n, e));
     let (use_oidc, use_msi, use_cli) = (
         bool_of("use_oidc")?,
@@ -368,6 +391,12 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
         }),
         _ => None,
     };
+    // OIDC asked for never falls through to another way of signing in.
+    let oidc = match (use_oidc, oidc) {
+        (false, _) => None,
+        (true, Some(source)) => Some(source),
+        (true, None) => return Err(attr_err("use_oidc", "use_oidc is set but no OIDC token was given: set oidc_token, oidc_token_file_path, or oidc_request_token with oidc_request_url".into())),
+    };
     // The Azure CLI knows its own tenant; every other way of signing in needs ours.
     let needs_tenant = use_oidc
         || use_msi
@@ -388,7 +417,6 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
             client_secret: string(config, "client_secret"),
             client_certificate,
             client_certificate_password: string(config, "client_certificate_password"),
-            use_oidc,
             oidc,
             use_msi,
             use_cli,
@@ -455,6 +483,44 @@ mod tests {
         let d = validate(&config(&[("environment", Value::string("mars"))]));
         assert_eq!(d.0[0].attribute, Some(AttrPath::root("environment")));
         assert!(validate(&config(&[("environment", Value::Unknown)])).is_empty());
+    }
+
+    #[test]
+    fn sign_in_errors_name_the_attribute_to_fix() {
+        let at = |pairs: &[(&str, Value)]| {
+            let err = settings(&config(pairs)).err().unwrap();
+            (
+                err.0[0].attribute.clone().unwrap().to_string(),
+                err.to_string(),
+            )
+        };
+        let (path, text) = at(&[
+            ("tenant_id", Value::string("not a tenant")),
+            ("client_secret", Value::string("s")),
+        ]);
+        assert_eq!(path, "tenant_id");
+        assert!(
+            text.contains("invalid tenant ID \"not a tenant\""),
+            "{text}"
+        );
+        let (path, text) = at(&[
+            ("tenant_id", Value::string("contoso.onmicrosoft.com")),
+            ("use_oidc", Value::Bool(true)),
+        ]);
+        assert_eq!(path, "use_oidc");
+        assert!(text.contains("no OIDC token was given"), "{text}");
+        // Conflicts known only at configure (from variables) are refused there too.
+        let (path, _) = at(&[
+            ("tenant_id", Value::string("t")),
+            ("client_secret", Value::string("s")),
+            ("use_msi", Value::Bool(true)),
+        ]);
+        assert_eq!(path, "use_msi");
+        let d = validate(&config(&[
+            ("client_secret", Value::string("s")),
+            ("oidc_token", Value::string("t")),
+        ]));
+        assert_eq!(d.0[0].attribute, Some(AttrPath::root("oidc_token")));
     }
 
     #[test]

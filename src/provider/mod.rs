@@ -2,6 +2,7 @@
 //! and the list of resources and data sources.
 
 pub mod config;
+mod sign_in;
 
 pub use config::{EmergencyAccess, Enforcement};
 

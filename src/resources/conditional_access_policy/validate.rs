@@ -139,12 +139,8 @@ fn vocabulary(c: &mut Check) {
             MEMBERSHIP_KINDS,
         );
     }
-    for f in [
-        "conditions.applications.filter.mode",
-        "conditions.client_applications.filter.mode",
-        "conditions.devices.filter.mode",
-    ] {
-        c.one_of(f, FILTER_MODES);
+    for f in FILTERS {
+        c.one_of(&format!("{f}.mode"), FILTER_MODES);
     }
     c.one_of("grant_controls.operator", OPERATORS);
     c.each_one_of("grant_controls.built_in_controls", BUILT_IN_CONTROLS);
@@ -166,6 +162,27 @@ fn vocabulary(c: &mut Check) {
         "session_controls.continuous_access_evaluation_mode",
         CAE_MODES,
     );
+}
+
+const FILTERS: &[&str] = &[
+    "conditions.applications.filter",
+    "conditions.client_applications.filter",
+    "conditions.devices.filter",
+];
+
+/// A blank rule selects nothing, so the filter's include or exclude would silently do nothing
+/// (and what Graph answers to it is undocumented): it is never what was meant.
+fn filter_rules(c: &mut Check) {
+    for f in FILTERS {
+        let rule = format!("{f}.rule");
+        if c.at(&rule).as_str().is_some_and(|r| r.trim().is_empty()) {
+            c.error(
+                &rule,
+                "Empty filter rule",
+                "The filter's rule is empty: write a rule (for example device.isCompliant -eq True) or remove the filter block.".into(),
+            );
+        }
+    }
 }
 
 fn identifiers(c: &mut Check) {
@@ -404,8 +421,17 @@ fn session_rules(c: &mut Check) {
         c.error("session_controls.sign_in_frequency_authentication_type", "Authentication type without a sign-in frequency", "secondaryAuthentication only has an effect with sign_in_frequency or sign_in_frequency_interval = \"everyTime\".".into());
     }
     if s.get("sign_in_frequency_interval").as_str() == Some("everyTime") {
-        if !value.is_null() || !period.is_null() {
-            c.error("session_controls.sign_in_frequency", "Every time takes no frequency", "With sign_in_frequency_interval = \"everyTime\", leave sign_in_frequency and sign_in_frequency_period unset.".into());
+        // On the attribute that is written: a path to an absent one makes Terraform point at
+        // the whole `session_controls` block.
+        let written = if !value.is_null() {
+            Some("session_controls.sign_in_frequency")
+        } else if !period.is_null() {
+            Some("session_controls.sign_in_frequency_period")
+        } else {
+            None
+        };
+        if let Some(attr) = written {
+            c.error(attr, "Every time takes no frequency", "With sign_in_frequency_interval = \"everyTime\", leave sign_in_frequency and sign_in_frequency_period unset.".into());
         }
         for a in [
             "application_enforced_restrictions_enabled",
@@ -485,6 +511,7 @@ pub fn validate(policy: &Value) -> Diagnostics {
         );
     }
     vocabulary(&mut c);
+    filter_rules(&mut c);
     identifiers(&mut c);
     structure(&mut c);
     grant_rules(&mut c);

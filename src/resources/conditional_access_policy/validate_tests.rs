@@ -140,6 +140,16 @@ fn every_time_takes_no_value_and_no_app_restrictions() {
     let j = with(
         baseline(),
         "/session_controls",
+        json!({"sign_in_frequency_interval": "everyTime", "sign_in_frequency_period": "hours"}),
+    );
+    assert_error(
+        j,
+        "session_controls[0].sign_in_frequency_period",
+        "leave sign_in_frequency and sign_in_frequency_period unset",
+    );
+    let j = with(
+        baseline(),
+        "/session_controls",
         json!({"sign_in_frequency_interval": "everyTime", "application_enforced_restrictions_enabled": true}),
     );
     assert_error(
@@ -147,6 +157,33 @@ fn every_time_takes_no_value_and_no_app_restrictions() {
         "session_controls[0].application_enforced_restrictions_enabled",
         "everyTime",
     );
+}
+
+#[test]
+fn a_blank_filter_rule_is_refused_on_the_rule() {
+    for (at, path) in [
+        (
+            "/conditions/applications/filter",
+            "conditions[0].applications[0].filter[0].rule",
+        ),
+        (
+            "/conditions/client_applications/filter",
+            "conditions[0].client_applications[0].filter[0].rule",
+        ),
+        (
+            "/conditions/devices/filter",
+            "conditions[0].devices[0].filter[0].rule",
+        ),
+    ] {
+        let j = with(baseline(), at, json!({"mode": "include", "rule": " "}));
+        assert_error(j, path, "write a rule");
+    }
+    let j = with(
+        baseline(),
+        "/conditions/devices/filter",
+        json!({"mode": "exclude", "rule": "device.isCompliant -eq True"}),
+    );
+    assert_eq!(errors(j), vec![]);
 }
 
 #[test]

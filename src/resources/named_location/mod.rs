@@ -27,7 +27,7 @@ use std::net::IpAddr;
 mod validate;
 
 use validate::block_path;
-pub use validate::{check_cidr, validate};
+pub use validate::{check_cidr, check_country, validate};
 
 pub const TYPE_NAME: &str = "entra_named_location";
 pub const COLLECTION: &str = "/identity/conditionalAccess/namedLocations";

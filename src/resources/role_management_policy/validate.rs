@@ -57,6 +57,10 @@ fn check_activation(a: &Value, d: &mut Diagnostics) {
         );
     }
     for (i, stage) in stages.iter().enumerate() {
+        let stage_path = |attr: &str| at(&[("activation_rules", 0), ("approval_stage", i)], attr);
+        for (attr, min, unit) in STAGE_TIMES {
+            check_stage_time(stage, attr, *min, unit, stage_path(attr), d);
+        }
         for kind in ["primary_approver", "escalation_approver"] {
             for (j, approver) in stage.get(kind).elements().iter().enumerate() {
                 let path = |attr: &str| {
@@ -85,6 +89,36 @@ fn check_activation(a: &Value, d: &mut Diagnostics) {
                 }
             }
         }
+    }
+}
+
+/// Stage times and their least value: Graph stores both as Int32, denies an unanswered request
+/// after `approvalStageTimeOutInDays` (so at least one day; Microsoft's default is 1) and
+/// escalates after `escalationTimeInMinutes` (0 = at once, Microsoft's default).
+const STAGE_TIMES: &[(&str, i64, &str)] = &[
+    ("timeout_in_days", 1, "days"),
+    ("escalation_time_in_minutes", 0, "minutes"),
+];
+
+/// Refuses what Graph would refuse at apply: a fraction, or a value outside `min..=i32::MAX`.
+fn check_stage_time(
+    stage: &Value,
+    attr: &str,
+    min: i64,
+    unit: &str,
+    path: AttrPath,
+    d: &mut Diagnostics,
+) {
+    let Value::Number(n) = stage.get(attr) else {
+        return;
+    };
+    let max = i64::from(i32::MAX);
+    if !n.as_i64().is_some_and(|v| (min..=max).contains(&v)) {
+        d.push_attr_error(
+            path,
+            "Approval stage time out of range",
+            format!("{attr} must be a whole number of {unit} from {min} to {max}."),
+        );
     }
 }
 
@@ -163,4 +197,41 @@ pub fn validate(config: &Value) -> Diagnostics {
     );
     check_notifications(config.block("notification_rules"), &mut d);
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::value::Number;
+
+    fn with_stage(attr: &str, n: Number) -> Value {
+        let stage = Value::object([(attr, Value::Number(n))]);
+        let activation = Value::object([("approval_stage", Value::List(vec![stage]))]);
+        Value::object([("activation_rules", Value::List(vec![activation]))])
+    }
+
+    fn refused(attr: &str, n: Number) -> Vec<String> {
+        validate(&with_stage(attr, n))
+            .0
+            .iter()
+            .filter(|x| x.summary == "Approval stage time out of range")
+            .map(|x| x.attribute.as_ref().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn stage_times_outside_what_graph_stores_point_at_their_attribute() {
+        let timeout = "activation_rules[0].approval_stage[0].timeout_in_days";
+        let escalation = "activation_rules[0].approval_stage[0].escalation_time_in_minutes";
+        assert_eq!(refused("timeout_in_days", Number::Int(0)), [timeout]);
+        assert_eq!(refused("timeout_in_days", Number::Float(1.5)), [timeout]);
+        assert_eq!(refused("timeout_in_days", Number::Int(1 << 31)), [timeout]);
+        assert!(refused("timeout_in_days", Number::Int(1)).is_empty());
+        assert_eq!(
+            refused("escalation_time_in_minutes", Number::Int(-5)),
+            [escalation]
+        );
+        assert!(refused("escalation_time_in_minutes", Number::Int(0)).is_empty());
+        assert!(refused("escalation_time_in_minutes", Number::Float(120.0)).is_empty());
+    }
 }

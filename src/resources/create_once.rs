@@ -71,8 +71,9 @@ impl CreateOnce {
                 "the answer to a create was lost; looking for the object before sending again",
                 &[("object", what), ("error", &lost.to_string())],
             );
-            if let Some(object) = self.find(client, api, collection, body, sent_at).await? {
-                let warnings = adoption_warning(what, &object, &lost);
+            if let Some((object, twins)) = self.find(client, api, collection, body, sent_at).await?
+            {
+                let warnings = adoption_warning(what, &object, &twins, &lost);
                 return Ok(Created { object, warnings });
             }
             if sends >= MAX_SENDS {
@@ -99,43 +100,57 @@ impl CreateOnce {
         collection: &str,
         body: &Json,
         sent_at: OffsetDateTime,
-    ) -> Result<Option<Json>, GraphError> {
+    ) -> Result<Option<(Json, Vec<String>)>, GraphError> {
         for pause in SEARCH_PAUSES_MS {
             tokio::time::sleep(Duration::from_millis(pause)).await;
             let listed = client.list::<Json>(api, collection).await?;
             let now = OffsetDateTime::now_utc();
             let mut claimed = self.claimed.lock().await;
-            let found = listed
+            let mut found: Vec<Json> = listed
                 .into_iter()
                 .filter(|o| {
                     let id = o["id"].as_str().unwrap_or_default().to_lowercase();
                     !id.is_empty() && !claimed.contains(&id)
                 })
                 .filter(|o| created_between(o, sent_at, now) && same_content(body, o))
-                .min_by_key(|o| {
-                    o["createdDateTime"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                });
-            if let Some(object) = found {
+                .collect();
+            found.sort_by_key(|o| {
+                o["createdDateTime"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            if let Some(object) = found.first() {
                 claimed.insert(object["id"].as_str().unwrap_or_default().to_lowercase());
-                return Ok(Some(object));
+                let twins = found[1..]
+                    .iter()
+                    .filter_map(|o| o["id"].as_str().map(str::to_string))
+                    .collect();
+                return Ok(Some((object.clone(), twins)));
             }
         }
         Ok(None)
     }
 }
 
-fn adoption_warning(what: &str, object: &Json, lost: &GraphError) -> Diagnostics {
+/// `twins`: other objects that match as well, which another writer (a second Terraform run
+/// declaring the same object) created meanwhile; the earliest is taken, and the user told.
+fn adoption_warning(what: &str, object: &Json, twins: &[String], lost: &GraphError) -> Diagnostics {
+    let mut detail = format!(
+        "The answer to creating it did not arrive ({lost}). Graph had created it all the same: object {} (created {}) has this display name and the configured settings, so it is now in the state instead of a second copy being created.",
+        object["id"].as_str().unwrap_or("?"),
+        object["createdDateTime"].as_str().unwrap_or("at an unknown time"),
+    );
+    if !twins.is_empty() {
+        detail.push_str(&format!(
+            " Other objects with the same name and settings were created at the same time ({}): if another Terraform configuration declares this object too, check which of them each state holds.",
+            twins.join(", ")
+        ));
+    }
     let mut d = Diagnostics::default();
     d.push_warning(
         format!("Took over the {what} that a create with a lost answer made"),
-        format!(
-            "The answer to creating it did not arrive ({lost}). Graph had created it all the same: object {} (created {}) has this display name and the configured settings, so it is now in the state instead of a second copy being created.",
-            object["id"].as_str().unwrap_or("?"),
-            object["createdDateTime"].as_str().unwrap_or("at an unknown time"),
-        ),
+        detail,
     );
     d
 }

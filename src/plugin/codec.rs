@@ -1319,6 +1319,18 @@ mod tests {
         );
     }
 
+    /// Found by fuzzing: serde_json's default float parser may miss the nearest f64 by one
+    /// unit, so a number in a stored state changed on the way through UpgradeResourceState.
+    #[test]
+    fn json_floats_decode_exactly() {
+        let json = br#"{"count": 2.5684257319819e207}"#;
+        let decoded = decode_json_block(&state_block(), json).unwrap();
+        assert_eq!(
+            decoded.get("count"),
+            &Value::Number(Number::Float(2.5684257319819e207))
+        );
+    }
+
     #[test]
     fn json_errors_name_the_path() {
         let error = decode_json_block(&state_block(), br#"{"list": [{"v": 1}]}"#).unwrap_err();

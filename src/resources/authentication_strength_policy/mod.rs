@@ -215,7 +215,9 @@ impl Rules for StrengthRules {
     }
 }
 
-fn state_from_graph(
+/// The state for Graph's strength and its configurations, in the user's form (`prior`) wherever
+/// the two are equivalent.
+pub fn state_from_graph(
     p: &AuthenticationStrengthPolicy,
     configs: &[CombinationConfiguration],
     prior: &Value,

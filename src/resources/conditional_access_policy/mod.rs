@@ -2,7 +2,7 @@
 //! policy, reads through beta, and no perpetual diffs.
 
 mod endpoint;
-mod from_graph;
+pub mod from_graph;
 mod lockout;
 pub mod schema;
 #[cfg(test)]
@@ -127,7 +127,7 @@ impl Rules for PolicyRules {
 }
 
 /// The state for Graph's policy, in the user's form wherever it is equivalent.
-fn state_from_graph(policy: &Json, prior: &Value) -> Value {
+pub fn state_from_graph(policy: &Json, prior: &Value) -> Value {
     let schema = schema::schema();
     // Every real state has a display name (it is required); an import's first read has none.
     let rules = PolicyRules {

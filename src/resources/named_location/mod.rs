@@ -212,7 +212,7 @@ impl Rules for LocationRules {
 }
 
 /// The state for Graph's location, in the user's form wherever the two are equivalent.
-fn state_from_graph(loc: &NamedLocation, prior: &Value) -> Value {
+pub fn state_from_graph(loc: &NamedLocation, prior: &Value) -> Value {
     reconcile(&LocationRules, &schema().block, "", &from_graph(loc), prior)
 }
 

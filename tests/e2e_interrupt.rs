@@ -7,6 +7,7 @@ mod common;
 
 use common::{fleet, terraform_binaries, Sim, Tf};
 use entra_graph_sim::{FaultKind, ScriptedFault, SimOptions};
+use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -31,8 +32,12 @@ fn every_object_graph_created_before_ctrl_c_is_in_the_state() {
         tf.config(&fleet::config("Interrupt", POLICIES));
         sim.sim().reset_stats();
 
+        // Its own process group, which Ctrl-C in a terminal signals as a whole: Terraform 1.0's
+        // outer process (panicwrap) ignores SIGINT sent to it alone, and the provider gets the
+        // signal too, as it does from a terminal.
         let apply = tf
             .command(&["apply", "-auto-approve", "-no-color", "-input=false"])
+            .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -46,7 +51,7 @@ fn every_object_graph_created_before_ctrl_c_is_in_the_state() {
             std::thread::sleep(Duration::from_millis(50));
         }
         let status = std::process::Command::new("kill")
-            .args(["-INT", &apply.id().to_string()])
+            .args(["-INT", "--", &format!("-{}", apply.id())])
             .status()
             .unwrap();
         assert!(status.success());

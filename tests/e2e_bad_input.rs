@@ -2443,19 +2443,10 @@ data "entra_conditional_access_what_if" "t" {
         expect_path: "oidc_request_url",
         expect_message: "https",
     },
-];
-
-/// Bad input the provider does not yet refuse as it should: accepted, a panic, or an error that
-/// does not point at the attribute. Each is written as the case it should become (the expected
-/// fields say what a fix would print). They run after the catalogue and their outcome is
-/// printed, but NOT asserted: the test stays green while they are open, and says when one has
-/// been fixed and can move to [`CASES`].
-const KNOWN_GAPS: &[(Case, &str)] = &[
-    (
-        Case {
-            name: "gap_pim_role_not_in_tenant",
-            hcl: Hcl::Body(
-                r#"
+    Case {
+        name: "pim_role_not_in_tenant",
+        hcl: Hcl::Body(
+            r#"
 resource "entra_role_management_policy" "t" {
   role_definition_id = "11111111-2222-4333-8444-555555555555"
   activation_rules {
@@ -2463,52 +2454,41 @@ resource "entra_role_management_policy" "t" {
   }
 }
 "#,
-            ),
-            fails_at: Plan,
-            expect_path: "role_definition_id",
-            expect_message: "No PIM policy for role",
-        },
-        "accepted at plan: a well-formed GUID that is no directory role fails only at apply (before any write)",
-    ),
-    (
-        Case {
-            name: "gap_ca_context_not_in_tenant",
-            hcl: Hcl::Policy(&[(
-                "included_applications = [\"All\"]",
-                "included_authentication_context_class_references = [\"c55\"]",
-            )]),
-            fails_at: Plan,
-            expect_path: "included_authentication_context_class_references",
-            expect_message: "c55",
-        },
-        "accepted at plan: a literal context id the tenant lacks; Graph refuses the POST at apply",
-    ),
-    (
-        Case {
-            name: "gap_ca_location_not_in_tenant",
-            hcl: Hcl::Policy(&[(
-                "# conditions",
-                "locations {\n      included_locations = [\"11111111-2222-4333-8444-555555555555\"]\n    }",
-            )]),
-            fails_at: Plan,
-            expect_path: "included_locations",
-            expect_message: "11111111-2222-4333-8444-555555555555",
-        },
-        "accepted at plan: a literal named location id the tenant lacks; Graph refuses the POST at apply (1040)",
-    ),
-    (
-        Case {
-            name: "gap_ca_strength_not_in_tenant",
-            hcl: Hcl::Policy(&[(
-                "built_in_controls = [\"mfa\"]",
-                "authentication_strength_policy_id = \"11111111-2222-4333-8444-555555555555\"",
-            )]),
-            fails_at: Plan,
-            expect_path: "authentication_strength_policy_id",
-            expect_message: "11111111-2222-4333-8444-555555555555",
-        },
-        "accepted at plan: a literal authentication strength id the tenant lacks; Graph refuses the POST at apply",
-    ),
+        ),
+        fails_at: Plan,
+        expect_path: "role_definition_id",
+        expect_message: "No PIM policy for role",
+    },
+    Case {
+        name: "ca_context_not_in_tenant",
+        hcl: Hcl::Policy(&[(
+            "included_applications = [\"All\"]",
+            "included_authentication_context_class_references = [\"c55\"]",
+        )]),
+        fails_at: Plan,
+        expect_path: "included_authentication_context_class_references",
+        expect_message: "c55",
+    },
+    Case {
+        name: "ca_location_not_in_tenant",
+        hcl: Hcl::Policy(&[(
+            "# conditions",
+            "locations {\n      included_locations = [\"11111111-2222-4333-8444-555555555555\"]\n    }",
+        )]),
+        fails_at: Plan,
+        expect_path: "included_locations",
+        expect_message: "11111111-2222-4333-8444-555555555555",
+    },
+    Case {
+        name: "ca_strength_not_in_tenant",
+        hcl: Hcl::Policy(&[(
+            "built_in_controls = [\"mfa\"]",
+            "authentication_strength_policy_id = \"11111111-2222-4333-8444-555555555555\"",
+        )]),
+        fails_at: Plan,
+        expect_path: "authentication_strength_policy_id",
+        expect_message: "11111111-2222-4333-8444-555555555555",
+    },
 ];
 
 impl Hcl {
@@ -2672,54 +2652,32 @@ fn every_bad_input_is_refused_with_its_attribute_and_a_message_and_nothing_is_wr
     for bin in terraform_binaries() {
         let version = terraform_version(&bin);
         let started = Instant::now();
-        let mut all: Vec<&Case> = CASES.iter().collect();
-        all.extend(KNOWN_GAPS.iter().map(|(case, _)| case));
+        let all: Vec<&Case> = CASES.iter().collect();
         let outcomes = run_all(&bin, &all);
         let mut writes = 0;
         for (case, outcome) in &outcomes {
             writes += outcome.writes;
             let wrong = problems(case, outcome);
-            let gap = KNOWN_GAPS
-                .iter()
-                .find(|(c, _)| c.name == case.name)
-                .map(|(_, why)| *why);
             let took = outcome.took.as_secs_f32();
-            match (gap, wrong.is_empty()) {
-                (None, true) => println!(
+            if wrong.is_empty() {
+                println!(
                     "[{version}] ok   {} ({:?}, {took:.1}s)",
                     case.name, case.fails_at
-                ),
-                (None, false) => {
-                    println!("[{version}] FAIL {}: {}", case.name, wrong.join("; "));
-                    failures.push(format!(
-                        "[{version}] {}:\n  - {}\nerrors printed:\n  {}\nmain.tf:{}",
-                        case.name,
-                        wrong.join("\n  - "),
-                        seen_errors(outcome).join("\n  "),
-                        case.hcl.render()
-                    ));
-                }
-                (Some(why), false) => {
-                    let first = seen_errors(outcome).into_iter().next();
-                    println!(
-                        "[{version}] gap  {} (known, not asserted): {why}\n      now: {}{}",
-                        case.name,
-                        wrong.join("; "),
-                        first
-                            .map(|e| format!("; first error: {e}"))
-                            .unwrap_or_default()
-                    );
-                }
-                (Some(_), true) => println!(
-                    "[{version}] gap  {} now behaves: move it from KNOWN_GAPS to CASES",
-                    case.name
-                ),
+                );
+            } else {
+                println!("[{version}] FAIL {}: {}", case.name, wrong.join("; "));
+                failures.push(format!(
+                    "[{version}] {}:\n  - {}\nerrors printed:\n  {}\nmain.tf:{}",
+                    case.name,
+                    wrong.join("\n  - "),
+                    seen_errors(outcome).join("\n  "),
+                    case.hcl.render()
+                ));
             }
         }
         println!(
-            "[{version}] {} cases and {} known gaps in {:.0}s, {writes} write requests",
+            "[{version}] {} cases in {:.0}s, {writes} write requests",
             CASES.len(),
-            KNOWN_GAPS.len(),
             started.elapsed().as_secs_f32()
         );
     }
@@ -2751,16 +2709,12 @@ fn the_catalogue_covers_every_resource_data_source_and_the_provider() {
         );
     }
     assert!(CASES.len() >= 60);
-    let mut names: Vec<&str> = CASES
-        .iter()
-        .chain(KNOWN_GAPS.iter().map(|(c, _)| c))
-        .map(|c| c.name)
-        .collect();
+    let mut names: Vec<&str> = CASES.iter().map(|c| c.name).collect();
     names.sort_unstable();
     let before = names.len();
     names.dedup();
     assert_eq!(names.len(), before, "duplicate case names");
-    for case in CASES.iter().chain(KNOWN_GAPS.iter().map(|(c, _)| c)) {
+    for case in CASES {
         // Every edit of the baseline policy applies.
         let _ = case.hcl.render();
         assert!(!case.expect_path.is_empty() && !case.expect_message.is_empty());

@@ -15,6 +15,7 @@ use crate::plugin::resource::{DataSource, Function, Provider, Resource};
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 use crate::resources;
+use crate::resources::tenant_objects::TenantObjects;
 use std::sync::{Arc, OnceLock};
 use tokio_util::sync::CancellationToken;
 
@@ -28,6 +29,7 @@ pub struct Connection(Arc<Configured>);
 struct Configured {
     client: OnceLock<GraphClient>,
     emergency_access: OnceLock<Option<EmergencyAccess>>,
+    objects: TenantObjects,
 }
 
 impl Connection {
@@ -44,6 +46,11 @@ impl Connection {
     /// provider block names them.
     pub fn emergency_access(&self) -> Option<&EmergencyAccess> {
         self.0.emergency_access.get().and_then(Option::as_ref)
+    }
+
+    /// The contexts, locations and strengths policies refer to, listed once per process.
+    pub fn objects(&self) -> &TenantObjects {
+        &self.0.objects
     }
 }
 

@@ -12,12 +12,12 @@ use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::eventual;
-use crate::resources::listing::{ById, Listing};
+use crate::resources::listing::ById;
 use crate::resources::references::policies_using;
 use serde_json::json;
 
 pub const TYPE_NAME: &str = "entra_authentication_context";
-const COLLECTION: &str = "/identity/conditionalAccess/authenticationContextClassReferences";
+pub const COLLECTION: &str = "/identity/conditionalAccess/authenticationContextClassReferences";
 
 pub fn schema() -> Schema {
     Schema {
@@ -140,25 +140,18 @@ fn item_path(id: &str) -> String {
 }
 
 pub struct AuthenticationContextResource {
+    /// Reads go through the connection's one listing of contexts.
     conn: Connection,
-    /// Every context, listed once per provider process for reads.
-    listing: Listing,
 }
 
 impl AuthenticationContextResource {
     pub fn new(conn: Connection) -> Self {
-        AuthenticationContextResource {
-            conn,
-            listing: Listing::default(),
-        }
+        AuthenticationContextResource { conn }
     }
 
     /// Every context, listed once per process.
     async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
-        self.listing
-            .get(|| client.list::<serde_json::Value>(Api::V1, COLLECTION))
-            .await
-            .map_err(|e| e.to_diagnostics("list authentication contexts"))
+        self.conn.objects().contexts.all(client).await
     }
 
     async fn fetch(&self, id: &str) -> Result<Option<AuthenticationContext>, Diagnostics> {
@@ -243,7 +236,11 @@ impl Resource for AuthenticationContextResource {
             Err(d) => return d,
         };
         match all.get(&id.to_lowercase()) {
-            None => Diagnostics::default(),
+            None => {
+                // Policies planned after this one may name it: it will exist by then.
+                self.conn.objects().contexts.will_make(id);
+                Diagnostics::default()
+            }
             Some(existing) => Diagnostics::attr_error(
                 AttrPath::root("context_id"),
                 format!("Authentication context {id} already exists"),
@@ -267,7 +264,7 @@ impl Resource for AuthenticationContextResource {
             Ok(()) => {
                 let mut created = body;
                 created["id"] = json!(id);
-                self.listing.put(&created).await;
+                self.conn.objects().contexts.created(&created).await;
                 Applied::ok(planned.clone())
             }
             Err(e) => {
@@ -294,7 +291,7 @@ impl Resource for AuthenticationContextResource {
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
         let id = planned.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
+        self.conn.objects().contexts.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -313,7 +310,7 @@ impl Resource for AuthenticationContextResource {
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
+        self.conn.objects().contexts.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),

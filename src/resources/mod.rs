@@ -11,6 +11,7 @@ pub mod named_location;
 pub mod reconcile;
 pub mod references;
 pub mod role_management_policy;
+pub mod tenant_objects;
 
 use crate::plugin::resource::Resource;
 use crate::provider::Connection;

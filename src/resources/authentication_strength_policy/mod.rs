@@ -20,7 +20,6 @@ use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
-use crate::resources::listing::Listing;
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use crate::resources::references::policies_using;
@@ -354,9 +353,8 @@ pub async fn fetch(
 }
 
 pub struct AuthenticationStrengthPolicyResource {
+    /// Reads go through the connection's one listing of strengths.
     conn: Connection,
-    /// Every strength, listed once per provider process for reads.
-    listing: Listing,
     create_once: CreateOnce,
 }
 
@@ -364,7 +362,6 @@ impl AuthenticationStrengthPolicyResource {
     pub fn new(conn: Connection) -> Self {
         AuthenticationStrengthPolicyResource {
             conn,
-            listing: Listing::default(),
             create_once: CreateOnce::default(),
         }
     }
@@ -536,6 +533,8 @@ impl Resource for AuthenticationStrengthPolicyResource {
                 );
             }
         };
+        // Not added to the shared listing: Graph's answer lacks the configurations written next.
+        self.conn.objects().strengths.will_make(&created.id);
         match self
             .write_configurations(client, &created.id, &Value::Null, planned, &mut warnings)
             .await
@@ -559,11 +558,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
         let guid = guid_of(state.get("id").as_str().unwrap_or_default()).to_string();
         let client = self.conn.client()?;
-        let all = self
-            .listing
-            .get(|| client.list::<Json>(Api::V1, COLLECTION))
-            .await
-            .map_err(|e| e.to_diagnostics("list authentication strengths"))?;
+        let all = self.conn.objects().strengths.all(client).await?;
         // The listing carries each strength's configurations inline when Graph includes them;
         // otherwise (or when the listing lacks the strength) read it on its own.
         let listed = all.get(&guid.to_lowercase()).and_then(|j| {
@@ -597,7 +592,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        self.listing.forget(&guid).await;
+        self.conn.objects().strengths.forget(&guid).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -641,7 +636,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        self.listing.forget(&guid).await;
+        self.conn.objects().strengths.forget(&guid).await;
         let name = prior
             .get("display_name")
             .as_str()

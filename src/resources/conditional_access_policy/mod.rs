@@ -4,6 +4,7 @@
 mod endpoint;
 pub mod from_graph;
 mod lockout;
+mod named_objects;
 pub mod schema;
 #[cfg(test)]
 mod test_support;
@@ -296,10 +297,11 @@ impl Resource for ConditionalAccessPolicyResource {
         Ok(planned)
     }
 
-    /// The lockout warnings (its errors already stopped the plan), and Graph's limit of 195
-    /// policies per tenant for a create.
+    /// The lockout warnings (its errors already stopped the plan), the contexts, locations and
+    /// strength the plan adds exist, and Graph's limit of 195 policies per tenant for a create.
     async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
         let mut d = lockout::check(planned, prior.is_null(), self.conn.emergency_access());
+        d.extend(named_objects::check(&self.conn, prior, planned).await);
         if prior.is_null() {
             let existing = match self.conn.client() {
                 Ok(client) => self.all(client).await.map(|all| all.len()),

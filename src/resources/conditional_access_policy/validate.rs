@@ -9,7 +9,7 @@ use crate::plugin::value::Value;
 use crate::resources::authentication_context::check_context_id;
 
 /// `conditions.applications.included_applications` -> `conditions[0].applications[0].included_applications`.
-fn path(dotted: &str) -> AttrPath {
+pub(super) fn path(dotted: &str) -> AttrPath {
     let parts: Vec<&str> = dotted.split('.').collect();
     let mut p = AttrPath::default();
     for (i, name) in parts.iter().enumerate() {

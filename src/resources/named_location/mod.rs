@@ -17,7 +17,6 @@ use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
-use crate::resources::listing::Listing;
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use crate::resources::references::policies_using;
@@ -317,10 +316,9 @@ fn item_path(id: &str) -> String {
 }
 
 pub struct NamedLocationResource {
-    conn: Connection,
-    /// Every location, listed once per provider process for reads: named locations share
+    /// Reads go through the connection's one listing of locations: named locations share
     /// Conditional Access's one request per second.
-    listing: Listing,
+    conn: Connection,
     create_once: CreateOnce,
 }
 
@@ -328,7 +326,6 @@ impl NamedLocationResource {
     pub fn new(conn: Connection) -> Self {
         NamedLocationResource {
             conn,
-            listing: Listing::default(),
             create_once: CreateOnce::default(),
         }
     }
@@ -403,6 +400,7 @@ impl Resource for NamedLocationResource {
             Ok(c) => c,
             Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
         };
+        self.conn.objects().locations.created(&created.object).await;
         match serde_json::from_value::<NamedLocation>(created.object.clone()) {
             Ok(loc) => Applied::ok(fill_unknowns(planned, &from_graph(&loc)))
                 .with_warnings(created.warnings),
@@ -425,11 +423,7 @@ impl Resource for NamedLocationResource {
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
         let id = state.get("id").as_str().unwrap_or_default().to_string();
         let client = self.conn.client()?;
-        let all = self
-            .listing
-            .get(|| client.list::<Json>(Api::V1, COLLECTION))
-            .await
-            .map_err(|e| e.to_diagnostics("list named locations"))?;
+        let all = self.conn.objects().locations.all(client).await?;
         // Not in the listing (or not readable from it): ask for the one object.
         let listed = all
             .get(&id.to_lowercase())
@@ -455,7 +449,7 @@ impl Resource for NamedLocationResource {
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
+        self.conn.objects().locations.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -474,7 +468,7 @@ impl Resource for NamedLocationResource {
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
+        self.conn.objects().locations.forget(&id).await;
         let name = prior
             .get("display_name")
             .as_str()

@@ -198,16 +198,25 @@ impl RoleManagementPolicyResource {
     }
 
     async fn fresh(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
+        self.fetch(role).await?.ok_or_else(|| no_policy(role, None))
+    }
+
+    async fn fetch(&self, role: &str) -> Result<Option<RolePolicy>, Diagnostics> {
         let client = self.conn.client()?;
         fetch_policy(client, role)
             .await
-            .map_err(|e| e.to_diagnostics(&format!("read the PIM policy of role {role}")))?
-            .ok_or_else(|| Diagnostics::error(format!("No PIM policy for role {role}"), "Graph has no role management policy for this directory role: check role_definition_id (a role template id)."))
+            .map_err(|e| e.to_diagnostics(&format!("read the PIM policy of role {role}")))
+    }
+
+    async fn current(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
+        self.lookup(role)
+            .await?
+            .ok_or_else(|| no_policy(role, None))
     }
 
     /// The role's policy from the listing of every role's policy (one request serves them
-    /// all), or on its own when the listing lacks it.
-    async fn current(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
+    /// all), or on its own when the listing lacks it; `None` when Graph has none.
+    async fn lookup(&self, role: &str) -> Result<Option<RolePolicy>, Diagnostics> {
         let client = self.conn.client()?;
         let path = all_roles_path();
         let listing = self
@@ -227,8 +236,8 @@ impl RoleManagementPolicyResource {
             .get(&role.to_lowercase())
             .and_then(|e| policy_of(&e["assignment"]))
         {
-            Some((_, p)) => Ok(p),
-            None => self.fresh(role).await,
+            Some((_, p)) => Ok(Some(p)),
+            None => self.fetch(role).await,
         }
     }
 
@@ -320,6 +329,16 @@ impl RoleManagementPolicyResource {
 }
 
 /// The warning for a write whose answer failed although Graph took it, quoting the failure.
+/// Graph has no PIM policy for the role: the id is no directory role (or a custom role).
+fn no_policy(role: &str, at: Option<AttrPath>) -> Diagnostics {
+    let summary = format!("No PIM policy for role {role}");
+    let detail = "Graph has no role management policy for this directory role: check role_definition_id (a role template id; the entra_directory_role data source finds it by name).";
+    match at {
+        Some(path) => Diagnostics::attr_error(path, summary, detail),
+        None => Diagnostics::error(summary, detail),
+    }
+}
+
 fn landed_anyway(role: &str, failure: &Diagnostics) -> Diagnostics {
     let what: Vec<String> = failure
         .0
@@ -353,6 +372,26 @@ impl Resource for RoleManagementPolicyResource {
 
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
         Ok(plan(req))
+    }
+
+    /// A new role id must be a directory role with a PIM policy, or the apply would fail with
+    /// nothing to write. Answered by the listing the refresh loaded, so it costs no request
+    /// unless the id is wrong. A Graph failure leaves the check to the apply.
+    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        let Some(role) = planned.get("role_definition_id").as_str() else {
+            return Diagnostics::default();
+        };
+        let unchanged = prior
+            .get("role_definition_id")
+            .as_str()
+            .is_some_and(|p| p.eq_ignore_ascii_case(role));
+        if unchanged {
+            return Diagnostics::default();
+        }
+        match self.lookup(role).await {
+            Ok(None) => no_policy(role, Some(AttrPath::root("role_definition_id"))),
+            _ => Diagnostics::default(),
+        }
     }
 
     async fn create(&self, planned: &Value) -> Applied {

@@ -1,0 +1,106 @@
+//! The tenant's authentication contexts, named locations and authentication strengths: one
+//! listing of each per provider process, shared by the resource of that type (for its reads)
+//! and by the Conditional Access policy, whose plan checks that every id it names exists.
+//! Graph would otherwise refuse the policy only at apply, after other objects were written.
+//!
+//! Ids this process has planned to create or has created count as existing: a context made in
+//! the same run has its configured id at plan time, before it exists, and a location just made
+//! may not show in a listing taken afterwards (Graph is eventually consistent).
+
+use crate::graph::{Api, GraphClient};
+use crate::plugin::diag::Diagnostics;
+use crate::resources::listing::{ById, Listing};
+use crate::resources::{authentication_context, authentication_strength_policy, named_location};
+use serde_json::Value as Json;
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+pub struct TenantObjects {
+    pub contexts: Objects,
+    pub locations: Objects,
+    pub strengths: Objects,
+}
+
+impl Default for TenantObjects {
+    fn default() -> Self {
+        TenantObjects {
+            contexts: Objects::new(
+                authentication_context::COLLECTION,
+                "authentication contexts",
+            ),
+            locations: Objects::new(named_location::COLLECTION, "named locations"),
+            strengths: Objects::new(
+                authentication_strength_policy::COLLECTION,
+                "authentication strengths",
+            ),
+        }
+    }
+}
+
+/// The objects of one type: Graph's listing, kept true by this process's writes, and the ids
+/// this process made or plans to make.
+pub struct Objects {
+    collection: &'static str,
+    plural: &'static str,
+    listing: Listing,
+    made: Mutex<HashSet<String>>,
+}
+
+impl Objects {
+    fn new(collection: &'static str, plural: &'static str) -> Objects {
+        Objects {
+            collection,
+            plural,
+            listing: Listing::default(),
+            made: Mutex::default(),
+        }
+    }
+
+    /// Every object of the type (v1.0), listed once per process.
+    pub async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
+        self.listing
+            .get(|| client.list::<Json>(Api::V1, self.collection))
+            .await
+            .map_err(|e| e.to_diagnostics(&format!("list {}", self.plural)))
+    }
+
+    /// Records an object this process has just created, as Graph answered the create.
+    pub async fn created(&self, item: &Json) {
+        if let Some(id) = item["id"].as_str() {
+            self.will_make(id);
+        }
+        self.listing.put(item).await;
+    }
+
+    /// Records an id a planned create will give an object (known ahead only for contexts).
+    pub fn will_make(&self, id: &str) {
+        self.made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_lowercase());
+    }
+
+    /// Drops an object this process is changing or deleting from the listing.
+    pub async fn forget(&self, id: &str) {
+        self.listing.forget(id).await;
+    }
+
+    /// Which of `ids` the tenant lacks (compared without case). `None` when Graph could not be
+    /// asked: the check is then left to Graph at apply rather than blocking the plan.
+    pub async fn missing<'a>(&self, client: &GraphClient, ids: &[&'a str]) -> Option<Vec<&'a str>> {
+        if ids.is_empty() {
+            return Some(vec![]);
+        }
+        let all = self.all(client).await.ok()?;
+        let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            ids.iter()
+                .copied()
+                .filter(|id| {
+                    let id = id.to_lowercase();
+                    !all.contains_key(&id) && !made.contains(&id)
+                })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,763 @@
+//! The scheduled drift pipelines of `examples/ci` run here as their CI systems run them: every
+//! step's script unmodified, in order, under the step conditions, with the environment the
+//! runner gives it, signed in through the pipeline's OIDC exchange (no secret in the job), with
+//! the Terraform version the pipeline pins, against the simulator. A tenant without drift, with
+//! drift, after drift is undone, and a check that cannot sign in must each end as the pipeline's
+//! comments promise.
+//!
+//! Only the edges are stood in for, since nothing here reaches the internet: `uses:` steps
+//! (checkout, setup-terraform) and the never-run service connection task are skipped, the
+//! working directory and Terraform are provided, `terraform init` is answered by a wrapper (the
+//! provider comes from dev_overrides, and init must not run with them), and `gh` is a fake that
+//! records its calls. The GitHub Actions expression and Azure Pipelines macro forms the files use
+//! are evaluated by the small runners below, which fail on any form they do not know.
+
+mod common;
+
+use common::{terraform_binaries, terraform_version, Sim, Tf};
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CONFIG: &str = r#"
+resource "entra_authentication_context" "tier0" {
+  context_id   = "c9"
+  display_name = "Tier 0 admin actions"
+  is_available = true
+}
+
+resource "entra_named_location" "hq" {
+  display_name = "HQ egress"
+  ip {
+    ip_ranges = ["203.0.113.0/24"]
+    trusted   = true
+  }
+}
+"#;
+const CONTEXT: &str = "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/c9";
+/// Where the pipelines expect the configuration (`TF_DIR`).
+const TF_DIR: &str = "infra/entra";
+
+fn ci_file(path: &str) -> Json {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/ci")
+        .join(path);
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)",
+        ])
+        .arg(&file)
+        .output()
+        .expect("python3 with PyYAML runs (.ci/run installs python3-yaml)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The binary itself: the wrapper named `terraform` must not find itself.
+fn on_path(bin: &Path) -> PathBuf {
+    if bin.components().count() > 1 {
+        return bin.to_path_buf();
+    }
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(bin))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{} is not on PATH", bin.display()))
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A machine for one pipeline run: the workspace holding the applied configuration at
+/// `TF_DIR`, a tools directory with the `terraform` wrapper and the fake `gh`, and the record of
+/// `gh` calls.
+struct Machine {
+    root: tempfile::TempDir,
+    tools: PathBuf,
+}
+
+impl Machine {
+    fn new(tf: &Tf) -> Machine {
+        let root = tempfile::tempdir().unwrap();
+        let workspace = root.path().join("workspace");
+        std::fs::create_dir_all(workspace.join(TF_DIR).parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(tf.dir.path(), workspace.join(TF_DIR)).unwrap();
+        let tools = root.path().join("tools");
+        std::fs::create_dir_all(&tools).unwrap();
+        executable(
+            &tools.join("terraform"),
+            &format!(
+                "#!/bin/sh\n# init would install the provider, which dev_overrides provides.\nif [ \"$1\" = init ]; then echo 'terraform init: skipped (dev_overrides)'; exit 0; fi\nexec '{}' \"$@\"\n",
+                on_path(&tf.bin).display()
+            ),
+        );
+        executable(
+            &tools.join("gh"),
+            "#!/bin/sh\n# Records each call (with the body file's text) and answers `issue list` with the open\n# drift issue's number, if the test opened one.\nprintf 'gh %s\\n' \"$*\" >> \"$FAKE_GH_CALLS\"\nprev=\nfor a in \"$@\"; do\n  [ \"$prev\" = --body-file ] && { cat \"$a\"; echo; } >> \"$FAKE_GH_CALLS\"\n  prev=$a\ndone\nif [ \"$1 $2\" = 'issue list' ] && [ -f \"$FAKE_GH_OPEN_ISSUE\" ]; then cat \"$FAKE_GH_OPEN_ISSUE\"; fi\nexit 0\n",
+        );
+        Machine { root, tools }
+    }
+
+    fn workspace(&self) -> PathBuf {
+        self.root.path().join("workspace")
+    }
+
+    fn open_issue(&self, number: Option<u32>) {
+        let file = self.root.path().join("open-issue");
+        match number {
+            Some(n) => std::fs::write(file, format!("{n}\n")).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+
+    fn gh_calls(&self) -> String {
+        std::fs::read_to_string(self.root.path().join("gh-calls")).unwrap_or_default()
+    }
+
+    /// What every step's process starts with: a clean environment, as on a hosted runner,
+    /// plus what reaches the simulator instead of Microsoft (its hosts and CA), never the
+    /// client secret.
+    fn base_env(&self, sim: &Sim, tf: &Tf) -> BTreeMap<String, String> {
+        let i = sim.info();
+        let home = self.root.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let path = format!("{}:/usr/local/bin:/usr/bin:/bin", self.tools.display());
+        BTreeMap::from(
+            [
+                ("PATH", path.as_str()),
+                ("HOME", home.to_str().unwrap()),
+                ("SSL_CERT_FILE", &i.ca_file),
+                ("ENTRA_GRAPH_ENDPOINT", &i.graph_endpoint),
+                ("ENTRA_AUTHORITY_HOST", &i.authority_host),
+                (
+                    "TF_CLI_CONFIG_FILE",
+                    tf.dir.path().join("cli.tfrc").to_str().unwrap(),
+                ),
+                ("CHECKPOINT_DISABLE", "1"),
+                (
+                    "FAKE_GH_CALLS",
+                    self.root.path().join("gh-calls").to_str().unwrap(),
+                ),
+                (
+                    "FAKE_GH_OPEN_ISSUE",
+                    self.root.path().join("open-issue").to_str().unwrap(),
+                ),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+}
+
+/// One step as it ran: its name, exit code, and what it printed.
+#[derive(Debug)]
+struct Step {
+    name: String,
+    code: i32,
+    output: String,
+}
+
+#[derive(Debug)]
+struct JobRun {
+    /// The steps that ran; skipped ones are left out.
+    steps: Vec<Step>,
+    /// The run summary (GitHub's step summary, Azure's uploaded summary).
+    summary: String,
+    succeeded: bool,
+}
+
+impl JobRun {
+    fn ran(&self, name: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+
+    fn output(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| format!("--- {} (exit {})\n{}", s.name, s.code, s.output))
+            .collect()
+    }
+}
+
+fn run_script(
+    interpreter: &[&str],
+    script: &str,
+    dir: &Path,
+    env: &BTreeMap<String, String>,
+) -> (i32, String) {
+    let file = tempfile::Builder::new().suffix(".sh").tempfile().unwrap();
+    std::fs::write(file.path(), script).unwrap();
+    let out = Command::new(interpreter[0])
+        .args(&interpreter[1..])
+        .arg(file.path())
+        .current_dir(dir)
+        .env_clear()
+        .envs(env)
+        .output()
+        .expect("bash runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions
+
+/// What a GitHub Actions expression can refer to in these workflows.
+struct GithubContext<'a> {
+    vars: &'a BTreeMap<&'static str, String>,
+    env: &'a BTreeMap<String, String>,
+    outputs: &'a BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl GithubContext<'_> {
+    fn value(&self, expr: &str) -> String {
+        let expr = expr.trim();
+        if let Some(lit) = expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
+            return lit.to_string();
+        }
+        let parts: Vec<&str> = expr.split('.').collect();
+        match parts.as_slice() {
+            ["vars", name] => self.vars.get(name).cloned().unwrap_or_default(),
+            ["env", name] => self.env.get(*name).cloned().unwrap_or_default(),
+            ["github", "token"] => "fake-github-token".into(),
+            ["github", "repository"] => "example-org/entra-config".into(),
+            ["steps", id, "outputs", key] => self
+                .outputs
+                .get(*id)
+                .and_then(|o| o.get(*key))
+                .cloned()
+                .unwrap_or_default(),
+            _ => panic!("the test's runner does not know the expression `{expr}`"),
+        }
+    }
+
+    /// `${{ ... }}` replaced by its value.
+    fn interpolate(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").expect("closed expression") + start;
+            out.push_str(&self.value(&rest[start + 3..end]));
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A step's `if:`: conjunctions of status functions and (in)equalities, as used here.
+    /// Without a status function GitHub adds `success()`.
+    fn condition(&self, expr: Option<&str>, failed: bool) -> bool {
+        let expr = expr.unwrap_or("success()");
+        assert!(
+            !expr.contains("||") && !expr.contains("${{"),
+            "the test's runner does not know the condition `{expr}`"
+        );
+        let terms: Vec<&str> = expr.split("&&").map(str::trim).collect();
+        let has_status = terms.iter().any(|t| t.ends_with("()"));
+        let mut ok = has_status || !failed;
+        for term in terms {
+            ok &= match term {
+                "always()" => true,
+                "success()" => !failed,
+                "failure()" => failed,
+                t => {
+                    if let Some((a, b)) = t.split_once("!=") {
+                        self.value(a) != self.value(b)
+                    } else if let Some((a, b)) = t.split_once("==") {
+                        self.value(a) == self.value(b)
+                    } else {
+                        panic!("the test's runner does not know the condition `{t}`")
+                    }
+                }
+            };
+        }
+        ok
+    }
+}
+
+fn strings(v: &Json) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        Json::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), s)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs one job of a workflow as the GitHub runner would, `id-token: write` included.
+fn run_github_job(
+    workflow: &Json,
+    job: &str,
+    machine: &Machine,
+    mut base: BTreeMap<String, String>,
+    vars: &BTreeMap<&'static str, String>,
+    oidc: (&str, &str),
+) -> JobRun {
+    let job = &workflow["jobs"][job];
+    let no_env = BTreeMap::new();
+    let no_outputs = BTreeMap::new();
+    let plain = GithubContext {
+        vars,
+        env: &no_env,
+        outputs: &no_outputs,
+    };
+    let mut env: BTreeMap<String, String> = strings(&workflow["env"]);
+    env.extend(strings(&job["env"]));
+    for v in env.values_mut() {
+        *v = plain.interpolate(v);
+    }
+    base.extend([
+        ("GITHUB_ACTIONS".to_string(), "true".to_string()),
+        ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
+        (
+            "GITHUB_REPOSITORY".into(),
+            "example-org/entra-config".into(),
+        ),
+        ("GITHUB_RUN_ID".into(), "4242".into()),
+        ("ACTIONS_ID_TOKEN_REQUEST_URL".into(), oidc.0.into()),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN".into(), oidc.1.into()),
+    ]);
+    let default_dir = job["defaults"]["run"]["working-directory"]
+        .as_str()
+        .unwrap_or(".");
+    let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut run = JobRun {
+        steps: vec![],
+        summary: String::new(),
+        succeeded: true,
+    };
+    for (n, step) in job["steps"].as_array().unwrap().iter().enumerate() {
+        let ctx = GithubContext {
+            vars,
+            env: &env,
+            outputs: &outputs,
+        };
+        if !ctx.condition(step["if"].as_str(), !run.succeeded) {
+            continue;
+        }
+        if let Some(action) = step["uses"].as_str() {
+            assert!(
+                action.starts_with("actions/checkout@")
+                    || action.starts_with("hashicorp/setup-terraform@"),
+                "the test's runner cannot stand in for {action}"
+            );
+            continue;
+        }
+        let script = step["run"].as_str().expect("a run step");
+        let name = step["name"]
+            .as_str()
+            .map_or(format!("step {n}"), str::to_string);
+        let mut step_env = base.clone();
+        step_env.extend(env.clone());
+        for (k, v) in strings(&step["env"]) {
+            step_env.insert(k, ctx.interpolate(&v));
+        }
+        let files = tempfile::tempdir().unwrap();
+        let (output_file, summary_file) = (files.path().join("out"), files.path().join("summary"));
+        std::fs::write(&output_file, "").unwrap();
+        std::fs::write(&summary_file, "").unwrap();
+        step_env.insert("GITHUB_OUTPUT".into(), output_file.to_str().unwrap().into());
+        step_env.insert(
+            "GITHUB_STEP_SUMMARY".into(),
+            summary_file.to_str().unwrap().into(),
+        );
+        let dir = machine
+            .workspace()
+            .join(step["working-directory"].as_str().unwrap_or(default_dir));
+        // GitHub's default shell on Linux.
+        let (code, output) = run_script(&["bash", "-e"], &ctx.interpolate(script), &dir, &step_env);
+        if let Some(id) = step["id"].as_str() {
+            let written = std::fs::read_to_string(&output_file).unwrap();
+            let map = outputs.entry(id.to_string()).or_default();
+            for line in written.lines() {
+                if let Some((k, v)) = line.split_once('=') {
+                    map.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        run.summary
+            .push_str(&std::fs::read_to_string(&summary_file).unwrap());
+        run.succeeded &= code == 0;
+        run.steps.push(Step { name, code, output });
+    }
+    run
+}
+
+// ---------------------------------------------------------------------------------------------
+// Azure Pipelines
+
+/// Replaces `$(Name)` macros with the pipeline's variables; a macro it does not define is left
+/// as Azure leaves it.
+fn macros(text: &str, variables: &BTreeMap<String, String>) -> String {
+    let mut out = text.to_string();
+    for (k, v) in variables {
+        out = out.replace(&format!("$({k})"), v);
+    }
+    out
+}
+
+/// Runs a single-job pipeline's steps as an Azure Pipelines agent would: variables as macros
+/// and as environment variables, `##vso` logging commands honoured.
+fn run_azure_pipeline(
+    pipeline: &Json,
+    machine: &Machine,
+    mut base: BTreeMap<String, String>,
+    variables: BTreeMap<String, String>,
+    oidc_request_uri: &str,
+) -> (JobRun, Vec<String>) {
+    let mut variables = variables;
+    for (k, v) in strings(&pipeline["variables"]) {
+        variables.entry(k).or_insert(v);
+    }
+    // Variables reach scripts as environment variables too (`TF_DIR`, `AGENT_TEMPDIRECTORY`).
+    for (k, v) in &variables {
+        if k != "System.AccessToken" {
+            base.insert(k.replace('.', "_").to_uppercase(), v.clone());
+        }
+    }
+    base.insert("SYSTEM_OIDCREQUESTURI".into(), oidc_request_uri.into());
+    base.insert("TF_BUILD".into(), "True".into());
+    let mut run = JobRun {
+        steps: vec![],
+        summary: String::new(),
+        succeeded: true,
+    };
+    let mut errors = Vec::new();
+    let mut prepend: Vec<String> = Vec::new();
+    for (n, step) in pipeline["steps"].as_array().unwrap().iter().enumerate() {
+        let condition = step["condition"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| step["condition"].as_bool().map(|b| b.to_string()));
+        let runs = match condition.as_deref() {
+            None | Some("succeeded()") => run.succeeded,
+            Some("false") => false,
+            Some("always()") => true,
+            Some(c) => panic!("the test's runner does not know the condition `{c}`"),
+        };
+        if step.get("checkout").is_some() || !runs {
+            continue;
+        }
+        assert!(
+            step.get("task").is_none(),
+            "the test's runner cannot run task {}",
+            step["task"]
+        );
+        let script = step["bash"].as_str().expect("a bash step");
+        let name = step["displayName"]
+            .as_str()
+            .map_or(format!("step {n}"), |d| macros(d, &variables));
+        let mut env = base.clone();
+        if !prepend.is_empty() {
+            let path = format!("{}:{}", prepend.join(":"), env["PATH"]);
+            env.insert("PATH".into(), path);
+        }
+        for (k, v) in strings(&step["env"]) {
+            env.insert(k, macros(&v, &variables));
+        }
+        let dir = machine.workspace().join(macros(
+            step["workingDirectory"].as_str().unwrap_or("."),
+            &variables,
+        ));
+        // The agent runs a bash step's script with `bash --noprofile --norc`.
+        let (code, output) = run_script(
+            &["bash", "--noprofile", "--norc"],
+            &macros(script, &variables),
+            &dir,
+            &env,
+        );
+        for line in output.lines() {
+            if let Some(path) = line.strip_prefix("##vso[task.prependpath]") {
+                prepend.insert(0, path.to_string());
+            } else if let Some(file) = line.strip_prefix("##vso[task.uploadsummary]") {
+                run.summary
+                    .push_str(&std::fs::read_to_string(file).unwrap());
+            } else if let Some(e) = line.strip_prefix("##vso[task.logissue type=error]") {
+                errors.push(e.to_string());
+            }
+        }
+        run.succeeded &= code == 0;
+        run.steps.push(Step { name, code, output });
+    }
+    (run, errors)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The Terraform the pipelines pin (both pin the same version), from the binaries under test.
+fn pinned_terraform() -> PathBuf {
+    let pinned = ci_file("azure-devops/drift-pipeline.yml")["variables"]["TF_VERSION"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let github = ci_file("github-actions/drift.yml");
+    let setup = github["jobs"]["drift"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| s["with"]["terraform_version"].as_str())
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        pinned, setup,
+        "the two drift pipelines pin different versions"
+    );
+    terraform_binaries()
+        .into_iter()
+        .find(|b| terraform_version(b).contains(&pinned))
+        .unwrap_or_else(|| panic!("the pipelines pin Terraform {pinned}, which is not under test"))
+}
+
+/// The tenant as the administrator's apply left it, and the machine to check it from.
+fn applied(sim: &Sim) -> (Tf, Machine) {
+    let tf = Tf::new(&pinned_terraform(), sim.provider_env());
+    tf.config(CONFIG);
+    tf.apply();
+    let machine = Machine::new(&tf);
+    (tf, machine)
+}
+
+fn rename_context(sim: &Sim, name: &str) {
+    let (status, body) = sim.graph("PATCH", CONTEXT, Some(json!({ "displayName": name })));
+    assert!(status < 300, "{status} {body}");
+}
+
+/// The report of a run after the portal rename: what drifted, how, and the new value.
+fn assert_drift_report(summary: &str) {
+    for expected in [
+        "**Drift detected**",
+        "| update | `entra_authentication_context.tier0` |",
+        "Renamed in the portal",
+    ] {
+        assert!(
+            summary.contains(expected),
+            "{expected:?} not in:\n{summary}"
+        );
+    }
+}
+
+#[test]
+fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
+    let sim = Sim::start();
+    let (tf, machine) = applied(&sim);
+    let workflow = ci_file("github-actions/drift.yml");
+    let i = sim.info();
+    let vars = BTreeMap::from([
+        ("AZURE_TENANT_ID", i.tenant_id.clone()),
+        ("AZURE_CLIENT_ID", i.client_id.clone()),
+    ]);
+    let oidc_url = format!("{}/_sim/oidc/token", i.authority_host);
+    let oidc_token = sim.sim().oidc_request_token().to_string();
+    let run = |vars: &BTreeMap<&'static str, String>| {
+        let base = machine.base_env(&sim, &tf);
+        let run = run_github_job(
+            &workflow,
+            "drift",
+            &machine,
+            base,
+            vars,
+            (&oidc_url, &oidc_token),
+        );
+        for secret in [&oidc_token, &i.client_secret] {
+            assert!(
+                !run.output().contains(secret.as_str()) && !run.summary.contains(secret.as_str())
+            );
+        }
+        run
+    };
+    let code = |run: &JobRun| run.ran("Refresh-only plan").map(|s| s.output.clone());
+
+    // No drift: the job passes, and there is no drift issue to close.
+    let clean = run(&vars);
+    assert!(clean.succeeded, "{}", clean.output());
+    assert!(
+        clean
+            .summary
+            .contains("No drift: every object in the state matches the tenant."),
+        "{}",
+        clean.summary
+    );
+    assert!(
+        code(&clean).unwrap().contains("No changes."),
+        "{}",
+        clean.output()
+    );
+    assert_eq!(
+        machine.gh_calls(),
+        "gh issue list --label drift --state open --limit 1 --json number --jq .[0].number // empty\n"
+    );
+
+    // Someone renames the context in the portal: the job fails, the summary names what drifted
+    // and shows the change, and a drift issue is opened with the same report.
+    rename_context(&sim, "Renamed in the portal");
+    let drift = run(&vars);
+    assert!(!drift.succeeded, "{}", drift.output());
+    let result = drift.ran("Result").expect("the result step runs");
+    assert_ne!(result.code, 0);
+    assert!(
+        result.output.contains(
+            "::error title=Drift detected::Objects in infra/entra changed outside Terraform"
+        ),
+        "{}",
+        result.output
+    );
+    assert_drift_report(&drift.summary);
+    assert!(
+        !drift.summary.contains("entra_named_location.hq`"),
+        "{}",
+        drift.summary
+    );
+    let calls = machine.gh_calls();
+    assert!(calls.contains("gh label create drift"), "{calls}");
+    assert!(calls.contains("gh issue create --title Entra drift detected in infra/entra --label drift --body-file issue.md"), "{calls}");
+    assert!(
+        calls.contains("| update | `entra_authentication_context.tier0` |"),
+        "{calls}"
+    );
+
+    // The next run with the issue still open comments on it instead of opening another.
+    machine.open_issue(Some(17));
+    std::fs::remove_file(machine.root.path().join("gh-calls")).unwrap();
+    let again = run(&vars);
+    assert!(!again.succeeded);
+    let calls = machine.gh_calls();
+    assert!(
+        calls.contains("gh issue comment 17 --body-file issue.md"),
+        "{calls}"
+    );
+    assert!(!calls.contains("gh issue create"), "{calls}");
+
+    // Drift undone: the job passes and closes the issue.
+    rename_context(&sim, "Tier 0 admin actions");
+    std::fs::remove_file(machine.root.path().join("gh-calls")).unwrap();
+    let undone = run(&vars);
+    assert!(undone.succeeded, "{}", undone.output());
+    assert!(machine.gh_calls().contains("gh issue close 17 --comment No drift in run https://github.com/example-org/entra-config/actions/runs/4242."), "{}", machine.gh_calls());
+    machine.open_issue(None);
+
+    // A federated credential for another application: the check itself fails (exit 1), the
+    // job fails saying so, and no drift issue is touched.
+    std::fs::remove_file(machine.root.path().join("gh-calls")).unwrap();
+    let mut wrong = vars.clone();
+    wrong.insert(
+        "AZURE_CLIENT_ID",
+        "99999999-9999-4999-8999-999999999999".into(),
+    );
+    let failed = run(&wrong);
+    assert!(!failed.succeeded);
+    assert!(
+        failed
+            .summary
+            .contains("**The plan failed** (exit 1): drift could not be checked."),
+        "{}",
+        failed.summary
+    );
+    let result = failed.ran("Result").expect("the result step runs");
+    assert!(
+        result
+            .output
+            .contains("::error title=Drift check failed::terraform plan exited with 1"),
+        "{}",
+        result.output
+    );
+    assert_eq!(machine.gh_calls(), "");
+}
+
+#[test]
+fn the_azure_drift_pipeline_reports_no_drift_drift_and_a_failed_check() {
+    let sim = Sim::start();
+    let (tf, machine) = applied(&sim);
+    let pipeline = ci_file("azure-devops/drift-pipeline.yml");
+    let i = sim.info();
+    let agent = machine.root.path().join("agent");
+    let pinned = pipeline["variables"]["TF_VERSION"].as_str().unwrap();
+    // The hosted agent's tool cache already holds this Terraform (the install step checks the
+    // cache first and downloads only when it is empty, which cannot happen here).
+    let cached = agent.join("tools/terraform").join(pinned);
+    std::fs::create_dir_all(&cached).unwrap();
+    std::fs::copy(machine.tools.join("terraform"), cached.join("terraform")).unwrap();
+    std::fs::create_dir_all(agent.join("temp")).unwrap();
+    let request_token = sim.sim().oidc_request_token().to_string();
+    let variables = |client_id: &str| {
+        BTreeMap::from(
+            [
+                ("TENANT_ID", i.tenant_id.as_str()),
+                ("CLIENT_ID", client_id),
+                (
+                    "Agent.ToolsDirectory",
+                    agent.join("tools").to_str().unwrap(),
+                ),
+                ("Agent.TempDirectory", agent.join("temp").to_str().unwrap()),
+                ("System.AccessToken", request_token.as_str()),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    };
+    let oidc_uri = format!("{}/_sim/ado/oidctoken", i.authority_host);
+    let run = |client_id: &str| {
+        // Without the wrapper in tools: the pipeline must find Terraform through its own step.
+        let mut base = machine.base_env(&sim, &tf);
+        base.insert("PATH".into(), "/usr/bin:/bin".into());
+        let (run, errors) =
+            run_azure_pipeline(&pipeline, &machine, base, variables(client_id), &oidc_uri);
+        assert!(!run.output().contains(&request_token) && !run.summary.contains(&request_token));
+        (run, errors)
+    };
+
+    let (clean, errors) = run(&i.client_id);
+    assert!(clean.succeeded, "{}", clean.output());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        clean
+            .summary
+            .contains("No drift: every object in the state matches the tenant."),
+        "{}",
+        clean.summary
+    );
+
+    rename_context(&sim, "Renamed in the portal");
+    let (drift, errors) = run(&i.client_id);
+    assert!(!drift.succeeded, "{}", drift.output());
+    assert_eq!(
+        errors,
+        [
+            "Drift: entra_authentication_context.tier0 (update)",
+            "Objects in infra/entra changed outside Terraform: see the drift report on the run summary."
+        ]
+    );
+    assert_drift_report(&drift.summary);
+
+    rename_context(&sim, "Tier 0 admin actions");
+    let (failed, errors) = run("99999999-9999-4999-8999-999999999999");
+    assert!(!failed.succeeded);
+    assert_eq!(
+        errors,
+        ["terraform plan exited with 1: drift could not be checked."]
+    );
+    assert!(
+        failed.summary.contains("**The plan failed** (exit 1)"),
+        "{}",
+        failed.summary
+    );
+}

@@ -1,15 +1,15 @@
-//! The scheduled drift pipelines of `examples/ci` run here as their CI systems run them: every
-//! step's script unmodified, in order, under the step conditions, with the environment the
-//! runner gives it, signed in through the pipeline's OIDC exchange (no secret in the job), with
-//! the Terraform version the pipeline pins, against the simulator. A tenant without drift, with
-//! drift, after drift is undone, and a check that cannot sign in must each end as the pipeline's
-//! comments promise.
+//! The drift pipelines of `examples/ci` and the GitHub pull request plan run here as their CI
+//! systems run them: every step's script unmodified, in order, under the step conditions, with
+//! the environment the runner gives it, signed in through the pipeline's OIDC exchange (no
+//! secret in the job), with the Terraform version the pipeline pins, against the simulator. Each
+//! case (no drift, drift, drift undone, a check that cannot sign in; a changed, an unformatted
+//! and an invalid pull request, one from a fork) must end as the pipeline's comments promise.
 //!
-//! Only the edges are stood in for, since nothing here reaches the internet: `uses:` steps
-//! (checkout, setup-terraform) and the never-run service connection task are skipped, the
-//! working directory and Terraform are provided, `terraform init` is answered by a wrapper (the
-//! provider comes from dev_overrides, and init must not run with them), and `gh` is a fake that
-//! records its calls. The GitHub Actions expression and Azure Pipelines macro forms the files use
+//! Only the edges are stood in for, since nothing here reaches the internet: checkout empties
+//! what earlier runs left, setup-terraform and the never-run service connection task are
+//! skipped, Terraform is provided, `terraform init` is answered by a wrapper (the provider comes
+//! from dev_overrides, and init must not run with them), `gh` is a fake that records its calls,
+//! and `actions/github-script` runs its script with node against a fake GitHub API. The GitHub Actions expression and Azure Pipelines macro forms the files use
 //! are evaluated by the small runners below, which fail on any form they do not know.
 
 mod common;
@@ -103,7 +103,44 @@ impl Machine {
             &tools.join("gh"),
             "#!/bin/sh\n# Records each call (with the body file's text) and answers `issue list` with the open\n# drift issue's number, if the test opened one.\nprintf 'gh %s\\n' \"$*\" >> \"$FAKE_GH_CALLS\"\nprev=\nfor a in \"$@\"; do\n  [ \"$prev\" = --body-file ] && { cat \"$a\"; echo; } >> \"$FAKE_GH_CALLS\"\n  prev=$a\ndone\nif [ \"$1 $2\" = 'issue list' ] && [ -f \"$FAKE_GH_OPEN_ISSUE\" ]; then cat \"$FAKE_GH_OPEN_ISSUE\"; fi\nexit 0\n",
         );
-        Machine { root, tools }
+        let machine = Machine { root, tools };
+        std::fs::write(
+            machine.github_state_file(),
+            json!({"comments": [], "calls": []}).to_string(),
+        )
+        .unwrap();
+        machine
+    }
+
+    /// A fresh checkout, as each run on a hosted runner gets: what earlier runs wrote next to
+    /// the configuration (plan files, logs, reports) is gone. The state stays: it stands for the
+    /// remote backend.
+    fn checkout(&self) {
+        let dir = self.workspace().join(TF_DIR);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let kept = name.ends_with(".tf")
+                || name == "cli.tfrc"
+                || name.starts_with("terraform.tfstate");
+            if !kept && path.is_file() {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+
+    fn github_state_file(&self) -> String {
+        self.root
+            .path()
+            .join("github.json")
+            .to_str()
+            .unwrap()
+            .into()
+    }
+
+    /// The pull request's comments and the API calls made, as the fake GitHub recorded them.
+    fn github(&self) -> Json {
+        serde_json::from_str(&std::fs::read_to_string(self.github_state_file()).unwrap()).unwrap()
     }
 
     fn workspace(&self) -> PathBuf {
@@ -220,6 +257,10 @@ struct GithubContext<'a> {
     vars: &'a BTreeMap<&'static str, String>,
     env: &'a BTreeMap<String, String>,
     outputs: &'a BTreeMap<String, BTreeMap<String, String>>,
+    /// `success`, `failure` or `skipped` per step id, before `continue-on-error`.
+    outcomes: &'a BTreeMap<String, String>,
+    /// The repository a pull request comes from (`owner/name`).
+    head_repo: &'a str,
 }
 
 impl GithubContext<'_> {
@@ -233,7 +274,11 @@ impl GithubContext<'_> {
             ["vars", name] => self.vars.get(name).cloned().unwrap_or_default(),
             ["env", name] => self.env.get(*name).cloned().unwrap_or_default(),
             ["github", "token"] => "fake-github-token".into(),
-            ["github", "repository"] => "example-org/entra-config".into(),
+            ["github", "repository"] => REPOSITORY.into(),
+            ["github", "event", "pull_request", "head", "repo", "full_name"] => {
+                self.head_repo.to_string()
+            }
+            ["steps", id, "outcome"] => self.outcomes.get(*id).cloned().unwrap_or_default(),
             ["steps", id, "outputs", key] => self
                 .outputs
                 .get(*id)
@@ -305,7 +350,40 @@ fn strings(v: &Json) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Runs one job of a workflow as the GitHub runner would, `id-token: write` included.
+/// The stand-in for `actions/github-script`: the script as the body of an async function, with
+/// `github` answering the issue comment calls from the machine's record of comments, and the
+/// run's `context`.
+const GITHUB_SCRIPT: &str = r#"
+const fs = require('fs');
+const file = process.env.FAKE_GITHUB_STATE;
+const state = JSON.parse(fs.readFileSync(file, 'utf8'));
+const save = () => fs.writeFileSync(file, JSON.stringify(state, null, 1));
+const github = {
+  paginate: async (method, params) => (await method(params)).data,
+  rest: { issues: {
+    listComments: async (p) => { state.calls.push(['listComments', p]); return { data: state.comments }; },
+    createComment: async (p) => {
+      state.calls.push(['createComment', p]);
+      state.comments.push({ id: 900 + state.comments.length, user: { type: 'Bot' }, body: p.body });
+      return { data: {} };
+    },
+    updateComment: async (p) => {
+      state.calls.push(['updateComment', p]);
+      state.comments.find((c) => c.id === p.comment_id).body = p.body;
+      return { data: {} };
+    },
+  } },
+};
+const context = JSON.parse(process.env.FAKE_GITHUB_CONTEXT);
+(async function () {
+SCRIPT
+})().then(save, (e) => { save(); console.error(e); process.exit(1); });
+"#;
+
+const REPOSITORY: &str = "example-org/entra-config";
+
+/// Runs one job of a workflow as the GitHub runner would, `id-token: write` included; `head_repo`
+/// is where a pull request comes from.
 fn run_github_job(
     workflow: &Json,
     job: &str,
@@ -313,15 +391,27 @@ fn run_github_job(
     mut base: BTreeMap<String, String>,
     vars: &BTreeMap<&'static str, String>,
     oidc: (&str, &str),
+    head_repo: &str,
 ) -> JobRun {
     let job = &workflow["jobs"][job];
     let no_env = BTreeMap::new();
     let no_outputs = BTreeMap::new();
+    let no_outcomes = BTreeMap::new();
     let plain = GithubContext {
         vars,
         env: &no_env,
         outputs: &no_outputs,
+        outcomes: &no_outcomes,
+        head_repo,
     };
+    let mut run = JobRun {
+        steps: vec![],
+        summary: String::new(),
+        succeeded: true,
+    };
+    if !plain.condition(job["if"].as_str(), false) {
+        return run;
+    }
     let mut env: BTreeMap<String, String> = strings(&workflow["env"]);
     env.extend(strings(&job["env"]));
     for v in env.values_mut() {
@@ -330,41 +420,54 @@ fn run_github_job(
     base.extend([
         ("GITHUB_ACTIONS".to_string(), "true".to_string()),
         ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
-        (
-            "GITHUB_REPOSITORY".into(),
-            "example-org/entra-config".into(),
-        ),
+        ("GITHUB_REPOSITORY".into(), REPOSITORY.into()),
         ("GITHUB_RUN_ID".into(), "4242".into()),
         ("ACTIONS_ID_TOKEN_REQUEST_URL".into(), oidc.0.into()),
         ("ACTIONS_ID_TOKEN_REQUEST_TOKEN".into(), oidc.1.into()),
+        (
+            "FAKE_GITHUB_CONTEXT".into(),
+            json!({
+                "serverUrl": "https://github.com",
+                "repo": {"owner": "example-org", "repo": "entra-config"},
+                "runId": 4242,
+                "sha": "0123456789abcdef0123456789abcdef01234567",
+                "issue": {"number": 12},
+            })
+            .to_string(),
+        ),
     ]);
     let default_dir = job["defaults"]["run"]["working-directory"]
         .as_str()
         .unwrap_or(".");
     let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let mut run = JobRun {
-        steps: vec![],
-        summary: String::new(),
-        succeeded: true,
-    };
+    let mut outcomes: BTreeMap<String, String> = BTreeMap::new();
     for (n, step) in job["steps"].as_array().unwrap().iter().enumerate() {
         let ctx = GithubContext {
             vars,
             env: &env,
             outputs: &outputs,
+            outcomes: &outcomes,
+            head_repo,
         };
+        let id = step["id"].as_str().map(str::to_string);
         if !ctx.condition(step["if"].as_str(), !run.succeeded) {
+            if let Some(id) = id {
+                outcomes.insert(id, "skipped".into());
+            }
             continue;
         }
-        if let Some(action) = step["uses"].as_str() {
-            assert!(
-                action.starts_with("actions/checkout@")
-                    || action.starts_with("hashicorp/setup-terraform@"),
-                "the test's runner cannot stand in for {action}"
-            );
+        let action = step["uses"].as_str().unwrap_or_default();
+        if action.starts_with("actions/checkout@") {
+            machine.checkout();
             continue;
         }
-        let script = step["run"].as_str().expect("a run step");
+        if action.starts_with("hashicorp/setup-terraform@") {
+            continue;
+        }
+        assert!(
+            action.is_empty() || action.starts_with("actions/github-script@"),
+            "the test's runner cannot stand in for {action}"
+        );
         let name = step["name"]
             .as_str()
             .map_or(format!("step {n}"), str::to_string);
@@ -382,23 +485,34 @@ fn run_github_job(
             "GITHUB_STEP_SUMMARY".into(),
             summary_file.to_str().unwrap().into(),
         );
-        let dir = machine
-            .workspace()
-            .join(step["working-directory"].as_str().unwrap_or(default_dir));
-        // GitHub's default shell on Linux.
-        let (code, output) = run_script(&["bash", "-e"], &ctx.interpolate(script), &dir, &step_env);
-        if let Some(id) = step["id"].as_str() {
+        let (code, output) = if action.is_empty() {
+            let script = step["run"].as_str().expect("a run step");
+            let dir = machine
+                .workspace()
+                .join(step["working-directory"].as_str().unwrap_or(default_dir));
+            // GitHub's default shell on Linux.
+            run_script(&["bash", "-e"], &ctx.interpolate(script), &dir, &step_env)
+        } else {
+            let script = step["with"]["script"].as_str().expect("a script");
+            let harness = GITHUB_SCRIPT.replace("SCRIPT", &ctx.interpolate(script));
+            step_env.insert("FAKE_GITHUB_STATE".into(), machine.github_state_file());
+            // Actions run in the workspace, not in `defaults.run.working-directory`.
+            run_script(&["node"], &harness, &machine.workspace(), &step_env)
+        };
+        if let Some(id) = id {
             let written = std::fs::read_to_string(&output_file).unwrap();
-            let map = outputs.entry(id.to_string()).or_default();
+            let map = outputs.entry(id.clone()).or_default();
             for line in written.lines() {
                 if let Some((k, v)) = line.split_once('=') {
                     map.insert(k.to_string(), v.to_string());
                 }
             }
+            let outcome = if code == 0 { "success" } else { "failure" };
+            outcomes.insert(id, outcome.into());
         }
         run.summary
             .push_str(&std::fs::read_to_string(&summary_file).unwrap());
-        run.succeeded &= code == 0;
+        run.succeeded &= code == 0 || step["continue-on-error"] == json!(true);
         run.steps.push(Step { name, code, output });
     }
     run
@@ -456,7 +570,11 @@ fn run_azure_pipeline(
             Some("always()") => true,
             Some(c) => panic!("the test's runner does not know the condition `{c}`"),
         };
-        if step.get("checkout").is_some() || !runs {
+        if !runs {
+            continue;
+        }
+        if step.get("checkout").is_some() {
+            machine.checkout();
             continue;
         }
         assert!(
@@ -557,39 +675,67 @@ fn assert_drift_report(summary: &str) {
     }
 }
 
+/// The tenant as the administrator's apply left it, and a GitHub repository whose workflows
+/// sign in to it through OIDC with the repository variables they read.
+struct GithubRepo {
+    sim: Sim,
+    tf: Tf,
+    machine: Machine,
+    vars: BTreeMap<&'static str, String>,
+    oidc: (String, String),
+}
+
+impl GithubRepo {
+    fn new() -> GithubRepo {
+        let sim = Sim::start();
+        let (tf, machine) = applied(&sim);
+        let i = sim.info();
+        let vars = BTreeMap::from([
+            ("AZURE_TENANT_ID", i.tenant_id.clone()),
+            ("AZURE_CLIENT_ID", i.client_id.clone()),
+        ]);
+        let oidc = (
+            format!("{}/_sim/oidc/token", i.authority_host),
+            sim.sim().oidc_request_token().to_string(),
+        );
+        GithubRepo {
+            sim,
+            tf,
+            machine,
+            vars,
+            oidc,
+        }
+    }
+
+    /// A run of the job, which must not show the OIDC request token anywhere.
+    fn run(
+        &self,
+        workflow: &Json,
+        job: &str,
+        vars: &BTreeMap<&'static str, String>,
+        head_repo: &str,
+    ) -> JobRun {
+        let base = self.machine.base_env(&self.sim, &self.tf);
+        let oidc = (self.oidc.0.as_str(), self.oidc.1.as_str());
+        let run = run_github_job(workflow, job, &self.machine, base, vars, oidc, head_repo);
+        let token = &self.oidc.1;
+        assert!(!run.output().contains(token) && !run.summary.contains(token));
+        assert!(!self.machine.github().to_string().contains(token));
+        run
+    }
+}
+
 #[test]
 fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
-    let sim = Sim::start();
-    let (tf, machine) = applied(&sim);
+    let repo = GithubRepo::new();
+    let (sim, machine, vars) = (&repo.sim, &repo.machine, &repo.vars);
     let workflow = ci_file("github-actions/drift.yml");
-    let i = sim.info();
-    let vars = BTreeMap::from([
-        ("AZURE_TENANT_ID", i.tenant_id.clone()),
-        ("AZURE_CLIENT_ID", i.client_id.clone()),
-    ]);
-    let oidc_url = format!("{}/_sim/oidc/token", i.authority_host);
-    let oidc_token = sim.sim().oidc_request_token().to_string();
-    let run = |vars: &BTreeMap<&'static str, String>| {
-        let base = machine.base_env(&sim, &tf);
-        let run = run_github_job(
-            &workflow,
-            "drift",
-            &machine,
-            base,
-            vars,
-            (&oidc_url, &oidc_token),
-        );
-        for secret in [&oidc_token, &i.client_secret] {
-            assert!(
-                !run.output().contains(secret.as_str()) && !run.summary.contains(secret.as_str())
-            );
-        }
-        run
-    };
+    let run =
+        |vars: &BTreeMap<&'static str, String>| repo.run(&workflow, "drift", vars, REPOSITORY);
     let code = |run: &JobRun| run.ran("Refresh-only plan").map(|s| s.output.clone());
 
     // No drift: the job passes, and there is no drift issue to close.
-    let clean = run(&vars);
+    let clean = run(vars);
     assert!(clean.succeeded, "{}", clean.output());
     assert!(
         clean
@@ -610,8 +756,8 @@ fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
 
     // Someone renames the context in the portal: the job fails, the summary names what drifted
     // and shows the change, and a drift issue is opened with the same report.
-    rename_context(&sim, "Renamed in the portal");
-    let drift = run(&vars);
+    rename_context(sim, "Renamed in the portal");
+    let drift = run(vars);
     assert!(!drift.succeeded, "{}", drift.output());
     let result = drift.ran("Result").expect("the result step runs");
     assert_ne!(result.code, 0);
@@ -639,7 +785,7 @@ fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
     // The next run with the issue still open comments on it instead of opening another.
     machine.open_issue(Some(17));
     std::fs::remove_file(machine.root.path().join("gh-calls")).unwrap();
-    let again = run(&vars);
+    let again = run(vars);
     assert!(!again.succeeded);
     let calls = machine.gh_calls();
     assert!(
@@ -649,9 +795,9 @@ fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
     assert!(!calls.contains("gh issue create"), "{calls}");
 
     // Drift undone: the job passes and closes the issue.
-    rename_context(&sim, "Tier 0 admin actions");
+    rename_context(sim, "Tier 0 admin actions");
     std::fs::remove_file(machine.root.path().join("gh-calls")).unwrap();
-    let undone = run(&vars);
+    let undone = run(vars);
     assert!(undone.succeeded, "{}", undone.output());
     assert!(machine.gh_calls().contains("gh issue close 17 --comment No drift in run https://github.com/example-org/entra-config/actions/runs/4242."), "{}", machine.gh_calls());
     machine.open_issue(None);
@@ -682,6 +828,92 @@ fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
         result.output
     );
     assert_eq!(machine.gh_calls(), "");
+}
+
+#[test]
+fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current() {
+    let repo = GithubRepo::new();
+    let (sim, tf, machine) = (&repo.sim, &repo.tf, &repo.machine);
+    let workflow = ci_file("github-actions/plan.yml");
+    let run = |head_repo: &str| repo.run(&workflow, "plan", &repo.vars, head_repo);
+    let comments = || machine.github()["comments"].as_array().unwrap().clone();
+    let assert_in = |body: &str, expected: &[&str]| {
+        for e in expected {
+            assert!(body.contains(e), "{e:?} not in:\n{body}");
+        }
+    };
+
+    // The pull request renames the context: the plan shows the change in a new comment, and
+    // nothing is written to the tenant.
+    tf.config(&CONFIG.replace("Tier 0 admin actions", "Tier 0 administration"));
+    sim.sim().reset_stats();
+    let changed = run(REPOSITORY);
+    assert!(changed.succeeded, "{}", changed.output());
+    assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
+    let first = comments();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_in(
+        first[0]["body"].as_str().unwrap(),
+        &[
+            "<!-- entra-terraform-plan:infra/entra -->",
+            "| fmt | ✅ success |",
+            "| validate | ✅ success |",
+            "| plan | 📝 changes |",
+            "**Plan: 0 to add, 1 to change, 0 to destroy.**",
+            "<summary>Show plan</summary>",
+            "\"Tier 0 admin actions\" -> \"Tier 0 administration\"",
+            "*Commit 0123456, [workflow run](https://github.com/example-org/entra-config/actions/runs/4242).*",
+        ],
+    );
+
+    // The next push undoes the rename but is not formatted: the same comment now says so, and
+    // the job fails.
+    tf.config(&CONFIG.replace("context_id   = ", "context_id = "));
+    let unformatted = run(REPOSITORY);
+    assert!(!unformatted.succeeded, "{}", unformatted.output());
+    let second = comments();
+    assert_eq!(second.len(), 1, "updated, not posted again: {second:?}");
+    assert_in(
+        second[0]["body"].as_str().unwrap(),
+        &[
+            "| fmt | ❌ failure |",
+            "<summary>terraform fmt -check</summary>",
+            "| plan | ✅ no changes |",
+        ],
+    );
+    let calls = machine.github()["calls"].clone();
+    assert_eq!(
+        calls.as_array().unwrap().last().unwrap()[0],
+        "updateComment"
+    );
+    let last = unformatted.steps.last().unwrap();
+    assert_eq!(last.name, "Fail on fmt, validate or plan errors");
+    assert_in(&last.output, &["::error title=terraform fmt::"]);
+
+    // An invalid configuration: no plan; the comment shows why.
+    tf.config(&CONFIG.replace(
+        "is_available = true",
+        "is_available = true\n  colour       = \"red\"",
+    ));
+    let invalid = run(REPOSITORY);
+    assert!(!invalid.succeeded);
+    assert!(invalid.ran("terraform plan").is_none());
+    assert_in(
+        comments()[0]["body"].as_str().unwrap(),
+        &[
+            "| validate | ❌ failure |",
+            "| plan | ⏭️ not run |",
+            "Unsupported argument",
+        ],
+    );
+    assert_in(
+        &invalid.steps.last().unwrap().output,
+        &["::error title=terraform validate::"],
+    );
+
+    // A pull request from a fork gets no OIDC token: the job does not run.
+    assert!(run("someone/entra-config-fork").steps.is_empty());
+    assert_eq!(comments().len(), 1);
 }
 
 #[test]

@@ -1,16 +1,19 @@
-//! The drift pipelines of `examples/ci` and the GitHub pull request plan run here as their CI
-//! systems run them: every step's script unmodified, in order, under the step conditions, with
-//! the environment the runner gives it, signed in through the pipeline's OIDC exchange (no
-//! secret in the job), with the Terraform version the pipeline pins, against the simulator. Each
-//! case (no drift, drift, drift undone, a check that cannot sign in; a changed, an unformatted
-//! and an invalid pull request, one from a fork) must end as the pipeline's comments promise.
+//! The drift and pull request plan pipelines of `examples/ci` run here as their CI systems run
+//! them: every step's script unmodified, in order, under the step conditions, with the
+//! environment the runner gives it, signed in through the pipeline's OIDC exchange (no secret in
+//! the job), with the Terraform version the pipeline pins, against the simulator. Each case (no
+//! drift, drift, drift undone, a check that cannot sign in; a changed, an unformatted and an
+//! invalid pull request, one from a fork or run by hand) must end as the pipeline's comments
+//! promise.
 //!
 //! Only the edges are stood in for, since nothing here reaches the internet: checkout empties
 //! what earlier runs left, setup-terraform and the never-run service connection task are
 //! skipped, Terraform is provided, `terraform init` is answered by a wrapper (the provider comes
 //! from dev_overrides, and init must not run with them), `gh` is a fake that records its calls,
-//! and `actions/github-script` runs its script with node against a fake GitHub API. The GitHub Actions expression and Azure Pipelines macro forms the files use
-//! are evaluated by the small runners below, which fail on any form they do not know.
+//! `actions/github-script` runs its script with node against a fake GitHub API, and Azure
+//! DevOps' pull request threads API is a small python3 server. The GitHub Actions expressions
+//! and Azure Pipelines conditions and macros the files use are evaluated by the small runners
+//! below, which fail on any form they do not know.
 
 mod common;
 
@@ -103,6 +106,29 @@ impl Machine {
             &tools.join("gh"),
             "#!/bin/sh\n# Records each call (with the body file's text) and answers `issue list` with the open\n# drift issue's number, if the test opened one.\nprintf 'gh %s\\n' \"$*\" >> \"$FAKE_GH_CALLS\"\nprev=\nfor a in \"$@\"; do\n  [ \"$prev\" = --body-file ] && { cat \"$a\"; echo; } >> \"$FAKE_GH_CALLS\"\n  prev=$a\ndone\nif [ \"$1 $2\" = 'issue list' ] && [ -f \"$FAKE_GH_OPEN_ISSUE\" ]; then cat \"$FAKE_GH_OPEN_ISSUE\"; fi\nexit 0\n",
         );
+        // The checkout is a git repository with the pull request's commit.
+        for args in [
+            &["init", "-q"][..],
+            &[
+                "-c",
+                "user.name=ci",
+                "-c",
+                "user.email=ci@example.invalid",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "pull request",
+            ],
+        ] {
+            let ok = Command::new("git")
+                .args(args)
+                .current_dir(&workspace)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "git {args:?}");
+        }
         let machine = Machine { root, tools };
         std::fs::write(
             machine.github_state_file(),
@@ -127,6 +153,11 @@ impl Machine {
                 std::fs::remove_file(&path).unwrap();
             }
         }
+    }
+
+    /// The Azure Pipelines agent's directories (tool cache, temp).
+    fn agent(&self) -> PathBuf {
+        self.root.path().join("agent")
     }
 
     fn github_state_file(&self) -> String {
@@ -531,6 +562,99 @@ fn macros(text: &str, variables: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// A step condition in Azure Pipelines' expression syntax, as far as these pipelines use it:
+/// `and`, `or`, `not`, `eq`, `ne` (case-insensitive), the status functions, `variables['X']`,
+/// string literals, `true` and `false`.
+struct AzureCondition<'a> {
+    text: &'a str,
+    at: usize,
+    variables: &'a BTreeMap<String, String>,
+    failed: bool,
+}
+
+impl<'a> AzureCondition<'a> {
+    fn new(text: &'a str, variables: &'a BTreeMap<String, String>, failed: bool) -> Self {
+        AzureCondition {
+            text,
+            at: 0,
+            variables,
+            failed,
+        }
+    }
+
+    fn truthy(mut self) -> bool {
+        let v = self.value();
+        assert_eq!(self.at, self.text.len(), "trailing text in `{}`", self.text);
+        !v.is_empty() && v != "false"
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+
+    fn skip_spaces(&mut self) {
+        self.at = self.text.len() - self.rest().trim_start().len();
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        self.skip_spaces();
+        let found = self.rest().starts_with(token);
+        if found {
+            self.at += token.len();
+        }
+        found
+    }
+
+    /// The value of the expression at the cursor, as a string (`true`/`false` for booleans).
+    fn value(&mut self) -> String {
+        if self.eat("'") {
+            let end = self.rest().find('\'').expect("closed string");
+            let s = self.rest()[..end].to_string();
+            self.at += end + 1;
+            return s;
+        }
+        if self.eat("variables['") {
+            let end = self.rest().find("']").expect("closed variable");
+            let name = &self.rest()[..end];
+            self.at += end + 2;
+            return self.variables.get(name).cloned().unwrap_or_default();
+        }
+        let name: String = self
+            .rest()
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        self.at += name.len();
+        let mut args = Vec::new();
+        if self.eat("(") && !self.eat(")") {
+            loop {
+                args.push(self.value());
+                if self.eat(")") {
+                    break;
+                }
+                assert!(self.eat(","), "`,` expected in `{}`", self.text);
+            }
+        }
+        let truth = |v: &String| !v.is_empty() && v != "false";
+        let b = match (name.as_str(), args.as_slice()) {
+            ("true", []) | ("always", []) => true,
+            ("false", []) => false,
+            ("succeeded", []) => !self.failed,
+            ("failed", []) => self.failed,
+            ("and", a) => a.iter().all(truth),
+            ("or", a) => a.iter().any(truth),
+            ("not", [a]) => !truth(a),
+            ("eq", [a, b]) => a.eq_ignore_ascii_case(b),
+            ("ne", [a, b]) => !a.eq_ignore_ascii_case(b),
+            _ => panic!(
+                "the test's runner does not know `{name}` in `{}`",
+                self.text
+            ),
+        };
+        b.to_string()
+    }
+}
+
 /// Runs a single-job pipeline's steps as an Azure Pipelines agent would: variables as macros
 /// and as environment variables, `##vso` logging commands honoured.
 fn run_azure_pipeline(
@@ -560,17 +684,12 @@ fn run_azure_pipeline(
     let mut errors = Vec::new();
     let mut prepend: Vec<String> = Vec::new();
     for (n, step) in pipeline["steps"].as_array().unwrap().iter().enumerate() {
-        let condition = step["condition"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| step["condition"].as_bool().map(|b| b.to_string()));
-        let runs = match condition.as_deref() {
-            None | Some("succeeded()") => run.succeeded,
-            Some("false") => false,
-            Some("always()") => true,
-            Some(c) => panic!("the test's runner does not know the condition `{c}`"),
+        let condition = match &step["condition"] {
+            Json::Null => "succeeded()".to_string(),
+            Json::Bool(b) => b.to_string(),
+            c => c.as_str().expect("a condition").to_string(),
         };
-        if !runs {
+        if !AzureCondition::new(&condition, &variables, !run.succeeded).truthy() {
             continue;
         }
         if step.get("checkout").is_some() {
@@ -613,6 +732,10 @@ fn run_azure_pipeline(
                     .push_str(&std::fs::read_to_string(file).unwrap());
             } else if let Some(e) = line.strip_prefix("##vso[task.logissue type=error]") {
                 errors.push(e.to_string());
+            } else if let Some(set) = line.strip_prefix("##vso[task.setvariable variable=") {
+                let (name, value) = set.split_once(']').expect("##vso[...]value");
+                base.insert(name.replace('.', "_").to_uppercase(), value.to_string());
+                variables.insert(name.to_string(), value.to_string());
             }
         }
         run.succeeded &= code == 0;
@@ -916,46 +1039,84 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     assert_eq!(comments().len(), 1);
 }
 
+/// The tenant as the administrator's apply left it, and an Azure Pipelines agent whose service
+/// connection signs in to it through OIDC. The agent's tool cache already holds the pinned
+/// Terraform (the install step looks there first; it cannot download here).
+struct AzureAgent {
+    sim: Sim,
+    tf: Tf,
+    machine: Machine,
+    request_token: String,
+}
+
+impl AzureAgent {
+    fn new() -> AzureAgent {
+        let sim = Sim::start();
+        let (tf, machine) = applied(&sim);
+        let pinned = ci_file("azure-devops/drift-pipeline.yml")["variables"]["TF_VERSION"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let cached = machine.agent().join("tools/terraform").join(pinned);
+        std::fs::create_dir_all(&cached).unwrap();
+        std::fs::copy(machine.tools.join("terraform"), cached.join("terraform")).unwrap();
+        std::fs::create_dir_all(machine.agent().join("temp")).unwrap();
+        let request_token = sim.sim().oidc_request_token().to_string();
+        AzureAgent {
+            sim,
+            tf,
+            machine,
+            request_token,
+        }
+    }
+
+    /// A run of the pipeline with the service connection's application `client_id` and these
+    /// further variables; the request token must not show anywhere.
+    fn run(
+        &self,
+        pipeline: &Json,
+        client_id: &str,
+        more: &[(&str, &str)],
+    ) -> (JobRun, Vec<String>) {
+        let i = self.sim.info();
+        let agent = self.machine.agent();
+        let mut variables: BTreeMap<String, String> = [
+            ("TENANT_ID", i.tenant_id.as_str()),
+            ("CLIENT_ID", client_id),
+            (
+                "Agent.ToolsDirectory",
+                agent.join("tools").to_str().unwrap(),
+            ),
+            ("Agent.TempDirectory", agent.join("temp").to_str().unwrap()),
+            ("System.AccessToken", self.request_token.as_str()),
+        ]
+        .iter()
+        .chain(more)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        variables
+            .entry("Build.Reason".into())
+            .or_insert("Schedule".into());
+        // Without the wrapper in tools: the pipeline must find Terraform through its own step.
+        let mut base = self.machine.base_env(&self.sim, &self.tf);
+        base.insert("PATH".into(), "/usr/bin:/bin".into());
+        // TF_DIR is linked into the checkout from elsewhere; git finds the checkout through this.
+        let git = self.machine.workspace().join(".git");
+        base.insert("GIT_DIR".into(), git.to_str().unwrap().into());
+        let oidc_uri = format!("{}/_sim/ado/oidctoken", i.authority_host);
+        let (run, errors) = run_azure_pipeline(pipeline, &self.machine, base, variables, &oidc_uri);
+        let token = &self.request_token;
+        assert!(!run.output().contains(token) && !run.summary.contains(token));
+        (run, errors)
+    }
+}
+
 #[test]
 fn the_azure_drift_pipeline_reports_no_drift_drift_and_a_failed_check() {
-    let sim = Sim::start();
-    let (tf, machine) = applied(&sim);
+    let agent = AzureAgent::new();
     let pipeline = ci_file("azure-devops/drift-pipeline.yml");
-    let i = sim.info();
-    let agent = machine.root.path().join("agent");
-    let pinned = pipeline["variables"]["TF_VERSION"].as_str().unwrap();
-    // The hosted agent's tool cache already holds this Terraform (the install step checks the
-    // cache first and downloads only when it is empty, which cannot happen here).
-    let cached = agent.join("tools/terraform").join(pinned);
-    std::fs::create_dir_all(&cached).unwrap();
-    std::fs::copy(machine.tools.join("terraform"), cached.join("terraform")).unwrap();
-    std::fs::create_dir_all(agent.join("temp")).unwrap();
-    let request_token = sim.sim().oidc_request_token().to_string();
-    let variables = |client_id: &str| {
-        BTreeMap::from(
-            [
-                ("TENANT_ID", i.tenant_id.as_str()),
-                ("CLIENT_ID", client_id),
-                (
-                    "Agent.ToolsDirectory",
-                    agent.join("tools").to_str().unwrap(),
-                ),
-                ("Agent.TempDirectory", agent.join("temp").to_str().unwrap()),
-                ("System.AccessToken", request_token.as_str()),
-            ]
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-        )
-    };
-    let oidc_uri = format!("{}/_sim/ado/oidctoken", i.authority_host);
-    let run = |client_id: &str| {
-        // Without the wrapper in tools: the pipeline must find Terraform through its own step.
-        let mut base = machine.base_env(&sim, &tf);
-        base.insert("PATH".into(), "/usr/bin:/bin".into());
-        let (run, errors) =
-            run_azure_pipeline(&pipeline, &machine, base, variables(client_id), &oidc_uri);
-        assert!(!run.output().contains(&request_token) && !run.summary.contains(&request_token));
-        (run, errors)
-    };
+    let (sim, i) = (&agent.sim, agent.sim.info());
+    let run = |client_id: &str| agent.run(&pipeline, client_id, &[]);
 
     let (clean, errors) = run(&i.client_id);
     assert!(clean.succeeded, "{}", clean.output());
@@ -968,7 +1129,7 @@ fn the_azure_drift_pipeline_reports_no_drift_drift_and_a_failed_check() {
         clean.summary
     );
 
-    rename_context(&sim, "Renamed in the portal");
+    rename_context(sim, "Renamed in the portal");
     let (drift, errors) = run(&i.client_id);
     assert!(!drift.succeeded, "{}", drift.output());
     assert_eq!(
@@ -980,7 +1141,7 @@ fn the_azure_drift_pipeline_reports_no_drift_drift_and_a_failed_check() {
     );
     assert_drift_report(&drift.summary);
 
-    rename_context(&sim, "Tier 0 admin actions");
+    rename_context(sim, "Tier 0 admin actions");
     let (failed, errors) = run("99999999-9999-4999-8999-999999999999");
     assert!(!failed.succeeded);
     assert_eq!(
@@ -992,4 +1153,229 @@ fn the_azure_drift_pipeline_reports_no_drift_drift_and_a_failed_check() {
         "{}",
         failed.summary
     );
+}
+
+/// Azure DevOps' pull request threads API, as far as the plan pipeline uses it, in a python3
+/// process: it lists, creates and edits threads, insists on the job's access token, and records
+/// the threads and requests in a file.
+struct FakeAzureDevOps {
+    child: std::process::Child,
+    state: tempfile::NamedTempFile,
+    collection_uri: String,
+}
+
+const FAKE_AZURE_DEVOPS: &str = r#"
+import json, re, sys
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+state_file, token = sys.argv[1], sys.argv[2]
+state = {"threads": [], "requests": []}
+THREADS = r"/org/proj/_apis/git/repositories/repo/pullRequests/12/threads(?:/(\d+)/comments/(\d+))?"
+
+def save():
+    with open(state_file, "w") as f:
+        json.dump(state, f)
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, code, body):
+        save()
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def answer(self, method):
+        path, _, query = self.path.partition("?")
+        state["requests"].append(method + " " + path)
+        if self.headers.get("Authorization") != "Bearer " + token:
+            return self.reply(401, {"message": "TF400813: the user is not authorized"})
+        if "api-version=7.1" not in query:
+            return self.reply(400, {"message": "api-version is required"})
+        size = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(size)) if size else None
+        m = re.fullmatch(THREADS, path)
+        if not m:
+            return self.reply(404, {"message": "no such resource: " + path})
+        if method == "GET" and not m.group(1):
+            return self.reply(200, {"value": state["threads"], "count": len(state["threads"])})
+        if method == "POST" and not m.group(1):
+            comments = [dict(c, id=i + 1) for i, c in enumerate(body["comments"])]
+            thread = {"id": len(state["threads"]) + 1, "status": body["status"], "isDeleted": False, "comments": comments}
+            state["threads"].append(thread)
+            return self.reply(200, thread)
+        if method == "PATCH" and m.group(1):
+            thread = next(t for t in state["threads"] if t["id"] == int(m.group(1)))
+            comment = next(c for c in thread["comments"] if c["id"] == int(m.group(2)))
+            comment["content"] = body["content"]
+            return self.reply(200, comment)
+        return self.reply(405, {"message": "method not allowed"})
+
+    def do_GET(self):
+        self.answer("GET")
+
+    def do_POST(self):
+        self.answer("POST")
+
+    def do_PATCH(self):
+        self.answer("PATCH")
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+save()
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+impl FakeAzureDevOps {
+    fn start(token: &str) -> FakeAzureDevOps {
+        use std::io::BufRead;
+        let state = tempfile::NamedTempFile::new().unwrap();
+        let mut child = Command::new("python3")
+            .args(["-c", FAKE_AZURE_DEVOPS])
+            .arg(state.path())
+            .arg(token)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut port = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        let port: u16 = port.trim().parse().expect("the fake prints its port");
+        FakeAzureDevOps {
+            child,
+            state,
+            collection_uri: format!("http://127.0.0.1:{port}/org/"),
+        }
+    }
+
+    /// `threads` and `requests` as recorded.
+    fn state(&self) -> Json {
+        serde_json::from_str(&std::fs::read_to_string(self.state.path()).unwrap()).unwrap()
+    }
+
+    /// The first comment of each thread.
+    fn comments(&self) -> Vec<String> {
+        let state = self.state();
+        state["threads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["comments"][0]["content"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+impl Drop for FakeAzureDevOps {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_azure_plan_pipeline_posts_the_plan_once_and_keeps_it_current() {
+    let agent = AzureAgent::new();
+    let ado = FakeAzureDevOps::start(&agent.request_token);
+    let pipeline = ci_file("azure-devops/plan-pipeline.yml");
+    let (sim, tf) = (&agent.sim, &agent.tf);
+    let run = |reason: &str| {
+        let pull_request = [
+            ("Build.Reason", reason),
+            ("System.CollectionUri", ado.collection_uri.as_str()),
+            ("System.TeamProjectId", "proj"),
+            ("Build.Repository.ID", "repo"),
+            ("System.PullRequest.PullRequestId", "12"),
+            ("Build.BuildId", "77"),
+            ("Build.BuildNumber", "20261123.1"),
+        ];
+        agent.run(&pipeline, &sim.info().client_id, &pull_request)
+    };
+    let assert_in = |text: &str, expected: &[&str]| {
+        for e in expected {
+            assert!(text.contains(e), "{e:?} not in:\n{text}");
+        }
+    };
+
+    // The pull request renames the context: one thread with the plan, closed (informational),
+    // and nothing written to the tenant.
+    tf.config(&CONFIG.replace("Tier 0 admin actions", "Tier 0 administration"));
+    sim.sim().reset_stats();
+    let (changed, errors) = run("PullRequest");
+    assert!(changed.succeeded, "{}", changed.output());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
+    assert_eq!(ado.state()["threads"][0]["status"], 4);
+    let comments = ado.comments();
+    assert_eq!(comments.len(), 1);
+    assert_in(
+        &comments[0],
+        &[
+            "<!-- entra-terraform-plan:infra/entra -->",
+            "| fmt | succeeded |",
+            "| validate | succeeded |",
+            "| plan | changes |",
+            "**Plan: 0 to add, 1 to change, 0 to destroy.**",
+            "\"Tier 0 admin actions\" -> \"Tier 0 administration\"",
+            &format!(
+                "[build 20261123.1]({}proj/_build/results?buildId=77)",
+                ado.collection_uri
+            ),
+        ],
+    );
+
+    // The next push undoes the rename but is not formatted: the same thread is edited, and the
+    // run fails saying why.
+    tf.config(&CONFIG.replace("context_id   = ", "context_id = "));
+    let (unformatted, errors) = run("PullRequest");
+    assert!(!unformatted.succeeded);
+    assert_eq!(
+        errors,
+        ["terraform fmt -check failed: run 'terraform fmt -recursive' and push again."]
+    );
+    let comments = ado.comments();
+    assert_eq!(comments.len(), 1, "edited, not posted again");
+    assert_in(&comments[0], &["| fmt | failed |", "| plan | no changes |"]);
+    let requests = ado.state()["requests"].to_string();
+    assert!(
+        requests.contains(
+            "PATCH /org/proj/_apis/git/repositories/repo/pullRequests/12/threads/1/comments/1"
+        ),
+        "{requests}"
+    );
+
+    // An invalid configuration: no plan; the thread shows why.
+    tf.config(&CONFIG.replace(
+        "is_available = true",
+        "is_available = true\n  colour       = \"red\"",
+    ));
+    let (invalid, errors) = run("PullRequest");
+    assert!(!invalid.succeeded);
+    assert!(invalid.ran("terraform plan").is_none());
+    assert_eq!(
+        errors,
+        [
+            "terraform init -backend=false or validate failed.",
+            "terraform plan failed (exit not run)."
+        ]
+    );
+    assert_in(
+        &ado.comments()[0],
+        &[
+            "| validate | failed |",
+            "| plan | not run |",
+            "Unsupported argument",
+        ],
+    );
+
+    // Run by hand rather than for a pull request: nothing is posted.
+    tf.config(CONFIG);
+    let before = ado.state()["requests"].as_array().unwrap().len();
+    let (manual, errors) = run("Manual");
+    assert!(manual.succeeded, "{}", manual.output());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(ado.state()["requests"].as_array().unwrap().len(), before);
 }

@@ -1,19 +1,19 @@
-//! The drift and pull request plan pipelines of `examples/ci` run here as their CI systems run
-//! them: every step's script unmodified, in order, under the step conditions, with the
-//! environment the runner gives it, signed in through the pipeline's OIDC exchange (no secret in
-//! the job), with the Terraform version the pipeline pins, against the simulator. Each case (no
-//! drift, drift, drift undone, a check that cannot sign in; a changed, an unformatted and an
-//! invalid pull request, one from a fork or run by hand) must end as the pipeline's comments
-//! promise.
+//! The pipelines of `examples/ci` (drift check, pull request plan, GitHub's apply) run here as
+//! their CI systems run them: every step's script unmodified, in order, under the step conditions,
+//! with the environment the runner gives it, signed in through the pipeline's OIDC exchange (no
+//! secret in the job), with the Terraform version the pipeline pins, against the simulator. Each
+//! case (no drift, drift, drift undone, a check that cannot sign in; a changed, an unformatted and
+//! an invalid pull request, one from a fork or run by hand; an approved, an empty and a stale
+//! apply) must end as the pipeline's comments promise.
 //!
-//! Only the edges are stood in for, since nothing here reaches the internet: checkout empties
-//! what earlier runs left, setup-terraform and the never-run service connection task are
-//! skipped, Terraform is provided, `terraform init` is answered by a wrapper (the provider comes
-//! from dev_overrides, and init must not run with them), `gh` is a fake that records its calls,
-//! `actions/github-script` runs its script with node against a fake GitHub API, and Azure
-//! DevOps' pull request threads API is a small python3 server. The GitHub Actions expressions
-//! and Azure Pipelines conditions and macros the files use are evaluated by the small runners
-//! below, which fail on any form they do not know.
+//! Only the edges are stood in for, since nothing here reaches the internet: checkout empties what
+//! earlier runs left, setup-terraform and the never-run service connection task are skipped,
+//! artifacts are copied between jobs, Terraform is provided, `terraform init` is answered by a
+//! wrapper (the provider comes from dev_overrides, and init must not run with them), `gh` is a fake
+//! that records its calls, `actions/github-script` runs its script with node against a fake GitHub
+//! API, and Azure DevOps' pull request threads API is a small python3 server. The GitHub Actions
+//! expressions and Azure Pipelines conditions and macros the files use are evaluated by the small
+//! runners below, which fail on any form they do not know.
 
 mod common;
 
@@ -160,6 +160,11 @@ impl Machine {
         self.root.path().join("agent")
     }
 
+    /// Where an uploaded artifact is kept between jobs.
+    fn artifact(&self, name: &str) -> PathBuf {
+        self.root.path().join("artifacts").join(name)
+    }
+
     fn github_state_file(&self) -> String {
         self.root
             .path()
@@ -241,9 +246,20 @@ struct JobRun {
     /// The run summary (GitHub's step summary, Azure's uploaded summary).
     summary: String,
     succeeded: bool,
+    /// The job's outputs (GitHub's `jobs.<id>.outputs`).
+    outputs: BTreeMap<String, String>,
 }
 
 impl JobRun {
+    fn new() -> JobRun {
+        JobRun {
+            steps: vec![],
+            summary: String::new(),
+            succeeded: true,
+            outputs: BTreeMap::new(),
+        }
+    }
+
     fn ran(&self, name: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.name == name)
     }
@@ -290,8 +306,24 @@ struct GithubContext<'a> {
     outputs: &'a BTreeMap<String, BTreeMap<String, String>>,
     /// `success`, `failure` or `skipped` per step id, before `continue-on-error`.
     outcomes: &'a BTreeMap<String, String>,
-    /// The repository a pull request comes from (`owner/name`).
-    head_repo: &'a str,
+    trigger: &'a Trigger,
+}
+
+/// What started a run: the repository a pull request comes from (`owner/name`), and the
+/// outputs of the jobs the job needs.
+#[derive(Default)]
+struct Trigger {
+    head_repo: String,
+    needs: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Trigger {
+    fn pull_request_from(head_repo: &str) -> Trigger {
+        Trigger {
+            head_repo: head_repo.to_string(),
+            ..Trigger::default()
+        }
+    }
 }
 
 impl GithubContext<'_> {
@@ -307,8 +339,15 @@ impl GithubContext<'_> {
             ["github", "token"] => "fake-github-token".into(),
             ["github", "repository"] => REPOSITORY.into(),
             ["github", "event", "pull_request", "head", "repo", "full_name"] => {
-                self.head_repo.to_string()
+                self.trigger.head_repo.clone()
             }
+            ["needs", job, "outputs", key] => self
+                .trigger
+                .needs
+                .get(*job)
+                .and_then(|o| o.get(*key))
+                .cloned()
+                .unwrap_or_default(),
             ["steps", id, "outcome"] => self.outcomes.get(*id).cloned().unwrap_or_default(),
             ["steps", id, "outputs", key] => self
                 .outputs
@@ -413,8 +452,9 @@ SCRIPT
 
 const REPOSITORY: &str = "example-org/entra-config";
 
-/// Runs one job of a workflow as the GitHub runner would, `id-token: write` included; `head_repo`
-/// is where a pull request comes from.
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// Runs one job of a workflow as the GitHub runner would, `id-token: write` included.
 fn run_github_job(
     workflow: &Json,
     job: &str,
@@ -422,7 +462,7 @@ fn run_github_job(
     mut base: BTreeMap<String, String>,
     vars: &BTreeMap<&'static str, String>,
     oidc: (&str, &str),
-    head_repo: &str,
+    trigger: &Trigger,
 ) -> JobRun {
     let job = &workflow["jobs"][job];
     let no_env = BTreeMap::new();
@@ -433,13 +473,9 @@ fn run_github_job(
         env: &no_env,
         outputs: &no_outputs,
         outcomes: &no_outcomes,
-        head_repo,
+        trigger,
     };
-    let mut run = JobRun {
-        steps: vec![],
-        summary: String::new(),
-        succeeded: true,
-    };
+    let mut run = JobRun::new();
     if !plain.condition(job["if"].as_str(), false) {
         return run;
     }
@@ -453,6 +489,7 @@ fn run_github_job(
         ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
         ("GITHUB_REPOSITORY".into(), REPOSITORY.into()),
         ("GITHUB_RUN_ID".into(), "4242".into()),
+        ("GITHUB_SHA".into(), SHA.into()),
         ("ACTIONS_ID_TOKEN_REQUEST_URL".into(), oidc.0.into()),
         ("ACTIONS_ID_TOKEN_REQUEST_TOKEN".into(), oidc.1.into()),
         (
@@ -461,7 +498,7 @@ fn run_github_job(
                 "serverUrl": "https://github.com",
                 "repo": {"owner": "example-org", "repo": "entra-config"},
                 "runId": 4242,
-                "sha": "0123456789abcdef0123456789abcdef01234567",
+                "sha": SHA,
                 "issue": {"number": 12},
             })
             .to_string(),
@@ -478,7 +515,7 @@ fn run_github_job(
             env: &env,
             outputs: &outputs,
             outcomes: &outcomes,
-            head_repo,
+            trigger,
         };
         let id = step["id"].as_str().map(str::to_string);
         if !ctx.condition(step["if"].as_str(), !run.succeeded) {
@@ -493,6 +530,27 @@ fn run_github_job(
             continue;
         }
         if action.starts_with("hashicorp/setup-terraform@") {
+            continue;
+        }
+        // Artifacts pass files between jobs, which run on different machines.
+        if action.starts_with("actions/upload-artifact@") {
+            let from = machine
+                .workspace()
+                .join(step["with"]["path"].as_str().unwrap());
+            let to = machine.artifact(step["with"]["name"].as_str().unwrap());
+            std::fs::create_dir_all(&to).unwrap();
+            std::fs::copy(&from, to.join(from.file_name().unwrap())).unwrap();
+            continue;
+        }
+        if action.starts_with("actions/download-artifact@") {
+            let from = machine.artifact(step["with"]["name"].as_str().unwrap());
+            let to = machine
+                .workspace()
+                .join(step["with"]["path"].as_str().unwrap());
+            for entry in std::fs::read_dir(from).expect("the artifact was uploaded") {
+                let file = entry.unwrap().path();
+                std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+            }
             continue;
         }
         assert!(
@@ -546,6 +604,17 @@ fn run_github_job(
         run.succeeded &= code == 0 || step["continue-on-error"] == json!(true);
         run.steps.push(Step { name, code, output });
     }
+    let ctx = GithubContext {
+        vars,
+        env: &env,
+        outputs: &outputs,
+        outcomes: &outcomes,
+        trigger,
+    };
+    run.outputs = strings(&job["outputs"])
+        .into_iter()
+        .map(|(k, v)| (k, ctx.interpolate(&v)))
+        .collect();
     run
 }
 
@@ -676,11 +745,7 @@ fn run_azure_pipeline(
     }
     base.insert("SYSTEM_OIDCREQUESTURI".into(), oidc_request_uri.into());
     base.insert("TF_BUILD".into(), "True".into());
-    let mut run = JobRun {
-        steps: vec![],
-        summary: String::new(),
-        succeeded: true,
-    };
+    let mut run = JobRun::new();
     let mut errors = Vec::new();
     let mut prepend: Vec<String> = Vec::new();
     for (n, step) in pipeline["steps"].as_array().unwrap().iter().enumerate() {
@@ -836,11 +901,11 @@ impl GithubRepo {
         workflow: &Json,
         job: &str,
         vars: &BTreeMap<&'static str, String>,
-        head_repo: &str,
+        trigger: &Trigger,
     ) -> JobRun {
         let base = self.machine.base_env(&self.sim, &self.tf);
         let oidc = (self.oidc.0.as_str(), self.oidc.1.as_str());
-        let run = run_github_job(workflow, job, &self.machine, base, vars, oidc, head_repo);
+        let run = run_github_job(workflow, job, &self.machine, base, vars, oidc, trigger);
         let token = &self.oidc.1;
         assert!(!run.output().contains(token) && !run.summary.contains(token));
         assert!(!self.machine.github().to_string().contains(token));
@@ -853,8 +918,9 @@ fn the_github_drift_workflow_reports_no_drift_drift_and_a_failed_check() {
     let repo = GithubRepo::new();
     let (sim, machine, vars) = (&repo.sim, &repo.machine, &repo.vars);
     let workflow = ci_file("github-actions/drift.yml");
-    let run =
-        |vars: &BTreeMap<&'static str, String>| repo.run(&workflow, "drift", vars, REPOSITORY);
+    let run = |vars: &BTreeMap<&'static str, String>| {
+        repo.run(&workflow, "drift", vars, &Trigger::default())
+    };
     let code = |run: &JobRun| run.ran("Refresh-only plan").map(|s| s.output.clone());
 
     // No drift: the job passes, and there is no drift issue to close.
@@ -958,7 +1024,14 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     let repo = GithubRepo::new();
     let (sim, tf, machine) = (&repo.sim, &repo.tf, &repo.machine);
     let workflow = ci_file("github-actions/plan.yml");
-    let run = |head_repo: &str| repo.run(&workflow, "plan", &repo.vars, head_repo);
+    let run = |head_repo: &str| {
+        repo.run(
+            &workflow,
+            "plan",
+            &repo.vars,
+            &Trigger::pull_request_from(head_repo),
+        )
+    };
     let comments = || machine.github()["comments"].as_array().unwrap().clone();
     let assert_in = |body: &str, expected: &[&str]| {
         for e in expected {
@@ -1037,6 +1110,80 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     // A pull request from a fork gets no OIDC token: the job does not run.
     assert!(run("someone/entra-config-fork").steps.is_empty());
     assert_eq!(comments().len(), 1);
+}
+
+fn context_name(sim: &Sim) -> String {
+    let (status, body) = sim.graph("GET", CONTEXT, None);
+    assert_eq!(status, 200, "{body}");
+    body["displayName"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_github_apply_workflow_applies_exactly_the_plan_it_showed() {
+    let repo = GithubRepo::new();
+    let (sim, tf) = (&repo.sim, &repo.tf);
+    let workflow = ci_file("github-actions/apply.yml");
+    let plan_job = || repo.run(&workflow, "plan", &repo.vars, &Trigger::default());
+    // The apply job, once the environment's reviewers approved (only GitHub can ask them).
+    let apply_job = |plan: &JobRun| {
+        let trigger = Trigger {
+            needs: BTreeMap::from([("plan".to_string(), plan.outputs.clone())]),
+            ..Trigger::default()
+        };
+        repo.run(&workflow, "apply", &repo.vars, &trigger)
+    };
+
+    // A merged rename: the plan job shows it and keeps the plan, changing nothing; the apply
+    // job applies that plan.
+    tf.config(&CONFIG.replace("Tier 0 admin actions", "Tier 0 administration"));
+    let plan = plan_job();
+    assert!(plan.succeeded, "{}", plan.output());
+    assert_eq!(plan.outputs["changes"], "1");
+    for expected in [
+        "## Plan for `infra/entra` at 0123456",
+        "Approve the `production` deployment to apply exactly this plan.",
+        "\"Tier 0 admin actions\" -> \"Tier 0 administration\"",
+    ] {
+        assert!(
+            plan.summary.contains(expected),
+            "{expected:?} not in:\n{}",
+            plan.summary
+        );
+    }
+    assert_eq!(context_name(sim), "Tier 0 admin actions");
+    let apply = apply_job(&plan);
+    assert!(apply.succeeded, "{}", apply.output());
+    let applied = &apply.ran("terraform apply").unwrap().output;
+    assert!(
+        applied.contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed."),
+        "{applied}"
+    );
+    assert_eq!(context_name(sim), "Tier 0 administration");
+    tf.assert_clean_plan();
+
+    // Nothing to apply: the plan job says so and keeps no plan; the apply job does not run.
+    let plan = plan_job();
+    assert!(plan.succeeded, "{}", plan.output());
+    assert_eq!(plan.outputs["changes"], "0");
+    assert!(
+        plan.summary.contains("No changes: nothing to apply."),
+        "{}",
+        plan.summary
+    );
+    assert!(apply_job(&plan).steps.is_empty());
+
+    // Another apply ran between the plan and its approval: Terraform refuses the stale plan,
+    // and the tenant keeps what the other apply wrote.
+    tf.config(&CONFIG.replace("Tier 0 admin actions", "Tier 0 reviewed"));
+    let plan = plan_job();
+    assert_eq!(plan.outputs["changes"], "1");
+    tf.config(&CONFIG.replace("Tier 0 admin actions", "Tier 0 hotfix"));
+    tf.apply();
+    let apply = apply_job(&plan);
+    assert!(!apply.succeeded);
+    let refused = &apply.ran("terraform apply").unwrap().output;
+    assert!(refused.contains("Saved plan is stale"), "{refused}");
+    assert_eq!(context_name(sim), "Tier 0 hotfix");
 }
 
 /// The tenant as the administrator's apply left it, and an Azure Pipelines agent whose service

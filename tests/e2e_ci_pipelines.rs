@@ -811,8 +811,9 @@ fn run_azure_pipeline(
 
 // ---------------------------------------------------------------------------------------------
 
-/// The Terraform the pipelines pin (both pin the same version), from the binaries under test.
-fn pinned_terraform() -> PathBuf {
+/// The Terraform version the pipelines pin (both drift pipelines pin the same) and its binary
+/// among those under test.
+fn pinned_terraform() -> (String, PathBuf) {
     let pinned = ci_file("azure-devops/drift-pipeline.yml")["variables"]["TF_VERSION"]
         .as_str()
         .unwrap()
@@ -829,15 +830,16 @@ fn pinned_terraform() -> PathBuf {
         pinned, setup,
         "the two drift pipelines pin different versions"
     );
-    terraform_binaries()
+    let bin = terraform_binaries()
         .into_iter()
         .find(|b| terraform_version(b).contains(&pinned))
-        .unwrap_or_else(|| panic!("the pipelines pin Terraform {pinned}, which is not under test"))
+        .unwrap_or_else(|| panic!("the pipelines pin Terraform {pinned}, which is not under test"));
+    (pinned, bin)
 }
 
 /// The tenant as the administrator's apply left it, and the machine to check it from.
-fn applied(sim: &Sim) -> (Tf, Machine) {
-    let tf = Tf::new(&pinned_terraform(), sim.provider_env());
+fn applied(sim: &Sim, terraform: &Path) -> (Tf, Machine) {
+    let tf = Tf::new(terraform, sim.provider_env());
     tf.config(CONFIG);
     tf.apply();
     let machine = Machine::new(&tf);
@@ -849,18 +851,22 @@ fn rename_context(sim: &Sim, name: &str) {
     assert!(status < 300, "{status} {body}");
 }
 
+fn assert_contains_all(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "{e:?} not in:\n{text}");
+    }
+}
+
 /// The report of a run after the portal rename: what drifted, how, and the new value.
 fn assert_drift_report(summary: &str) {
-    for expected in [
-        "**Drift detected**",
-        "| update | `entra_authentication_context.tier0` |",
-        "Renamed in the portal",
-    ] {
-        assert!(
-            summary.contains(expected),
-            "{expected:?} not in:\n{summary}"
-        );
-    }
+    assert_contains_all(
+        summary,
+        &[
+            "**Drift detected**",
+            "| update | `entra_authentication_context.tier0` |",
+            "Renamed in the portal",
+        ],
+    );
 }
 
 /// The tenant as the administrator's apply left it, and a GitHub repository whose workflows
@@ -876,7 +882,7 @@ struct GithubRepo {
 impl GithubRepo {
     fn new() -> GithubRepo {
         let sim = Sim::start();
-        let (tf, machine) = applied(&sim);
+        let (tf, machine) = applied(&sim, &pinned_terraform().1);
         let i = sim.info();
         let vars = BTreeMap::from([
             ("AZURE_TENANT_ID", i.tenant_id.clone()),
@@ -1033,11 +1039,6 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
         )
     };
     let comments = || machine.github()["comments"].as_array().unwrap().clone();
-    let assert_in = |body: &str, expected: &[&str]| {
-        for e in expected {
-            assert!(body.contains(e), "{e:?} not in:\n{body}");
-        }
-    };
 
     // The pull request renames the context: the plan shows the change in a new comment, and
     // nothing is written to the tenant.
@@ -1048,7 +1049,7 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
     let first = comments();
     assert_eq!(first.len(), 1, "{first:?}");
-    assert_in(
+    assert_contains_all(
         first[0]["body"].as_str().unwrap(),
         &[
             "<!-- entra-terraform-plan:infra/entra -->",
@@ -1069,7 +1070,7 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     assert!(!unformatted.succeeded, "{}", unformatted.output());
     let second = comments();
     assert_eq!(second.len(), 1, "updated, not posted again: {second:?}");
-    assert_in(
+    assert_contains_all(
         second[0]["body"].as_str().unwrap(),
         &[
             "| fmt | ❌ failure |",
@@ -1084,7 +1085,7 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     );
     let last = unformatted.steps.last().unwrap();
     assert_eq!(last.name, "Fail on fmt, validate or plan errors");
-    assert_in(&last.output, &["::error title=terraform fmt::"]);
+    assert_contains_all(&last.output, &["::error title=terraform fmt::"]);
 
     // An invalid configuration: no plan; the comment shows why.
     tf.config(&CONFIG.replace(
@@ -1094,7 +1095,7 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
     let invalid = run(REPOSITORY);
     assert!(!invalid.succeeded);
     assert!(invalid.ran("terraform plan").is_none());
-    assert_in(
+    assert_contains_all(
         comments()[0]["body"].as_str().unwrap(),
         &[
             "| validate | ❌ failure |",
@@ -1102,7 +1103,7 @@ fn the_github_plan_workflow_comments_the_plan_once_and_keeps_the_comment_current
             "Unsupported argument",
         ],
     );
-    assert_in(
+    assert_contains_all(
         &invalid.steps.last().unwrap().output,
         &["::error title=terraform validate::"],
     );
@@ -1139,17 +1140,14 @@ fn the_github_apply_workflow_applies_exactly_the_plan_it_showed() {
     let plan = plan_job();
     assert!(plan.succeeded, "{}", plan.output());
     assert_eq!(plan.outputs["changes"], "1");
-    for expected in [
-        "## Plan for `infra/entra` at 0123456",
-        "Approve the `production` deployment to apply exactly this plan.",
-        "\"Tier 0 admin actions\" -> \"Tier 0 administration\"",
-    ] {
-        assert!(
-            plan.summary.contains(expected),
-            "{expected:?} not in:\n{}",
-            plan.summary
-        );
-    }
+    assert_contains_all(
+        &plan.summary,
+        &[
+            "## Plan for `infra/entra` at 0123456",
+            "Approve the `production` deployment to apply exactly this plan.",
+            "\"Tier 0 admin actions\" -> \"Tier 0 administration\"",
+        ],
+    );
     assert_eq!(context_name(sim), "Tier 0 admin actions");
     let apply = apply_job(&plan);
     assert!(apply.succeeded, "{}", apply.output());
@@ -1199,11 +1197,8 @@ struct AzureAgent {
 impl AzureAgent {
     fn new() -> AzureAgent {
         let sim = Sim::start();
-        let (tf, machine) = applied(&sim);
-        let pinned = ci_file("azure-devops/drift-pipeline.yml")["variables"]["TF_VERSION"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let (pinned, terraform) = pinned_terraform();
+        let (tf, machine) = applied(&sim, &terraform);
         let cached = machine.agent().join("tools/terraform").join(pinned);
         std::fs::create_dir_all(&cached).unwrap();
         std::fs::copy(machine.tools.join("terraform"), cached.join("terraform")).unwrap();
@@ -1441,11 +1436,6 @@ fn the_azure_plan_pipeline_posts_the_plan_once_and_keeps_it_current() {
         ];
         agent.run(&pipeline, &sim.info().client_id, &pull_request)
     };
-    let assert_in = |text: &str, expected: &[&str]| {
-        for e in expected {
-            assert!(text.contains(e), "{e:?} not in:\n{text}");
-        }
-    };
 
     // The pull request renames the context: one thread with the plan, closed (informational),
     // and nothing written to the tenant.
@@ -1458,7 +1448,7 @@ fn the_azure_plan_pipeline_posts_the_plan_once_and_keeps_it_current() {
     assert_eq!(ado.state()["threads"][0]["status"], 4);
     let comments = ado.comments();
     assert_eq!(comments.len(), 1);
-    assert_in(
+    assert_contains_all(
         &comments[0],
         &[
             "<!-- entra-terraform-plan:infra/entra -->",
@@ -1485,7 +1475,7 @@ fn the_azure_plan_pipeline_posts_the_plan_once_and_keeps_it_current() {
     );
     let comments = ado.comments();
     assert_eq!(comments.len(), 1, "edited, not posted again");
-    assert_in(&comments[0], &["| fmt | failed |", "| plan | no changes |"]);
+    assert_contains_all(&comments[0], &["| fmt | failed |", "| plan | no changes |"]);
     let requests = ado.state()["requests"].to_string();
     assert!(
         requests.contains(
@@ -1509,7 +1499,7 @@ fn the_azure_plan_pipeline_posts_the_plan_once_and_keeps_it_current() {
             "terraform plan failed (exit not run)."
         ]
     );
-    assert_in(
+    assert_contains_all(
         &ado.comments()[0],
         &[
             "| validate | failed |",

@@ -5,7 +5,7 @@
 //! are checked: an unchanged policy costs no request, and one whose location was deleted
 //! outside Terraform is left to its refresh and Graph.
 
-use super::validate::path;
+use super::validate::{at, path};
 use super::vocabulary::{canonical_keyword, strength_guid, LOCATION_KEYWORDS};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::value::Value;
@@ -35,12 +35,6 @@ const NAMED: &[(&str, Kind)] = &[
         Kind::Strength,
     ),
 ];
-
-fn at<'a>(policy: &'a Value, dotted: &str) -> &'a Value {
-    let mut parts: Vec<&str> = dotted.split('.').collect();
-    let last = parts.pop().unwrap_or_default();
-    parts.iter().fold(policy, |v, b| v.block(b)).get(last)
-}
 
 /// The known ids at an attribute, as Graph's ids (keywords and the trusted-IPs location left
 /// out, strength paths reduced to the id).

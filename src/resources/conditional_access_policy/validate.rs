@@ -26,12 +26,16 @@ struct Check<'a> {
     d: Diagnostics,
 }
 
+/// The value at a dotted path through single blocks (`conditions.locations.included_locations`).
+pub(super) fn at<'a>(policy: &'a Value, dotted: &str) -> &'a Value {
+    let mut parts: Vec<&str> = dotted.split('.').collect();
+    let last = parts.pop().unwrap_or_default();
+    parts.iter().fold(policy, |v, b| v.block(b)).get(last)
+}
+
 impl<'a> Check<'a> {
-    /// The value at a dotted path through single blocks.
     fn at(&self, dotted: &str) -> &'a Value {
-        let mut parts: Vec<&str> = dotted.split('.').collect();
-        let last = parts.pop().unwrap_or_default();
-        parts.iter().fold(self.policy, |v, b| v.block(b)).get(last)
+        at(self.policy, dotted)
     }
 
     fn block(&self, dotted: &str) -> &'a Value {

@@ -4,13 +4,16 @@
 use std::sync::Arc;
 use terraform_provider_entra::plugin::{handshake, log, serve, server};
 use terraform_provider_entra::provider::EntraProvider;
+use terraform_provider_entra::{export, sweep};
 use tokio_util::sync::CancellationToken;
 
 fn main() {
     log::install_panic_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("export") {
-        std::process::exit(export(&args[1..]));
+    match args.first().map(String::as_str) {
+        Some("export") => std::process::exit(command(export::main(&args[1..]))),
+        Some("sweep") => std::process::exit(command(sweep::main(&args[1..]))),
+        _ => {}
     }
     let debug = std::env::args()
         .skip(1)
@@ -53,11 +56,11 @@ fn main() {
     }
 }
 
-/// `terraform-provider-entra export --out DIR`, run by a person, not by Terraform.
-fn export(args: &[String]) -> i32 {
+/// Runs a subcommand a person starts (`export`, `sweep`), not Terraform: its exit code.
+fn command(main: impl std::future::Future<Output = i32>) -> i32 {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(terraform_provider_entra::export::main(args)),
+        Ok(runtime) => runtime.block_on(main),
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
             1

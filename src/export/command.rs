@@ -1,8 +1,6 @@
 //! The `export` subcommand's command line: where to write, signing in exactly as the provider
 //! does (the same `ARM_*` and `ENTRA_*` environment variables), progress on stderr.
 
-use crate::plugin::resource::Provider;
-use crate::plugin::value::Value;
 use crate::provider::EntraProvider;
 use std::path::PathBuf;
 
@@ -17,16 +15,9 @@ Then: cd DIR && terraform init && terraform plan (only imports) && terraform app
 
 /// Runs the command; the process exit code.
 pub async fn main(args: &[String]) -> i32 {
-    let out = match parse(args) {
-        Ok(Some(out)) => out,
-        Ok(None) => {
-            println!("{USAGE}");
-            return 0;
-        }
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            return 2;
-        }
+    let out = match crate::command_line::options(parse(args), USAGE) {
+        Ok(out) => out,
+        Err(code) => return code,
     };
     match run(&out).await {
         Ok(()) => 0,
@@ -53,11 +44,7 @@ fn parse(args: &[String]) -> Result<Option<PathBuf>, String> {
 }
 
 async fn run(out: &PathBuf) -> Result<(), String> {
-    let provider = EntraProvider::default();
-    let configured = provider.configure(&Value::object::<&str>([])).await;
-    if configured.has_errors() {
-        return Err(configured.to_string());
-    }
+    let provider = EntraProvider::from_environment().await?;
     let client = provider.connection().client().map_err(|d| d.to_string())?;
     let progress = |line: &str| eprintln!("export: {line}");
     let tenant = super::read(client, &progress)

@@ -74,6 +74,17 @@ impl EntraProvider {
     pub fn connection(&self) -> &Connection {
         &self.connection
     }
+
+    /// A provider configured from the environment alone (`ARM_*`, `ENTRA_*`), as an empty
+    /// provider block would be: how the `export` and `sweep` commands sign in.
+    pub async fn from_environment() -> Result<EntraProvider, String> {
+        let provider = EntraProvider::default();
+        let configured = provider.configure(&Value::object::<&str>([])).await;
+        if configured.has_errors() {
+            return Err(configured.to_string());
+        }
+        Ok(provider)
+    }
 }
 
 #[async_trait::async_trait]

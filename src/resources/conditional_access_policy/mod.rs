@@ -42,7 +42,7 @@ pub fn as_graph(policy: &Value) -> Json {
 }
 
 pub const TYPE_NAME: &str = "entra_conditional_access_policy";
-const COLLECTION: &str = "/identity/conditionalAccess/policies";
+pub const COLLECTION: &str = "/identity/conditionalAccess/policies";
 /// Graph's limit per tenant (graph-api.md section 2.1).
 const MAX_POLICIES: usize = 195;
 const COMPUTED: &[&str] = &[

@@ -102,9 +102,24 @@ resource "entra_authentication_strength_policy" "this" {{
     }
 }
 
+const LAG_MS: u64 = 3000;
+/// The provider's request timeout, in seconds of Graph's time.
+const TIMEOUT_S: u64 = 3;
+
+/// New objects invisible for three seconds. The clock runs three times faster than real time,
+/// not the harness's ten: the request timeout stays a whole second, which no ordinary answer
+/// takes even on a busy machine, so the only lost answers are the scripted ones.
+fn lagging_graph() -> SimOptions {
+    SimOptions {
+        consistency_lag_ms: LAG_MS,
+        time_scale: Some(1.0 / 3.0),
+        ..SimOptions::default()
+    }
+}
+
 /// The ids of the objects named `name` that Graph holds, once replication has caught up.
 fn held_named(sim: &Sim, target: Target, name: &str) -> Vec<String> {
-    std::thread::sleep(std::time::Duration::from_millis(3100));
+    std::thread::sleep(sim.scaled(LAG_MS + 100));
     let (status, body) = sim.graph("GET", &target.listing(), None);
     assert_eq!(status, 200, "{body}");
     body["value"]
@@ -123,7 +138,7 @@ fn lost_create(sim: &Sim, tf: &Tf, target: Target, fault: FaultKind, name: &str,
         ScriptedFault::new(fault)
             .on_method("POST")
             .on_path(target.collection())
-            .with_delay_ms(6000),
+            .with_delay_ms(2 * TIMEOUT_S * 1000),
     );
     tf.config(&target.config(name));
     let r = tf.apply();
@@ -152,13 +167,10 @@ fn lost_create(sim: &Sim, tf: &Tf, target: Target, fault: FaultKind, name: &str,
 #[test]
 fn a_create_whose_answer_is_lost_is_adopted_not_repeated() {
     for bin in terraform_binaries() {
-        let sim = Sim::start_with(SimOptions {
-            consistency_lag_ms: 3000,
-            ..SimOptions::default()
-        });
-        // Shorter than the 6 s the slow answers take.
+        let sim = Sim::start_with(lagging_graph());
+        // Half as long as the slow answers take.
         let mut env = sim.provider_env();
-        env.push(("ENTRA_REQUEST_TIMEOUT".into(), "3".into()));
+        env.push(("ENTRA_REQUEST_TIMEOUT".into(), TIMEOUT_S.to_string()));
         let cases: Vec<(Target, FaultKind)> = TARGETS
             .iter()
             .flat_map(|&t| AFTER_GRAPH_ACTED.iter().map(move |&f| (t, f)))
@@ -176,10 +188,7 @@ fn a_create_whose_answer_is_lost_is_adopted_not_repeated() {
 #[test]
 fn a_create_graph_never_received_is_sent_again_once() {
     for bin in terraform_binaries() {
-        let sim = Sim::start_with(SimOptions {
-            consistency_lag_ms: 3000,
-            ..SimOptions::default()
-        });
+        let sim = Sim::start_with(lagging_graph());
         let env = sim.provider_env();
         in_parallel(
             &TARGETS,

@@ -236,17 +236,17 @@ pub fn pick(state: &SimState, req: &GraphRequest) -> Option<Injected> {
     let injected = match state.faults.fire(req) {
         Some(rule) => Injected {
             kind: rule.kind,
-            delay: Duration::from_millis(rule.delay_ms.unwrap_or(
-                if state.opts.slow_fault_ms > 0 {
+            delay: state
+                .opts
+                .scaled(rule.delay_ms.unwrap_or(if state.opts.slow_fault_ms > 0 {
                     state.opts.slow_fault_ms
                 } else {
                     DEFAULT_SLOW_MS
-                },
-            )),
+                })),
         },
         None => Injected {
             kind: random_kind(state, req)?,
-            delay: Duration::from_millis(state.opts.slow_fault_ms),
+            delay: state.opts.scaled(state.opts.slow_fault_ms),
         },
     };
     state.stats.count_fault(injected.kind.name());

@@ -57,6 +57,17 @@ pub struct SimOptions {
     pub consistency_lag_ms: u64,
     /// Load objects from corpus-style folders (`auth-contexts/*.json`, `ca-policies/*.json`, ...).
     pub seed_dir: Option<PathBuf>,
+    /// Runs Graph's clock faster, for tests: the consistency lag, slow answers and the rate
+    /// limit's window are multiplied by this factor (0.1 = ten times faster). A provider started
+    /// with the same `ENTRA_TIME_SCALE` scales its own waits to match. None = real time.
+    pub time_scale: Option<f64>,
+}
+
+impl SimOptions {
+    /// `ms` of Graph's time on this simulator's clock.
+    pub fn scaled(&self, ms: u64) -> std::time::Duration {
+        std::time::Duration::from_millis(ms).mul_f64(self.time_scale.unwrap_or(1.0))
+    }
 }
 
 /// What a client needs to talk to the simulator. The binary prints exactly this as JSON.

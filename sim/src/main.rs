@@ -24,6 +24,9 @@ OPTIONS:
                            and the answer held back N ms, so a client timing out sooner gives
                            up on a request that did happen; 0 = off [default: 0]
   --consistency-lag-ms N   freshly created objects answer 404 on GET for this long [default: 0]
+  --time-scale F           0 < F <= 1: run Graph's clock faster for tests; the consistency lag,
+                           slow answers and the rate limit's window are multiplied by F; start
+                           the provider with ENTRA_TIME_SCALE=F so its waits match [default: 1]
   --seed DIR               load objects from corpus-style folders (auth-contexts/, ca-policies/,
                            named-locations/, auth-strengths/, ...)
   --oidc-request-token T   bearer token /_sim/oidc/token requires (GitHub's
@@ -105,6 +108,14 @@ fn parse_args() -> Result<(SimOptions, SimSecrets), String> {
             "--consistency-lag-ms" => {
                 let v = value()?;
                 opts.consistency_lag_ms = v.parse().map_err(|_| bad(&v))?;
+            }
+            "--time-scale" => {
+                let v = value()?;
+                let f: f64 = v.parse().map_err(|_| bad(&v))?;
+                if !(f > 0.0 && f <= 1.0) {
+                    return Err(bad(&v));
+                }
+                opts.time_scale = Some(f);
             }
             "--seed" => opts.seed_dir = Some(PathBuf::from(value()?)),
             "--oidc-request-token" => secrets.oidc_request_token = Some(value()?),

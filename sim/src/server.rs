@@ -99,7 +99,10 @@ pub async fn start(
         store: Mutex::new(store),
         stats: Default::default(),
         faults: Default::default(),
-        throttle: crate::throttle::Throttle::new(opts.ca_rate_limit),
+        throttle: crate::throttle::Throttle::new(
+            opts.ca_rate_limit,
+            opts.time_scale.unwrap_or(1.0),
+        ),
         client_certs: Default::default(),
         oidc_request_token: secrets
             .oidc_request_token

@@ -52,7 +52,7 @@ pub struct IssuedTokens {
 
 impl SimState {
     pub fn consistency_lag(&self) -> Duration {
-        Duration::from_millis(self.opts.consistency_lag_ms)
+        self.opts.scaled(self.opts.consistency_lag_ms)
     }
 
     pub fn token_endpoint_url(&self, tenant: &str) -> String {

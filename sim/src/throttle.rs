@@ -24,6 +24,8 @@ pub fn is_ca_path(path: &str) -> bool {
 
 pub struct Throttle {
     rate: Option<f64>,
+    /// The simulator's time scale: a second of Graph's time lasts this many real seconds.
+    scale: f64,
     buckets: Mutex<HashMap<String, Bucket>>,
 }
 
@@ -33,9 +35,10 @@ struct Bucket {
 }
 
 impl Throttle {
-    pub fn new(rate: Option<f64>) -> Self {
+    pub fn new(rate: Option<f64>, scale: f64) -> Self {
         Throttle {
             rate: rate.filter(|r| *r > 0.0),
+            scale,
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -51,7 +54,8 @@ impl Throttle {
             tokens: capacity,
             last: now,
         });
-        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(capacity);
+        let elapsed = now.duration_since(b.last).as_secs_f64() / self.scale;
+        b.tokens = (b.tokens + elapsed * rate).min(capacity);
         b.last = now;
         if b.tokens >= 1.0 {
             b.tokens -= 1.0;

@@ -282,3 +282,55 @@ async fn ca_file_written_and_removed() {
     sim.shutdown().await;
     assert!(!path.exists());
 }
+
+/// `time_scale` runs Graph's clock faster for tests: the replication lag, the rate limit's
+/// window and slow answers all shrink by the same factor, so their proportions stay Graph's.
+#[tokio::test]
+async fn time_scale_shrinks_lag_rate_window_and_slow_answers_alike() {
+    let (sim, client) = start(SimOptions {
+        consistency_lag_ms: 3000,
+        ca_rate_limit: Some(1.0),
+        slow_fault_ms: 4000,
+        time_scale: Some(0.1),
+        ..Default::default()
+    })
+    .await;
+    let token = sim.mint_app_token();
+    let url = graph_url(&sim, &format!("{ACR}/c5"));
+    let body = serde_json::json!({"displayName": "scaled"});
+    let (s, _, _) = send(&client, Method::PATCH, &url, &token, Some(&body)).await;
+    assert_eq!(s, 204);
+    // Three seconds of lag are 300 ms here: still hidden at once, visible after 400 ms.
+    assert_eq!(send(&client, Method::GET, &url, &token, None).await.0, 404);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(send(&client, Method::GET, &url, &token, None).await.0, 200);
+
+    // One request a second is one per 100 ms: a second request at once is refused, one after
+    // 150 ms is not.
+    let locations = graph_url(&sim, "/v1.0/identity/conditionalAccess/namedLocations");
+    assert_eq!(
+        send(&client, Method::GET, &locations, &token, None).await.0,
+        200
+    );
+    assert_eq!(
+        send(&client, Method::GET, &locations, &token, None).await.0,
+        429
+    );
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(
+        send(&client, Method::GET, &locations, &token, None).await.0,
+        200
+    );
+
+    // A slow answer of four seconds takes 400 ms.
+    sim.script_fault(entra_graph_sim::ScriptedFault::new(
+        entra_graph_sim::FaultKind::Slow,
+    ));
+    let started = Instant::now();
+    assert_eq!(send(&client, Method::GET, &url, &token, None).await.0, 200);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
+}

@@ -32,7 +32,7 @@ impl Budget {
     /// still comes widens the slots by a tenth (up to twice the limit's gap): how Graph counts
     /// cannot be seen from here, and a 429 costs far more than a wider slot.
     fn new(rps: f64, start: Instant, handoff: Option<PathBuf>) -> Budget {
-        let gap = Duration::from_secs_f64(1.0 / rps);
+        let gap = super::time_scale::scaled(Duration::from_secs_f64(1.0 / rps));
         Budget {
             gap,
             slots: tokio::sync::Mutex::new(Slots {
@@ -53,7 +53,10 @@ impl Budget {
             .ok()
             .and_then(|t| t.trim().parse::<u128>().ok())
             .and_then(|next_ms| next_ms.checked_sub(unix_ms()))
-            .map(|wait_ms| Instant::now() + Duration::from_millis(wait_ms.min(10_000) as u64))
+            .map(|wait_ms| {
+                let cap = super::time_scale::scaled(Duration::from_secs(10));
+                Instant::now() + Duration::from_millis(wait_ms.min(10_000) as u64).min(cap)
+            })
             .unwrap_or_else(Instant::now);
         Budget::new(rps, start, Some(file))
     }

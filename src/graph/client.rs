@@ -3,6 +3,7 @@
 use super::budget;
 use super::error::GraphError;
 use super::retry::{self, Failure};
+use super::time_scale;
 use crate::plugin::log;
 use azure_core::credentials::TokenCredential;
 use reqwest::Method;
@@ -141,7 +142,7 @@ impl GraphClient {
         body: Option<&Json>,
     ) -> Result<Answer, GraphError> {
         let shown = url.strip_prefix(&self.endpoint).unwrap_or(url).to_string();
-        let deadline = tokio::time::Instant::now() + OPERATION_DEADLINE;
+        let deadline = tokio::time::Instant::now() + time_scale::scaled(OPERATION_DEADLINE);
         let budget = budget::is_ca_family(
             shown
                 .trim_start_matches("/v1.0")

@@ -9,7 +9,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const TIMEOUT_VARIABLE: &str = "ENTRA_REQUEST_TIMEOUT";
 
 pub fn build_client() -> anyhow::Result<reqwest::Client> {
-    let timeout = request_timeout(std::env::var(TIMEOUT_VARIABLE).ok().as_deref())?;
+    let timeout = super::time_scale::scaled(request_timeout(
+        std::env::var(TIMEOUT_VARIABLE).ok().as_deref(),
+    )?);
     match std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
         None => client_trusting(None, timeout),
         Some(path) => {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod models;
 pub mod retry;
+pub mod time_scale;
 
 pub use client::{Api, GraphClient};
 pub use error::GraphError;

@@ -8,6 +8,7 @@
 //!   be opened at all. A 5xx, a timeout or a reset after sending is ambiguous: the object may
 //!   exist, so the error goes back to the resource, which decides (by reading) what happened.
 
+use super::time_scale;
 use reqwest::Method;
 use std::time::Duration;
 
@@ -37,7 +38,7 @@ pub fn should_retry(method: &Method, failure: Failure) -> bool {
 /// Exponential backoff with full jitter: 1 s, 2 s, 4 s ... capped at 32 s, each scaled by a
 /// random factor in [0.5, 1.0) so that parallel resources do not retry in lock step.
 pub fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_secs(1u64 << attempt.min(5));
+    let base = time_scale::scaled(Duration::from_secs(1u64 << attempt.min(5)));
     base.mul_f64(0.5 + rand::random::<f64>() / 2.0)
 }
 
@@ -45,7 +46,7 @@ pub fn backoff(attempt: u32) -> Duration {
 pub fn wait_for(retry_after: Option<&str>, attempt: u32) -> Duration {
     retry_after
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(|s| Duration::from_secs(s.min(300)))
+        .map(|s| time_scale::scaled(Duration::from_secs(s.min(300))))
         .unwrap_or_else(|| backoff(attempt))
 }
 

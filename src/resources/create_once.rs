@@ -9,7 +9,7 @@
 //! once Graph's replication has had time to show it: Graph did not act, and the POST is sent
 //! again.
 
-use crate::graph::{Api, GraphClient, GraphError};
+use crate::graph::{time_scale, Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::log;
 use serde_json::Value as Json;
@@ -102,7 +102,7 @@ impl CreateOnce {
         sent_at: OffsetDateTime,
     ) -> Result<Option<(Json, Vec<String>)>, GraphError> {
         for pause in SEARCH_PAUSES_MS {
-            tokio::time::sleep(Duration::from_millis(pause)).await;
+            tokio::time::sleep(time_scale::scaled(Duration::from_millis(pause))).await;
             let listed = client.list::<Json>(api, collection).await?;
             let now = OffsetDateTime::now_utc();
             let mut claimed = self.claimed.lock().await;

@@ -4,6 +4,7 @@
 //! nothing asks again, for up to about eight seconds, before calling the object gone. Objects
 //! deleted outside Terraform are still found gone, a few seconds later.
 
+use crate::graph::time_scale;
 use crate::plugin::diag::Diagnostics;
 use std::future::Future;
 use std::time::Duration;
@@ -20,7 +21,7 @@ where
         if let Some(found) = get().await? {
             return Ok(Some(found));
         }
-        tokio::time::sleep(Duration::from_millis(pause)).await;
+        tokio::time::sleep(time_scale::scaled(Duration::from_millis(pause))).await;
     }
     get().await
 }

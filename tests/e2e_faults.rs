@@ -11,9 +11,8 @@ use common::{fleet, in_parallel, terraform_binaries, terraform_version, Sim, Tf}
 use entra_graph_sim::SimOptions;
 use std::collections::BTreeMap;
 
+/// Runs on every Terraform version under test.
 const RUNS: usize = 10;
-/// Terraform 1.0's plugin protocol handling is covered with fewer runs: each run takes minutes.
-const RUNS_ON_TERRAFORM_1_0: usize = 2;
 const LAG_MS: u64 = 3000;
 /// Graph's clock five times faster than real time, not the harness's ten: the 5 s request
 /// timeout stays a whole second, longer than any answer but the slow faults' takes even with
@@ -148,11 +147,7 @@ fn soak(bin: &std::path::Path) -> Result<(), String> {
         return Err(format!("a calm run leaves other objects: {expected:#?}"));
     }
 
-    let runs: Vec<usize> = if terraform_version(bin).starts_with("1.0.") {
-        (0..RUNS_ON_TERRAFORM_1_0).collect()
-    } else {
-        (0..RUNS).collect()
-    };
+    let runs: Vec<usize> = (0..RUNS).collect();
     let started = std::time::Instant::now();
     let outcomes = in_parallel(&runs, 2, || (), |_, _| faulty_run(bin, &expected));
     let failed: Vec<String> = outcomes

@@ -9,6 +9,7 @@
 
 pub mod corpus;
 pub mod fleet;
+pub mod tenant;
 
 use entra_graph_sim::{SimInfo, SimOptions, SimSecrets, Simulator};
 use serde_json::Value as Json;

@@ -254,18 +254,60 @@ fn importing_a_built_in_strength_points_to_the_data_source() {
 }
 
 #[test]
-fn single_factor_combination_fails_at_plan_with_its_path_and_no_graph_call() {
+fn a_second_factor_alone_fails_at_plan_with_its_path_and_no_graph_call() {
     for bin in terraform_binaries() {
         let sim = Sim::start();
         let tf = Tf::new(&bin, sim.provider_env());
-        tf.config(&strength(r#""fido2", "password""#));
+        tf.config(&strength(r#""fido2", "voice""#));
         sim.sim().reset_stats();
         let r = tf.plan_code(&[]);
         assert_eq!(r.code, 1, "{}", r.text());
         let text = r.flat();
         assert!(text.contains("Invalid method combination"), "{text}");
         assert!(text.contains("allowed_combinations"), "{text}");
-        assert!(text.contains("is a single factor"), "{text}");
+        assert!(text.contains("is no sign-in of its own"), "{text}");
         assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
+    }
+}
+
+/// Single factors Microsoft lists as combinations of their own (azuread's acceptance test
+/// creates `["password"]`), and the QR code with PIN Graph added after unknownFutureValue.
+#[test]
+fn single_factor_and_qr_code_combinations_apply_and_plan_clean() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(
+            r#"
+resource "entra_authentication_strength_policy" "single" {
+  display_name         = "Low-risk apps: one factor"
+  allowed_combinations = ["password", "sms", "federatedSingleFactor", "x509CertificateSingleFactor", "qrCodePin"]
+}
+"#,
+        );
+        tf.apply();
+        tf.assert_clean_plan();
+        let id = tf.attr("entra_authentication_strength_policy.single", "id");
+        let guid = id.as_str().unwrap().rsplit('/').next().unwrap();
+        let (status, body) = get(&sim, guid);
+        assert_eq!(status, 200, "{body}");
+        let mut held: Vec<&str> = body["allowedCombinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        held.sort_unstable();
+        assert_eq!(
+            held,
+            [
+                "federatedSingleFactor",
+                "password",
+                "qrCodePin",
+                "sms",
+                "x509CertificateSingleFactor"
+            ]
+        );
+        tf.destroy();
     }
 }

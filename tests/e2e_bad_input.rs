@@ -216,11 +216,11 @@ const CASES: &[Case] = &[
         expect_message: "\"High\" is not one of: low, medium, high",
     },
     Case {
-        name: "ca_service_principal_risk_hidden",
-        hcl: Hcl::Policy(&[("# conditions", "service_principal_risk_levels = [\"hidden\"]")]),
+        name: "ca_service_principal_risk_unknown",
+        hcl: Hcl::Policy(&[("# conditions", "service_principal_risk_levels = [\"extreme\"]")]),
         fails_at: Validate,
         expect_path: "service_principal_risk_levels",
-        expect_message: "\"hidden\" is not one of: low, medium, high, none",
+        expect_message: "\"extreme\" is not one of: low, medium, high, hidden, none",
     },
     Case {
         name: "ca_insider_risk_unknown",
@@ -620,6 +620,34 @@ const CASES: &[Case] = &[
         fails_at: Validate,
         expect_path: "built_in_controls",
         expect_message: "with operator = \"AND\" (Graph error 1032",
+    },
+    Case {
+        name: "ca_risk_remediation_without_strength",
+        hcl: Hcl::Policy(&[
+            ("# conditions", "user_risk_levels = [\"high\"]"),
+            ("operator = \"OR\"", "operator = \"AND\""),
+            (
+                "built_in_controls = [\"mfa\"]",
+                "built_in_controls = [\"riskRemediation\"]",
+            ),
+        ]),
+        fails_at: Validate,
+        expect_path: "built_in_controls",
+        expect_message: "riskRemediation must be combined with an authentication strength",
+    },
+    Case {
+        name: "ca_risk_remediation_with_password_change",
+        hcl: Hcl::Policy(&[
+            ("# conditions", "user_risk_levels = [\"high\"]"),
+            ("operator = \"OR\"", "operator = \"AND\""),
+            (
+                "built_in_controls = [\"mfa\"]",
+                "built_in_controls = [\"riskRemediation\", \"passwordChange\", \"mfa\"]",
+            ),
+        ]),
+        fails_at: Validate,
+        expect_path: "built_in_controls",
+        expect_message: "riskRemediation and passwordChange must be used in separate policies",
     },
     Case {
         name: "ca_password_change_alone",
@@ -1302,18 +1330,18 @@ resource "entra_authentication_strength_policy" "t" {
         expect_message: "(did you mean \"fido2\"?)",
     },
     Case {
-        name: "strength_single_factor",
+        name: "strength_second_factor_alone",
         hcl: Hcl::Body(
             r#"
 resource "entra_authentication_strength_policy" "t" {
   display_name         = "Strong"
-  allowed_combinations = ["password"]
+  allowed_combinations = ["voice"]
 }
 "#,
         ),
         fails_at: Validate,
         expect_path: "allowed_combinations",
-        expect_message: "\"password\" is a single factor: an authentication strength requires multifactor combinations",
+        expect_message: "\"voice\" is no sign-in of its own",
     },
     Case {
         name: "strength_method_twice",

@@ -411,3 +411,84 @@ fn a_create_beyond_graphs_195_policies_is_refused_at_plan() {
         );
     }
 }
+
+/// "Require risk remediation" (Graph's evolvable riskRemediation grant control, after
+/// unknownFutureValue) with token protection: both written through v1.0, applied, read back and
+/// planned clean; riskRemediation without an authentication strength fails at plan.
+#[test]
+fn risk_remediation_and_token_protection_go_through_v1() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        let policy = |grant: &str| {
+            format!(
+                r#"
+resource "entra_authentication_strength_policy" "phishing_resistant" {{
+  display_name         = "Phishing-resistant"
+  allowed_combinations = ["fido2", "windowsHelloForBusiness"]
+}}
+
+resource "entra_conditional_access_policy" "remediate" {{
+  display_name = "Remediate risky users"
+  state        = "enabledForReportingButNotEnforced"
+  conditions {{
+    client_app_types = ["all"]
+    user_risk_levels = ["high"]
+    applications {{
+      included_applications = ["All"]
+    }}
+    users {{
+      included_users = ["All"]
+    }}
+  }}
+  grant_controls {{
+    {grant}
+  }}
+  session_controls {{
+    secure_sign_in_session_enabled = true
+  }}
+}}
+"#
+            )
+        };
+        tf.config(&policy(
+            r#"operator          = "OR"
+    built_in_controls = ["riskRemediation"]"#,
+        ));
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        assert!(
+            r.flat()
+                .contains("riskRemediation needs an authentication strength with AND"),
+            "{}",
+            r.text()
+        );
+        assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
+
+        tf.config(&policy(
+            r#"operator                          = "AND"
+    built_in_controls                 = ["riskRemediation"]
+    authentication_strength_policy_id = entra_authentication_strength_policy.phishing_resistant.id"#,
+        ));
+        tf.apply();
+        assert_eq!(
+            tf.attr(
+                "entra_conditional_access_policy.remediate",
+                "graph_api_version"
+            ),
+            json!("v1.0")
+        );
+        let held = by_name(&sim, "Remediate risky users");
+        assert_eq!(
+            held["grantControls"]["builtInControls"],
+            json!(["riskRemediation"])
+        );
+        assert_eq!(
+            held["sessionControls"]["secureSignInSession"]["isEnabled"],
+            json!(true)
+        );
+        tf.assert_clean_plan();
+        tf.destroy();
+    }
+}

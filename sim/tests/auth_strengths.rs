@@ -322,10 +322,9 @@ async fn combinations_are_validated_and_normalised() {
     assert_eq!(b["combinationConfigurations"], json!([]));
 
     for (combos, needle) in [
-        (json!(["password"]), "single factor"),
-        (json!(["sms"]), "single factor"),
-        (json!(["federatedSingleFactor"]), "single factor"),
-        (json!(["fido2", "password"]), "single factor"),
+        (json!(["voice"]), "second factor"),
+        (json!(["email"]), "second factor"),
+        (json!(["fido2", "softwareOath"]), "second factor"),
         (json!(["password,fido2"]), "not a supported"),
         (json!(["sms,voice"]), "not a supported"),
         (json!(["password,sms,voice"]), "not a supported"),
@@ -487,7 +486,7 @@ async fn update_allowed_combinations_example_replays_with_references() {
     for body in [
         json!({}),
         json!({"allowedCombinations": []}),
-        json!({"allowedCombinations": ["password"]}),
+        json!({"allowedCombinations": ["voice"]}),
         json!({"allowedCombinations": ["fido2"], "displayName": "x"}),
     ] {
         let (s, b) = t

@@ -492,6 +492,7 @@ async fn get_fills_defaults_absent_null_and_empty() {
             "cloudAppSecurity",
             "disableResilienceDefaults",
             "persistentBrowser",
+            "secureSignInSession",
             "signInFrequency"
         ]
     );
@@ -543,10 +544,6 @@ fn beta_only_members() -> Vec<(&'static str, Value)> {
         ),
         (
             "sessionControls",
-            json!({"secureSignInSession": {"isEnabled": true}}),
-        ),
-        (
-            "sessionControls",
             json!({"globalSecureAccessFilteringProfile": {"profileId": "p1", "isEnabled": true}}),
         ),
         (
@@ -558,7 +555,6 @@ fn beta_only_members() -> Vec<(&'static str, Value)> {
             json!({"blockSensitiveActions": {"isEnabled": true}}),
         ),
         ("partialEnablementStrategy", json!(null)),
-        ("deletedDateTime", json!(null)),
     ]
 }
 

@@ -5,6 +5,8 @@ pub mod authentication_strength_policy;
 pub mod conditional_access_policy;
 pub mod create_once;
 pub mod eventual;
+#[cfg(test)]
+mod graph_metadata;
 pub mod listing;
 pub mod moved_from_azuread;
 pub mod named_location;

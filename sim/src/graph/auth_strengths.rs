@@ -26,13 +26,15 @@
 //! Combination rules (the service's list of valid combinations is not captured, graph-api.md §5
 //! marks single-factor-only combinations [U]): a combination is one string of modes joined by
 //! commas; `"password, sms"` is accepted and stored as `"password,sms"`, modes in enum declaration
-//! order (how Graph emits flags). Valid: one self-sufficient mode (windowsHelloForBusiness, fido2,
-//! x509CertificateMultiFactor, deviceBasedPush, temporaryAccessPassOneTime/MultiUse,
-//! federatedMultiFactor, beta's qrCodePin), `password` + a second factor (voice, hardwareOath,
+//! order (how Graph emits flags). Valid: one mode that stands alone (windowsHelloForBusiness,
+//! fido2, x509CertificateMultiFactor, deviceBasedPush, temporaryAccessPassOneTime/MultiUse,
+//! federatedMultiFactor, qrCodePin, and the single factors Microsoft's authentication strength
+//! documentation lists as combinations: password, sms, federatedSingleFactor,
+//! x509CertificateSingleFactor), `password` + a second factor (voice, hardwareOath,
 //! softwareOath, sms, microsoftAuthenticatorPush, email, x509CertificateSingleFactor,
 //! x509CertificateMultiFactor), or `federatedSingleFactor` + voice/hardwareOath/softwareOath/sms/
-//! microsoftAuthenticatorPush: exactly the shapes of the built-ins' combinations. A
-//! single-factor mode alone (`password`) is 400. Repeated combinations are dropped. `qrCodePin`
+//! microsoftAuthenticatorPush: the shapes of the built-ins' combinations. A second factor alone
+//! (`voice`) is 400. Repeated combinations are dropped. `qrCodePin`
 //! is declared after `unknownFutureValue`, so it needs `Prefer: include-unknown-enum-members`.
 
 use super::policies::{render as ca_render, strengths};
@@ -81,13 +83,17 @@ pub const MODES: &[&str] = &[
 ];
 
 /// Modes that satisfy MFA on their own.
-const SELF_SUFFICIENT: &[&str] = &[
+const ALONE: &[&str] = &[
+    "password",
+    "sms",
     "windowsHelloForBusiness",
     "fido2",
+    "x509CertificateSingleFactor",
     "x509CertificateMultiFactor",
     "deviceBasedPush",
     "temporaryAccessPassOneTime",
     "temporaryAccessPassMultiUse",
+    "federatedSingleFactor",
     "federatedMultiFactor",
     "qrCodePin",
 ];
@@ -231,7 +237,7 @@ pub fn normalise_combination(raw: &str, unknown_members: bool) -> Result<String,
     idx.sort_unstable();
     let modes: Vec<&str> = idx.iter().map(|i| MODES[*i]).collect();
     let ok = match modes.as_slice() {
-        [m] => SELF_SUFFICIENT.contains(m),
+        [m] => ALONE.contains(m),
         ["password", second] => WITH_PASSWORD.contains(second),
         [second, "federatedSingleFactor"] => WITH_FEDERATED.contains(second),
         _ => false,
@@ -240,7 +246,7 @@ pub fn normalise_combination(raw: &str, unknown_members: bool) -> Result<String,
         let canonical = modes.join(",");
         return Err(match modes.as_slice() {
             [m] => format!(
-                "The combination '{canonical}' is not valid: '{m}' is a single factor and does not satisfy multifactor authentication on its own. Combine it with a second factor, for example 'password,sms'."
+                "The combination '{canonical}' is not valid: '{m}' is a second factor and is no sign-in method on its own. Combine it with a first factor, for example 'password,{m}'."
             ),
             _ => format!(
                 "The combination '{canonical}' is not a supported authentication method combination."

@@ -27,6 +27,8 @@ use serde_json::{json, Value as Json};
 
 mod validate;
 
+#[cfg(test)]
+pub(crate) use validate::MODES;
 pub use validate::{normalize_combination, validate};
 
 pub const TYPE_NAME: &str = "entra_authentication_strength_policy";

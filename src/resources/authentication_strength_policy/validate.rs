@@ -5,8 +5,9 @@ use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::value::Value;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
 
-/// v1.0 `authenticationMethodModes`, in declaration order (the order Graph writes them in).
-const MODES: &[&str] = &[
+/// v1.0 `authenticationMethodModes`, in declaration order (the order Graph writes them in);
+/// `qrCodePin` comes after `unknownFutureValue` (the provider sends the Prefer header for it).
+pub(crate) const MODES: &[&str] = &[
     "password",
     "voice",
     "hardwareOath",
@@ -23,9 +24,12 @@ const MODES: &[&str] = &[
     "x509CertificateMultiFactor",
     "federatedSingleFactor",
     "federatedMultiFactor",
+    "qrCodePin",
 ];
-/// Modes that are multifactor on their own; every other mode needs a second one.
-const MULTIFACTOR_MODES: &[&str] = &[
+/// Modes a combination may hold alone: those that are multifactor on their own, and the
+/// single factors Microsoft's authentication strength documentation lists as combinations
+/// of their own (a custom strength may accept them, e.g. for a low-risk application).
+const ALONE: &[&str] = &[
     "fido2",
     "windowsHelloForBusiness",
     "deviceBasedPush",
@@ -33,6 +37,11 @@ const MULTIFACTOR_MODES: &[&str] = &[
     "temporaryAccessPassMultiUse",
     "x509CertificateMultiFactor",
     "federatedMultiFactor",
+    "password",
+    "sms",
+    "federatedSingleFactor",
+    "x509CertificateSingleFactor",
+    "qrCodePin",
 ];
 const X509_MODES: &[&str] = &["x509CertificateSingleFactor", "x509CertificateMultiFactor"];
 
@@ -71,11 +80,11 @@ pub fn check_combination(combination: &str) -> Result<(), String> {
     if (1..m.len()).any(|i| m[..i].contains(&m[i])) {
         return Err(format!("{combination:?} names a method twice."));
     }
-    if m.len() == 1 && !MULTIFACTOR_MODES.contains(&m[0]) {
+    if m.len() == 1 && !ALONE.contains(&m[0]) {
         return Err(format!(
-            "{combination:?} is a single factor: an authentication strength requires multifactor combinations. Pair it with a second factor (e.g. \"password,{}\") or use a method that is multifactor on its own ({}).",
-            if m[0] == "password" { "microsoftAuthenticatorPush" } else { "sms" },
-            MULTIFACTOR_MODES.join(", ")
+            "{combination:?} is no sign-in of its own: pair it with a first factor (e.g. \"password,{}\") or use a method that stands alone ({}).",
+            m[0],
+            ALONE.join(", ")
         ));
     }
     Ok(())

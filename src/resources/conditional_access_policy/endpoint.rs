@@ -37,9 +37,6 @@ pub fn choose(policy: &Value) -> (Api, String) {
             "continuous access evaluation (session_controls.continuous_access_evaluation_mode)",
         );
     }
-    if s.get("secure_sign_in_session_enabled").as_bool() == Some(true) {
-        needs.push("token protection (session_controls.secure_sign_in_session_enabled)");
-    }
     if needs.is_empty() {
         (Api::V1, "The policy fits Graph v1.0.".into())
     } else {
@@ -104,10 +101,12 @@ mod tests {
         );
     }
 
+    /// Token protection (secureSignInSession) is in v1.0 since mid-2025 (graph-metadata);
+    /// continuous access evaluation is still beta only.
     #[test]
-    fn token_protection_and_cae_need_beta() {
+    fn token_protection_fits_v1_and_cae_needs_beta() {
         let tp = Value::object([("secure_sign_in_session_enabled", Value::Bool(true))]);
-        assert_eq!(choose(&policy(tp, &[], &["All"])).0, Api::Beta);
+        assert_eq!(choose(&policy(tp, &[], &["All"])).0, Api::V1);
         let cae = Value::object([(
             "continuous_access_evaluation_mode",
             Value::string("strictLocation"),

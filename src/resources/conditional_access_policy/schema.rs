@@ -194,7 +194,7 @@ fn grant_controls() -> NestedBlock {
         false,
         vec![
             string("operator", Mode::Required, "`AND` or `OR`."),
-            strings("built_in_controls", "`block`, `mfa`, `compliantDevice`, `domainJoinedDevice`, `approvedApplication`, `compliantApplication`, `passwordChange`."),
+            strings("built_in_controls", "`block`, `mfa`, `compliantDevice`, `domainJoinedDevice`, `approvedApplication`, `compliantApplication`, `passwordChange`, `riskRemediation` (with an authentication strength and `AND`, not with `passwordChange`)."),
             string("authentication_strength_policy_id", Mode::Optional, "Authentication strength id, as a GUID or azuread's `/policies/authenticationStrengthPolicies/{id}`."),
             strings("terms_of_use", "Terms of use agreement ids."),
             strings("custom_authentication_factors", "Custom authentication factors."),
@@ -218,7 +218,7 @@ fn session_controls() -> NestedBlock {
             string("sign_in_frequency_authentication_type", Mode::Optional, "`primaryAndSecondaryAuthentication` (Graph's default) or `secondaryAuthentication`."),
             string("sign_in_frequency_interval", Mode::Optional, "`timeBased` (Graph's default) or `everyTime`: sign in every time, without `sign_in_frequency`."),
             string("continuous_access_evaluation_mode", Mode::Optional, "Continuous access evaluation: `strictEnforcement`, `disabled` or `strictLocation` (beta)."),
-            boolean("secure_sign_in_session_enabled", "Token protection: require token-bound sessions (beta)."),
+            boolean("secure_sign_in_session_enabled", "Token protection: require token-bound sessions."),
         ],
         vec![],
         "Session restrictions.",

@@ -230,12 +230,19 @@ fn every_time_and_beta_only_controls() {
         beta["sessionControls"]["secureSignInSession"],
         json!({"isEnabled": true})
     );
+    // Token protection is in v1.0 too; continuous access evaluation is not.
+    let v1 = to_graph::body(&config, Api::V1);
+    assert_eq!(
+        v1["sessionControls"]["secureSignInSession"],
+        json!({"isEnabled": true})
+    );
+    assert!(v1["sessionControls"]
+        .get("continuousAccessEvaluation")
+        .is_none());
     assert_eq!(
         beta["sessionControls"]["continuousAccessEvaluation"],
         json!({"mode": "strictLocation"})
     );
-    let v1 = to_graph::body(&config, Api::V1);
-    assert!(v1["sessionControls"].get("secureSignInSession").is_none());
     assert_eq!(endpoint::choose(&config).0, Api::Beta);
 }
 

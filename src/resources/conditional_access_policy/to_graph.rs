@@ -246,9 +246,9 @@ fn session_controls(s: &Value, api: Api) -> Json {
         if let Some(mode) = s.get("continuous_access_evaluation_mode").as_str() {
             out.insert("continuousAccessEvaluation".into(), json!({"mode": mode}));
         }
-        if is_true(s.get("secure_sign_in_session_enabled")) {
-            out.insert("secureSignInSession".into(), json!({"isEnabled": true}));
-        }
+    }
+    if is_true(s.get("secure_sign_in_session_enabled")) {
+        out.insert("secureSignInSession".into(), json!({"isEnabled": true}));
     }
     if out.is_empty() {
         Json::Null

@@ -330,6 +330,9 @@ fn grant_rules(c: &mut Check) {
     if controls.contains(&"passwordChange") {
         password_change(c, &controls);
     }
+    if controls.contains(&"riskRemediation") {
+        risk_remediation(c, &controls);
+    }
     if c.set("conditions.applications.included_user_actions")
         .contains(&"urn:user:registerdevice")
     {
@@ -379,12 +382,11 @@ fn password_change(c: &mut Check, controls: &[&str]) {
         .is_unknown()
         || c.at("conditions.applications.excluded_applications")
             .is_unknown();
-    if !apps_unknown && apps.len() != 1
-        || !apps[0].eq_ignore_ascii_case("All")
-        || !c
-            .set("conditions.applications.excluded_applications")
-            .is_empty()
-    {
+    let all_apps = apps.len() == 1
+        && apps[0].eq_ignore_ascii_case("All")
+        && c.set("conditions.applications.excluded_applications")
+            .is_empty();
+    if !apps_unknown && !all_apps {
         c.error("conditions.applications.included_applications", "passwordChange needs all applications", why("a policy that requires a password change must target All applications without exclusions"));
     }
     for other in ["locations", "platforms", "devices", "client_applications"] {
@@ -408,6 +410,28 @@ fn password_change(c: &mut Check, controls: &[&str]) {
                 why("only users, applications and user risk may be set with passwordChange"),
             );
         }
+    }
+}
+
+/// Graph's rules for requiring risk remediation (conditionalAccessGrantControls: it goes
+/// with an authentication strength under `AND`, and never with passwordChange).
+fn risk_remediation(c: &mut Check, controls: &[&str]) {
+    if controls.contains(&"passwordChange") {
+        c.error(
+            "grant_controls.built_in_controls",
+            "riskRemediation with passwordChange",
+            "riskRemediation and passwordChange must be used in separate policies.".into(),
+        );
+    }
+    let strength = c.at("grant_controls.authentication_strength_policy_id");
+    let strength = strength.is_unknown() || strength.as_str().is_some_and(|s| !s.is_empty());
+    let operator = c.at("grant_controls.operator");
+    if (!operator.is_unknown() && operator.as_str() != Some("AND")) || !strength {
+        c.error(
+            "grant_controls.built_in_controls",
+            "riskRemediation needs an authentication strength with AND",
+            "riskRemediation must be combined with an authentication strength (authentication_strength_policy_id), with operator = \"AND\".".into(),
+        );
     }
 }
 

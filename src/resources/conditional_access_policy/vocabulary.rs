@@ -20,7 +20,8 @@ pub const PLATFORMS: &[&str] = &[
     "all",
 ];
 pub const RISK_LEVELS: &[&str] = &["low", "medium", "high", "hidden", "none"];
-pub const SERVICE_PRINCIPAL_RISK_LEVELS: &[&str] = &["low", "medium", "high", "none"];
+/// Graph types servicePrincipalRiskLevels as riskLevel, `hidden` included (graph-metadata).
+pub const SERVICE_PRINCIPAL_RISK_LEVELS: &[&str] = &["low", "medium", "high", "hidden", "none"];
 pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated"];
 pub const GUEST_TYPES: &[&str] = &[
     "none",
@@ -43,6 +44,8 @@ pub const BUILT_IN_CONTROLS: &[&str] = &[
     "approvedApplication",
     "compliantApplication",
     "passwordChange",
+    // Evolvable (after unknownFutureValue): the provider sends the Prefer header Graph needs.
+    "riskRemediation",
 ];
 pub const CLOUD_APP_SECURITY: &[&str] = &["mcasConfigured", "monitorOnly", "blockDownloads"];
 pub const PERSISTENT_BROWSER: &[&str] = &["always", "never"];

@@ -26,6 +26,8 @@ use std::net::IpAddr;
 mod validate;
 
 use validate::block_path;
+#[cfg(test)]
+pub(crate) use validate::LOOKUP_METHODS;
 pub use validate::{check_cidr, check_country, validate};
 
 pub const TYPE_NAME: &str = "entra_named_location";

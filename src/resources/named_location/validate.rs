@@ -5,7 +5,7 @@ use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::value::Value;
 use std::net::IpAddr;
 
-const LOOKUP_METHODS: &[&str] = &["clientIpAddress", "authenticatorAppGps"];
+pub(crate) const LOOKUP_METHODS: &[&str] = &["clientIpAddress", "authenticatorAppGps"];
 /// Entra's limit per location (graph-api.md section 4).
 const MAX_RANGES: usize = 2000;
 

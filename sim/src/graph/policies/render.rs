@@ -416,19 +416,20 @@ fn session_controls(sc: &Map<String, Value>, beta: bool) -> Value {
             beta,
         ),
     );
+    // Token protection is in v1.0 too since mid-2025 (graph-metadata).
+    out.insert(
+        "secureSignInSession".into(),
+        filled_object(
+            sc,
+            "secureSignInSession",
+            &[("isEnabled", json!(false))],
+            beta,
+        ),
+    );
     if beta {
         out.insert(
             "continuousAccessEvaluation".into(),
             get_or_null(sc, "continuousAccessEvaluation"),
-        );
-        out.insert(
-            "secureSignInSession".into(),
-            filled_object(
-                sc,
-                "secureSignInSession",
-                &[("isEnabled", json!(false))],
-                beta,
-            ),
         );
         out.insert(
             "blockSensitiveActions".into(),

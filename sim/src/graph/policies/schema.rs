@@ -82,7 +82,14 @@ pub const RISK_LEVELS: &[&str] = &[
     "none",
     "unknownFutureValue",
 ];
-pub const SP_RISK_LEVELS: &[&str] = &["low", "medium", "high", "none", "unknownFutureValue"];
+pub const SP_RISK_LEVELS: &[&str] = &[
+    "low",
+    "medium",
+    "high",
+    "hidden",
+    "none",
+    "unknownFutureValue",
+];
 pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated", "unknownFutureValue"];
 pub const AGENT_RISK_LEVELS: &[&str] = &["low", "medium", "high", "unknownFutureValue"];
 pub const TRANSFER_METHODS: &[&str] = &[
@@ -269,7 +276,7 @@ pub const SESSION_CONTROLS: &[Field] = &[
     f("persistentBrowser", Ty::Obj(PERSISTENT_BROWSER)),
     f("signInFrequency", Ty::Obj(SIGN_IN_FREQUENCY)),
     b("continuousAccessEvaluation", Ty::Obj(CAE)),
-    b("secureSignInSession", Ty::Obj(IS_ENABLED)),
+    f("secureSignInSession", Ty::Obj(IS_ENABLED)),
     b("globalSecureAccessFilteringProfile", Ty::Obj(GSA_PROFILE)),
     b("networkAccessSecurity", Ty::Any),
     b("blockSensitiveActions", Ty::Any),
@@ -286,7 +293,7 @@ pub const POLICY: &[Field] = &[
     f("conditions", Ty::Obj(CONDITIONS)),
     f("grantControls", Ty::Obj(GRANT_CONTROLS)),
     f("sessionControls", Ty::Obj(SESSION_CONTROLS)),
-    b("deletedDateTime", Ty::ReadOnly),
+    f("deletedDateTime", Ty::ReadOnly),
     b("partialEnablementStrategy", Ty::Any),
 ];
 

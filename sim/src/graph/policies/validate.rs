@@ -138,6 +138,16 @@ pub fn validate(p: &Map<String, Value>, beta: bool, store: &Store) -> Result<(),
     if has("passwordChange") && !password_change_ok(c, apps, g, &controls, strength_id) {
         return Err(Invalid::Inner(PASSWORD_CHANGE_1032));
     }
+    // riskRemediation: with an authentication strength under AND, never with passwordChange
+    // (conditionalAccessGrantControls; the error text is not captured [U]).
+    if has("riskRemediation") {
+        let and = g.get("operator").and_then(Value::as_str) == Some("AND");
+        if has("passwordChange") || strength_id.is_none() || !and {
+            return Err(msg(
+                "The 'riskRemediation' grant control must be combined with an authentication strength using the 'AND' operator, and cannot be combined with 'passwordChange'.",
+            ));
+        }
+    }
     // mfa + authenticationStrength
     if has("mfa") && strength_id.is_some() {
         return Err(msg(

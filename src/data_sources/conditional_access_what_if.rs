@@ -10,7 +10,7 @@ use crate::plugin::value::{Number, Value};
 use crate::provider::Connection;
 use crate::resources::authentication_context::check_context_id;
 use crate::resources::conditional_access_policy::vocabulary::{
-    is_guid, INSIDER_RISK_LEVELS, RISK_LEVELS, SERVICE_PRINCIPAL_RISK_LEVELS, USER_ACTIONS,
+    is_guid, INSIDER_RISK_LEVELS, RISK_LEVELS, USER_ACTIONS,
 };
 use crate::resources::listing::Listing;
 use crate::resources::named_location::{check_country, COLLECTION as NAMED_LOCATIONS};
@@ -185,7 +185,7 @@ fn check_formats(config: &Value, diags: &mut Diagnostics) {
         ("sign_in_risk", RISK_LEVELS),
         ("user_risk", RISK_LEVELS),
         ("insider_risk", INSIDER_RISK_LEVELS),
-        ("service_principal_risk", SERVICE_PRINCIPAL_RISK_LEVELS),
+        ("service_principal_risk", RISK_LEVELS),
     ];
     for (name, allowed) in enums {
         check_one_of(config, name, allowed, diags);

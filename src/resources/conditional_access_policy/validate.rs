@@ -107,10 +107,7 @@ fn vocabulary(c: &mut Check) {
     c.each_one_of("conditions.platforms.excluded_platforms", PLATFORMS);
     c.each_one_of("conditions.user_risk_levels", RISK_LEVELS);
     c.each_one_of("conditions.sign_in_risk_levels", RISK_LEVELS);
-    c.each_one_of(
-        "conditions.service_principal_risk_levels",
-        SERVICE_PRINCIPAL_RISK_LEVELS,
-    );
+    c.each_one_of("conditions.service_principal_risk_levels", RISK_LEVELS);
     if let Some(levels) = c.at("conditions.insider_risk_levels").as_str() {
         for l in split_flags(levels) {
             if !INSIDER_RISK_LEVELS.contains(&l.as_str()) {

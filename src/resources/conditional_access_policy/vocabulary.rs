@@ -19,9 +19,8 @@ pub const PLATFORMS: &[&str] = &[
     "linux",
     "all",
 ];
+/// Graph's riskLevel: user, sign-in and service principal risk alike (graph-metadata).
 pub const RISK_LEVELS: &[&str] = &["low", "medium", "high", "hidden", "none"];
-/// Graph types servicePrincipalRiskLevels as riskLevel, `hidden` included (graph-metadata).
-pub const SERVICE_PRINCIPAL_RISK_LEVELS: &[&str] = &["low", "medium", "high", "hidden", "none"];
 pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated"];
 pub const GUEST_TYPES: &[&str] = &[
     "none",

@@ -82,14 +82,6 @@ pub const RISK_LEVELS: &[&str] = &[
     "none",
     "unknownFutureValue",
 ];
-pub const SP_RISK_LEVELS: &[&str] = &[
-    "low",
-    "medium",
-    "high",
-    "hidden",
-    "none",
-    "unknownFutureValue",
-];
 pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated", "unknownFutureValue"];
 pub const AGENT_RISK_LEVELS: &[&str] = &["low", "medium", "high", "unknownFutureValue"];
 pub const TRANSFER_METHODS: &[&str] = &[
@@ -218,7 +210,7 @@ pub const CONDITIONS: &[Field] = &[
     f("devices", Ty::Obj(DEVICES)),
     f("userRiskLevels", Ty::EnumList(RISK_LEVELS)),
     f("signInRiskLevels", Ty::EnumList(RISK_LEVELS)),
-    f("servicePrincipalRiskLevels", Ty::EnumList(SP_RISK_LEVELS)),
+    f("servicePrincipalRiskLevels", Ty::EnumList(RISK_LEVELS)),
     f("insiderRiskLevels", Ty::Flags(INSIDER_RISK_LEVELS)),
     f("authenticationFlows", Ty::Obj(AUTH_FLOWS)),
     b("deviceStates", Ty::Obj(DEVICE_STATES)),

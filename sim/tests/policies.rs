@@ -629,9 +629,34 @@ async fn v1_hides_beta_members_and_rejects_them_with_1007_while_beta_accepts() {
     assert_1007(s, &b);
     let (s, _, b) = t.sim_call_with_prefer(&format!("/beta{COLL}"), &body).await;
     assert_eq!(s, 201, "{b:?}");
+    // Read back, the member shows only to a client that asks for it, as Graph does.
+    let path = format!("/beta{COLL}/{}", b["id"].as_str().unwrap());
+    let mode = |v: &Value| v["sessionControls"]["continuousAccessEvaluation"]["mode"].clone();
+    assert_eq!(mode(&b), json!("strictLocation"), "the create's own answer");
+    assert_eq!(
+        mode(&t.get("beta", b["id"].as_str().unwrap()).await),
+        json!("unknownFutureValue")
+    );
+    assert_eq!(
+        mode(&t.get_with_prefer(&path).await),
+        json!("strictLocation")
+    );
 }
 
 impl T {
+    async fn get_with_prefer(&self, path: &str) -> Value {
+        let resp = self
+            .client
+            .get(graph_url(&self.sim, path))
+            .bearer_auth(&self.token)
+            .header("prefer", "include-unknown-enum-members")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    }
+
     async fn sim_call_with_prefer(&self, path: &str, body: &Value) -> (u16, (), Value) {
         let resp = self
             .client
@@ -1393,17 +1418,8 @@ async fn seeded_corpus_reads_back_through_beta_as_exported() {
         ..Default::default()
     })
     .await;
-    let url = graph_url(&t.sim, &format!("/beta{COLL}"));
-    let (s, _, list) = send(
-        &t.client,
-        Method::GET,
-        &with_query(&url, &[("$top", "999")]),
-        &t.token,
-        None,
-    )
-    .await;
-    assert_eq!(s, 200);
-    let list = list.unwrap();
+    // Exported by tools that ask for every enum member (strictLocation, riskRemediation...).
+    let list = t.get_with_prefer(&format!("/beta{COLL}?$top=999")).await;
     let listed = list["value"].as_array().unwrap();
     assert_eq!(listed.len(), files.len(), "every file loads");
 
@@ -1422,7 +1438,7 @@ async fn seeded_corpus_reads_back_through_beta_as_exported() {
             }
             _ => false,
         };
-        let got = t.get("beta", &id).await;
+        let got = t.get_with_prefer(&format!("/beta{COLL}/{id}")).await;
         let mut got = strip_annotations(&got);
         if !keeps_id {
             uuid::Uuid::parse_str(&id).expect("new id is a GUID");

@@ -227,8 +227,8 @@ impl Sim {
         self.rt.block_on(f)
     }
 
-    /// A Graph call as an administrator in the portal would make it (its own app token). It is
-    /// the test looking, so the simulator's faults leave it alone.
+    /// A Graph call as an administrator in the portal would make it (its own app token, every
+    /// enum member shown). It is the test looking, so the simulator's faults leave it alone.
     pub fn graph(&self, method: &str, path: &str, body: Option<Json>) -> (u16, Json) {
         let url = format!("{}{}", self.info().graph_endpoint, path);
         let token = self.sim().mint_app_token();
@@ -238,6 +238,7 @@ impl Sim {
                 .http
                 .request(method, url)
                 .bearer_auth(token)
+                .header("prefer", "include-unknown-enum-members")
                 .header(entra_graph_sim::OBSERVER_HEADER, "1");
             if let Some(b) = body {
                 req = req.json(&b);

@@ -198,8 +198,9 @@ impl Tenant {
         t
     }
 
-    /// One Graph request as an administrator's script would make it: throttling, 5xx and broken
-    /// connections are ridden out; any other answer is returned as it is.
+    /// One Graph request as an administrator's script would make it (every enum member shown):
+    /// throttling, 5xx and broken connections are ridden out; any other answer is returned as
+    /// it is.
     pub fn graph(&self, method: &str, path: &str, body: Option<&Json>) -> (u16, Json) {
         let url = format!("{}{path}", self.graph_endpoint);
         let started = Instant::now();
@@ -213,7 +214,8 @@ impl Tenant {
                         reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
                         &url,
                     )
-                    .bearer_auth(bearer);
+                    .bearer_auth(bearer)
+                    .header("prefer", "include-unknown-enum-members");
                 if let Some(b) = body {
                     req = req.json(b);
                 }

@@ -187,17 +187,6 @@ fn entity_set(req: &GraphRequest) -> &'static str {
     }
 }
 
-fn unknown_members_allowed(req: &GraphRequest) -> bool {
-    req.headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.to_ascii_lowercase()
-                .contains("include-unknown-enum-members")
-        })
-}
-
 fn is_built_in(id: &str) -> bool {
     BUILT_IN_IDS.iter().any(|b| b.eq_ignore_ascii_case(id))
 }
@@ -284,6 +273,22 @@ pub fn normalise_combinations(v: &Value, unknown_members: bool) -> Result<Vec<St
 
 // ---------------------------------------------------------------------------------------------
 // Rendering, lookup, references
+
+/// A strength as `req`'s client reads it: without `Prefer: include-unknown-enum-members`, a
+/// mode declared after `unknownFutureValue` (qrCodePin) reads as `unknownFutureValue`.
+fn shown(mut entity: Value, req: &GraphRequest) -> Value {
+    if req.prefers_unknown_members() {
+        return entity;
+    }
+    if let Some(Value::Array(combos)) = entity.get_mut("allowedCombinations") {
+        for c in combos.iter_mut() {
+            if let Some(s) = c.as_str() {
+                *c = json!(super::policies::schema::masked_flags(MODES, s));
+            }
+        }
+    }
+    entity
+}
 
 /// A custom strength as Graph returns it (without OData annotations).
 fn render_custom(id: &str, s: &Map<String, Value>) -> Value {
@@ -456,6 +461,7 @@ fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
                 .map(|(id, s)| render_custom(id, &s.value)),
         );
     }
+    let items: Vec<Value> = items.into_iter().map(|i| shown(i, req)).collect();
     let items = match req.q("$filter") {
         None => items,
         Some(f) => match odata::parse_filter(f, &["policyType", "displayName", "id"], TYPE_NAME) {
@@ -487,7 +493,8 @@ fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
                 .filter(|s| s.visible(state.consistency_lag()))
                 .map(|s| render_custom(&k, &s.value))
         })
-    };
+    }
+    .map(|found| shown(found, req));
     match found {
         Some(v) => entity_response(state, req, StatusCode::OK, v),
         None => not_found(req, id),
@@ -568,7 +575,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
             ));
         }
     }
-    let mut m = match new_strength(&b, unknown_members_allowed(req)) {
+    let mut m = match new_strength(&b, req.prefers_unknown_members()) {
         Ok(m) => m,
         Err(msg) => return req.bad_request(&msg),
     };
@@ -582,7 +589,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
     m.insert("createdDateTime".into(), t.clone());
     m.insert("modifiedDateTime".into(), t);
     let id = uuid::Uuid::new_v4().to_string();
-    let entity = render_custom(&id, &m);
+    let entity = shown(render_custom(&id, &m), req);
     store
         .auth_strengths
         .insert(id.clone(), Stored::created_now(m));
@@ -677,7 +684,7 @@ fn update_allowed_combinations(state: &SimState, req: &GraphRequest, p: &Params)
     let Some(v) = b.get("allowedCombinations") else {
         return req.bad_request("The 'allowedCombinations' parameter is required.");
     };
-    let current = match normalise_combinations(v, unknown_members_allowed(req)) {
+    let current = match normalise_combinations(v, req.prefers_unknown_members()) {
         Ok(c) => c,
         Err(m) => return req.bad_request(&m),
     };
@@ -747,6 +754,7 @@ fn usage(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
         store: &store,
         base_url: req.base_url(state),
         entity_set: "identity/conditionalAccess/policies",
+        unknown_members: req.prefers_unknown_members(),
     };
     let policies: Vec<Value> = policies_referencing(&store, id)
         .iter()

@@ -154,6 +154,20 @@ pub struct GraphRequest {
 }
 
 impl GraphRequest {
+    /// Whether the client asked for enum members declared after `unknownFutureValue`
+    /// (`Prefer: include-unknown-enum-members`): only then may it send them, and only then
+    /// does Graph answer with them instead of `unknownFutureValue`.
+    pub fn prefers_unknown_members(&self) -> bool {
+        self.headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| {
+                v.to_ascii_lowercase()
+                    .contains("include-unknown-enum-members")
+            })
+    }
+
     /// A query option, e.g. `q("$top")`; option names are case-insensitive and the `$` is
     /// optional, as in Graph.
     pub fn q(&self, name: &str) -> Option<&str> {

@@ -63,6 +63,7 @@ fn render_ctx<'a>(state: &SimState, req: &'a GraphRequest, store: &'a Store) -> 
         store,
         base_url: req.base_url(state),
         entity_set: entity_set(req),
+        unknown_members: req.prefers_unknown_members(),
     }
 }
 
@@ -145,15 +146,7 @@ fn checked_body(req: &GraphRequest) -> Result<Map<String, Value>, GraphResponse>
     };
     let ctx = schema::Ctx {
         beta: is_beta(req),
-        unknown_members: req
-            .headers
-            .get_all("prefer")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| {
-                v.to_ascii_lowercase()
-                    .contains("include-unknown-enum-members")
-            }),
+        unknown_members: req.prefers_unknown_members(),
     };
     schema::check_policy(&body, &ctx).map_err(|d| schema_error(req, &d))
 }

@@ -24,9 +24,20 @@ pub struct RenderCtx<'a> {
     pub base_url: String,
     /// `identity/conditionalAccess/policies` or the `policies/conditionalAccessPolicies` alias.
     pub entity_set: &'a str,
+    /// The client sent `Prefer: include-unknown-enum-members`; without it, members declared
+    /// after `unknownFutureValue` read as `unknownFutureValue`.
+    pub unknown_members: bool,
 }
 
 pub fn render(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, Value> {
+    let mut out = render_all_members(id, stored, rc);
+    if !rc.unknown_members {
+        super::schema::mask_evolvable(&mut out, super::schema::POLICY);
+    }
+    out
+}
+
+fn render_all_members(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, Value> {
     if stored.verbatim && rc.beta {
         return render_verbatim(id, &stored.value, rc);
     }

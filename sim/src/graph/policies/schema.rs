@@ -429,6 +429,64 @@ fn enum_member(
     Ok(members[pos].to_string())
 }
 
+/// What a client without `Prefer: include-unknown-enum-members` reads: every enum member
+/// declared after `unknownFutureValue` replaced by `unknownFutureValue` (once per flags value
+/// or list), at any depth of an object of this type.
+pub fn mask_evolvable(object: &mut Map<String, Value>, fields: &[Field]) {
+    for field in fields {
+        let Some(v) = object.get_mut(field.name) else {
+            continue;
+        };
+        match (&field.ty, v) {
+            (Ty::Obj(inner), Value::Object(m)) => mask_evolvable(m, inner),
+            (Ty::Enum(members), Value::String(s)) => {
+                let shown = masked(members, s).to_string();
+                *s = shown;
+            }
+            (Ty::Flags(members), Value::String(s)) => {
+                let shown = masked_flags(members, s);
+                *s = shown;
+            }
+            (Ty::EnumList(members), Value::Array(items)) => {
+                let mut out: Vec<Value> = Vec::new();
+                for item in items.iter() {
+                    let m = json_masked(members, item);
+                    if !out.contains(&m) {
+                        out.push(m);
+                    }
+                }
+                *items = out;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn masked<'a>(members: &[&str], member: &'a str) -> &'a str {
+    match members.iter().position(|m| *m == member) {
+        Some(pos) if is_evolvable_member(members, pos) => "unknownFutureValue",
+        _ => member,
+    }
+}
+
+/// A flags value (`"linux,android"`) as a client without the Prefer header reads it.
+pub fn masked_flags(members: &[&str], flags: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in flags.split(',').map(|p| masked(members, p.trim())) {
+        if !parts.contains(&p) {
+            parts.push(p);
+        }
+    }
+    parts.join(",")
+}
+
+fn json_masked(members: &[&str], item: &Value) -> Value {
+    match item.as_str() {
+        Some(s) => Value::String(masked(members, s).to_string()),
+        None => item.clone(),
+    }
+}
+
 /// Declared after `unknownFutureValue`.
 fn is_evolvable_member(members: &[&str], pos: usize) -> bool {
     members

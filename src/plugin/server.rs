@@ -373,6 +373,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             )));
         };
         let sig = f.signature();
+        // Terraform checks the count against the schema, but a client that does not must get
+        // an error, not a function reading past the arguments it was given.
+        if let Some(text) = arity_error(&req.name, &sig, req.arguments.len()) {
+            return Ok(Response::new(function_error(text, None)));
+        }
         let mut args = Vec::new();
         for (i, ((name, ty, _), dv)) in sig.parameters.iter().zip(&req.arguments).enumerate() {
             match codec::decode_type(ty, &dv.msgpack) {
@@ -709,6 +714,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     }
 }
 
+/// Why a call with `given` arguments cannot be made, if it cannot (no function is variadic).
+fn arity_error(name: &str, sig: &super::resource::Signature, given: usize) -> Option<String> {
+    let want = sig.parameters.len();
+    (given != want).then(|| format!("{name} takes {want} arguments, not {given}"))
+}
+
 /// Every gRPC service a provider process serves: the provider itself and go-plugin's
 /// controller, stdio and broker. (The health service is added by `serve`.)
 pub fn routes<P: Provider>(
@@ -729,4 +740,31 @@ pub fn routes<P: Provider>(
         .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker {
             shutdown,
         }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::resource::Signature;
+    use crate::plugin::schema::Type;
+
+    #[test]
+    fn a_call_with_too_few_or_too_many_arguments_is_an_error() {
+        let sig = Signature {
+            parameters: vec![
+                ("policies", Type::String, ""),
+                ("sign_in", Type::String, ""),
+            ],
+            returns: Type::String,
+            summary: "",
+            description: "",
+        };
+        assert_eq!(arity_error("what_if", &sig, 2), None);
+        assert_eq!(
+            arity_error("what_if", &sig, 1).as_deref(),
+            Some("what_if takes 2 arguments, not 1")
+        );
+        assert!(arity_error("what_if", &sig, 3).is_some());
+        assert!(arity_error("what_if", &sig, 0).is_some());
+    }
 }

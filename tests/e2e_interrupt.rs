@@ -1,7 +1,8 @@
 //! Ctrl-C in the middle of a large apply. Terraform asks the provider to stop and waits for it;
 //! the provider finishes the creates Graph may already be carrying out instead of abandoning
 //! them, so every object Graph holds afterwards is in the state. The next apply creates the
-//! rest, without duplicates.
+//! rest, without duplicates. A Terraform killed outright (SIGKILL) cannot ask: the provider
+//! notices that its parent is gone and exits by itself.
 
 mod common;
 
@@ -84,5 +85,104 @@ fn every_object_graph_created_before_ctrl_c_is_in_the_state() {
         assert!(held.values().all(|&n| n == 1), "duplicates: {held:#?}");
         assert_eq!(fleet::state_ids(&tf), fleet::held_ids(&sim));
         tf.assert_clean_plan();
+    }
+}
+
+/// The processes below `pid`, children before grandchildren, from /proc.
+fn descendants(pid: u32) -> Vec<u32> {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        // pid (comm) state ppid ...: comm may hold spaces, so read after its closing paren.
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    let mut found = vec![pid];
+    let mut i = 0;
+    while i < found.len() {
+        let p = found[i];
+        found.extend(all.iter().filter(|c| parent_of(**c) == Some(p)));
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+fn is_provider(pid: u32) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("terraform-provider-entra"))
+}
+
+fn alive(pid: u32) -> bool {
+    // A killed process stays a zombie until reaped; it no longer runs.
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    })
+}
+
+#[test]
+fn the_provider_exits_when_terraform_is_killed() {
+    for bin in terraform_binaries() {
+        // A create Graph holds for a minute keeps the provider busy when Terraform dies.
+        let sim = Sim::start_with(SimOptions {
+            time_scale: Some(1.0),
+            ..SimOptions::default()
+        });
+        sim.sim().script_fault(
+            ScriptedFault::new(FaultKind::Slow)
+                .on_method("POST")
+                .with_delay_ms(60_000),
+        );
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&fleet::config("Killed", 1));
+        sim.sim().reset_stats();
+        let mut apply = tf
+            .command(&["apply", "-auto-approve", "-no-color", "-input=false"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("terraform starts");
+        let started = Instant::now();
+        while sim.write_requests() < 1 {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no create was sent"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let below = descendants(apply.id());
+        let providers: Vec<u32> = below.iter().copied().filter(|p| is_provider(*p)).collect();
+        assert_eq!(
+            providers.len(),
+            1,
+            "one provider under Terraform: {below:?}"
+        );
+        // Terraform (and Terraform 1.0's inner process) die; the provider is not signalled.
+        for p in
+            std::iter::once(apply.id()).chain(below.iter().copied().filter(|p| !is_provider(*p)))
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &p.to_string()])
+                .status();
+        }
+        let _ = apply.wait();
+        let provider = providers[0];
+        let killed = Instant::now();
+        while alive(provider) && killed.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(
+            !alive(provider),
+            "the provider ({provider}) still runs {:?} after Terraform was killed",
+            killed.elapsed()
+        );
     }
 }

@@ -57,7 +57,32 @@ const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 pub async fn serve(routes: Routes, shutdown: CancellationToken) -> Result<()> {
     ignore_sigint().context("installing the SIGINT handler")?;
     let config = HandshakeConfig::from_env()?;
+    tokio::spawn(stop_when_orphaned(shutdown.clone()));
     serve_with(config, routes, shutdown, print_handshake_line).await
+}
+
+/// How often we look whether Terraform is still our parent.
+const PARENT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A Terraform that exits normally stops us through go-plugin; one killed outright (SIGKILL,
+/// an OOM kill, a cancelled CI job) cannot, and we would live on holding sockets and tokens.
+/// Our parent changing (we were re-parented to init or a subreaper) means it is gone.
+async fn stop_when_orphaned(shutdown: CancellationToken) {
+    let parent = std::os::unix::process::parent_id();
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(PARENT_CHECK_INTERVAL) => {}
+        }
+        if std::os::unix::process::parent_id() != parent {
+            log(
+                Level::Warn,
+                "Terraform is gone (our parent process exited): stopping",
+            );
+            shutdown.cancel();
+            return;
+        }
+    }
 }
 
 /// [`serve`] with the environment passed in and the handshake line handed to `on_ready` instead

@@ -240,3 +240,52 @@ fn many_roles_are_written_with_one_request_each_and_refreshed_with_one_listing()
         assert_eq!(stats["total"], 1, "{stats}");
     }
 }
+
+/// Role names are values in the lookup's $filter, never part of the query: a quote, `&`, `#`,
+/// `+` or `%` in a name finds exactly that role, and `Global+Reader` is not Global Reader.
+#[test]
+fn role_names_with_odata_and_url_characters_find_exactly_that_role() {
+    let names = [
+        "R&D Reader",
+        "Tier #1 Operator",
+        "O'Brien's Helpdesk",
+        "Ops + Security",
+        "100% Auditor",
+    ];
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let ids: Vec<String> = names.iter().map(|n| sim.sim().add_custom_role(n)).collect();
+        let tf = Tf::new(&bin, sim.provider_env());
+        let lookups: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let hcl = n.replace('"', "\\\"");
+                format!(
+                    "data \"entra_directory_role\" \"r{i}\" {{\n  display_name = \"{hcl}\"\n}}\noutput \"r{i}\" {{ value = data.entra_directory_role.r{i}.id }}\n"
+                )
+            })
+            .collect();
+        tf.config(&lookups);
+        tf.apply();
+        let out = tf.outputs();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(out[format!("r{i}")]["value"], json!(id), "{}", names[i]);
+        }
+
+        tf.config(
+            r#"
+data "entra_directory_role" "plus" {
+  display_name = "Global+Reader"
+}
+"#,
+        );
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        assert!(
+            r.flat().contains("Directory role not found"),
+            "{}",
+            r.text()
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Data source `entra_directory_role`: a directory role definition, built-in or custom, by
 //! `display_name` or `template_id`.
 
+use crate::graph::query::eq_filter;
 use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
@@ -40,12 +41,8 @@ pub async fn find(
     display_name: Option<&str>,
 ) -> Result<RoleDefinition, Diagnostics> {
     let (filter, key, shown) = match (template_id, display_name) {
-        (Some(t), _) => (format!("templateId eq '{t}'"), "template_id", t.to_string()),
-        (None, Some(n)) => (
-            format!("displayName eq '{}'", n.replace('\'', "''")),
-            "display_name",
-            n.to_string(),
-        ),
+        (Some(t), _) => (eq_filter("templateId", t), "template_id", t.to_string()),
+        (None, Some(n)) => (eq_filter("displayName", n), "display_name", n.to_string()),
         (None, None) => {
             return Err(Diagnostics::error(
                 "No role to look up",

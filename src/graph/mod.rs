@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod error;
 pub mod http;
 pub mod models;
+pub mod query;
 pub mod retry;
 pub mod time_scale;
 

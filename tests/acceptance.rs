@@ -314,8 +314,8 @@ fn assert_no_resource_changes(tf: &Tf, except: &[&str]) {
     }
 }
 
-/// The role ids a configuration's PIM settings name, from `terraform plan -json`-free means:
-/// the directory role data sources it reads, or literal role ids.
+/// The roles whose PIM settings a configuration manages: those its directory role data
+/// sources find (every example and scenario names its role that way).
 fn pim_roles(ws: &Workspace) -> Vec<String> {
     let text = std::fs::read_to_string(ws.tf.dir.path().join("main.tf")).unwrap();
     if !text.contains("resource \"entra_role_management_policy\"") {

@@ -1,4 +1,4 @@
-//! Seeding from corpus-style folders (e.g. /work/shared/corpus): one folder per resource, one
+//! Seeding from corpus-style folders (e.g. ../shared/corpus): one folder per resource, one
 //! JSON object per file (or a Graph list response with `value`). Seeded objects are visible
 //! immediately (no consistency lag). Later work adds a loader per resource folder.
 //!

@@ -4,7 +4,7 @@
 //! blocks are maps that must carry exactly the schema's keys, unknowns are msgpack extensions and
 //! numbers may arrive as int, float or decimal text. Raw state in `UpgradeResourceState` comes as
 //! JSON, possibly written under an older schema. The rules are in
-//! `/work/shared/reference/plugin-protocol.md`, section 3 and gotchas 23-28.
+//! `../shared/reference/plugin-protocol.md`, section 3 and gotchas 23-28.
 
 use std::collections::BTreeMap;
 use std::fmt;

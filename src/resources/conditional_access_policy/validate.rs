@@ -347,19 +347,25 @@ fn grant_rules(c: &mut Check) {
     }
 }
 
+// What passwordChange and riskRemediation need of the grant. Unknown values (a strength's id
+// from a reference) may satisfy a rule: only what is known to break one is refused at plan.
+
+fn may_have_strength(c: &Check) -> bool {
+    let strength = c.at("grant_controls.authentication_strength_policy_id");
+    strength.is_unknown() || strength.as_str().is_some_and(|s| !s.is_empty())
+}
+
+fn may_be_and(c: &Check) -> bool {
+    let operator = c.at("grant_controls.operator");
+    operator.is_unknown() || operator.as_str() == Some("AND")
+}
+
 /// Graph's rules for requiring a password change (error 1032).
 fn password_change(c: &mut Check, controls: &[&str]) {
     let why = |s: &str| format!("{s} (Graph error 1032, InvalidPasswordResetControl).");
     // An authentication strength is the other way to ask for MFA (mfa and a strength exclude
     // each other), and Microsoft's own CA008 template pairs passwordChange with one.
-    // Unknown values (a strength's id from a reference) may satisfy the rule: only what is
-    // known to break it is refused at plan.
-    let strength = c.at("grant_controls.authentication_strength_policy_id");
-    let strength = strength.is_unknown() || strength.as_str().is_some_and(|s| !s.is_empty());
-    let operator = c.at("grant_controls.operator");
-    if (!operator.is_unknown() && operator.as_str() != Some("AND"))
-        || !(controls.contains(&"mfa") || strength)
-    {
+    if !may_be_and(c) || !(controls.contains(&"mfa") || may_have_strength(c)) {
         c.error(
             "grant_controls.built_in_controls",
             "passwordChange needs MFA with AND",
@@ -420,10 +426,7 @@ fn risk_remediation(c: &mut Check, controls: &[&str]) {
             "riskRemediation and passwordChange must be used in separate policies.".into(),
         );
     }
-    let strength = c.at("grant_controls.authentication_strength_policy_id");
-    let strength = strength.is_unknown() || strength.as_str().is_some_and(|s| !s.is_empty());
-    let operator = c.at("grant_controls.operator");
-    if (!operator.is_unknown() && operator.as_str() != Some("AND")) || !strength {
+    if !may_be_and(c) || !may_have_strength(c) {
         c.error(
             "grant_controls.built_in_controls",
             "riskRemediation needs an authentication strength with AND",

@@ -54,8 +54,9 @@ impl Budget {
             .and_then(|t| t.trim().parse::<u128>().ok())
             .and_then(|next_ms| next_ms.checked_sub(unix_ms()))
             .map(|wait_ms| {
-                let cap = super::time_scale::scaled(Duration::from_secs(10));
-                Instant::now() + Duration::from_millis(wait_ms.min(10_000) as u64).min(cap)
+                // At most ten seconds of Graph's time: a clock that jumped must not stall us.
+                let wait = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(u64::MAX));
+                Instant::now() + wait.min(super::time_scale::scaled(Duration::from_secs(10)))
             })
             .unwrap_or_else(Instant::now);
         Budget::new(rps, start, Some(file))

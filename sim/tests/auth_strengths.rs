@@ -854,3 +854,64 @@ async fn seeded_corpus_custom_strength_is_loaded_and_built_ins_stay_real() {
     let (_, list) = t.call(Method::GET, &format!("/v1.0{COLL}"), None).await;
     assert_eq!(list["value"].as_array().unwrap().len(), 4);
 }
+
+/// A request carrying `Prefer: include-unknown-enum-members`.
+async fn call_with_prefer(t: &Tenant, method: Method, path: &str, body: Option<&Value>) -> Value {
+    let mut rb = t
+        .client
+        .request(method, graph_url(&t.sim, path))
+        .bearer_auth(&t.token)
+        .header("Prefer", "include-unknown-enum-members");
+    if let Some(b) = body {
+        rb = rb.json(b);
+    }
+    let resp = rb.send().await.unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap()
+}
+
+/// qrCodePin (after unknownFutureValue in authenticationMethodModes) reads as
+/// unknownFutureValue without the Prefer header wherever a strength's combinations are shown:
+/// a policy's expanded strength (GET, list, usage) and the updateAllowedCombinations answer.
+#[tokio::test]
+async fn evolvable_modes_are_masked_in_policies_and_update_allowed_combinations() {
+    let t = Tenant::new().await;
+    let created = call_with_prefer(
+        &t,
+        Method::POST,
+        &format!("/v1.0{COLL}"),
+        Some(&json!({"displayName": "qr", "allowedCombinations": ["qrCodePin", "fido2"]})),
+    )
+    .await;
+    let sid = created["id"].as_str().unwrap().to_string();
+    let pid = t.policy_requiring(&sid).await;
+    let combos =
+        |p: &Value| p["grantControls"]["authenticationStrength"]["allowedCombinations"].clone();
+    let masked = json!(["unknownFutureValue", "fido2"]);
+
+    let (s, policy) = t.call(Method::GET, &format!("/v1.0{CA}/{pid}"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(combos(&policy), masked);
+    let (_, list) = t.call(Method::GET, &format!("/beta{CA}"), None).await;
+    assert_eq!(combos(&list["value"][0]), masked);
+    let (_, usage) = t
+        .call(Method::GET, &format!("/v1.0{COLL}/{sid}/usage"), None)
+        .await;
+    assert_eq!(combos(&usage["mfa"][0]), masked);
+    let asked = call_with_prefer(&t, Method::GET, &format!("/v1.0{CA}/{pid}"), None).await;
+    assert_eq!(combos(&asked), json!(["qrCodePin", "fido2"]));
+
+    let (s, b) = t.update_combos(&sid, &["fido2"]).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["previousCombinations"], masked);
+    let b = call_with_prefer(
+        &t,
+        Method::POST,
+        &format!("/v1.0{COLL}/{sid}/updateAllowedCombinations"),
+        Some(&json!({"allowedCombinations": ["qrCodePin"]})),
+    )
+    .await;
+    assert_eq!(b["currentCombinations"], json!(["qrCodePin"]));
+    let (_, b) = t.update_combos(&sid, &["fido2"]).await;
+    assert_eq!(b["previousCombinations"], json!(["unknownFutureValue"]));
+}

@@ -154,3 +154,58 @@ async fn batch_limits_and_malformed() {
     let (s, _) = batch(&sim, &client, &token, &json!({"requests": [get(1)]})).await;
     assert_eq!(s, 200);
 }
+
+/// `Prefer: include-unknown-enum-members` reaches a sub-request from its own `headers` or from
+/// the `$batch` request itself, so evolvable enum members (here the platform `linux`, declared
+/// after `unknownFutureValue`) are written and read as in a direct request.
+#[tokio::test]
+async fn prefer_reaches_sub_requests_from_their_headers_or_the_batch() {
+    const CA: &str = "/identity/conditionalAccess/policies";
+    const PREFER: &str = "include-unknown-enum-members";
+    let (sim, client) = start(SimOptions::default()).await;
+    let token = sim.mint_app_token();
+    let policy = json!({
+        "displayName": "Linux",
+        "state": "enabled",
+        "conditions": {
+            "clientAppTypes": ["all"],
+            "applications": {"includeApplications": ["All"]},
+            "users": {"includeUsers": ["All"]},
+            "platforms": {"includePlatforms": ["linux"]}
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+    });
+    let platforms = |r: &Value| r["body"]["conditions"]["platforms"]["includePlatforms"].clone();
+    let writes = json!({"requests": [
+        {"id": "plain", "method": "POST", "url": CA, "headers": {"Content-Type": "application/json"}, "body": policy},
+        {"id": "asked", "method": "POST", "url": CA, "headers": {"Content-Type": "application/json", "Prefer": PREFER}, "body": policy}
+    ]});
+    let (s, b) = batch(&sim, &client, &token, &writes).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(by_id(&b, "plain")["status"], 400, "{b}");
+    let asked = by_id(&b, "asked");
+    assert_eq!(asked["status"], 201, "{b}");
+    assert_eq!(platforms(asked), json!(["linux"]));
+
+    let item = format!("{CA}/{}", asked["body"]["id"].as_str().unwrap());
+    let reads = json!({"requests": [
+        {"id": "own", "method": "GET", "url": item, "headers": {"Prefer": PREFER}},
+        {"id": "none", "method": "GET", "url": item}
+    ]});
+    let (s, b) = batch(&sim, &client, &token, &reads).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(platforms(by_id(&b, "own")), json!(["linux"]));
+    assert_eq!(platforms(by_id(&b, "none")), json!(["unknownFutureValue"]));
+    // The header on the $batch request applies to every sub-request.
+    let resp = client
+        .post(graph_url(&sim, "/v1.0/$batch"))
+        .bearer_auth(&token)
+        .header("Prefer", PREFER)
+        .json(&reads)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let b: Value = resp.json().await.unwrap();
+    assert_eq!(platforms(by_id(&b, "none")), json!(["linux"]));
+}

@@ -237,6 +237,7 @@ async fn create_example_matches_reference_response() {
         example("ca-policy.create.response.json"),
         &[
             ("templateId", Value::Null),
+            ("deletedDateTime", Value::Null),
             ("conditions.userRiskLevels", json!([])),
             ("conditions.devices", Value::Null),
             ("conditions.clientApplications", Value::Null),
@@ -268,12 +269,21 @@ async fn v1_get_matches_synthesized_example_with_inline_strength() {
     // Post it back (as a client echoing a GET would): read-only members are ignored.
     let id = t.create("v1.0", &real).await;
     let got = t.get("v1.0", &id).await;
-    let volatile = ["id", "createdDateTime", "modifiedDateTime", "templateId"];
+    // The example was synthesized without deletedDateTime, which Microsoft's metadata gives
+    // v1.0 too.
+    let volatile = [
+        "id",
+        "createdDateTime",
+        "modifiedDateTime",
+        "templateId",
+        "deletedDateTime",
+    ];
     assert_eq!(
         without(&strip_annotations(&got), &volatile),
         without(&strip_annotations(&real), &volatile)
     );
     assert_eq!(got["templateId"], Value::Null);
+    assert_eq!(got["deletedDateTime"], Value::Null);
     let base = format!(
         "{}/v1.0/$metadata#identity/conditionalAccess/policies('{id}')",
         t.sim.info().graph_endpoint
@@ -363,6 +373,7 @@ async fn list_shape_filter_and_paging() {
         item.clone(),
         &[
             ("templateId", Value::Null),
+            ("deletedDateTime", Value::Null),
             ("conditions.userRiskLevels", json!([])),
             ("conditions.devices", Value::Null),
             ("conditions.clientApplications", Value::Null),
@@ -442,13 +453,15 @@ async fn get_fills_defaults_absent_null_and_empty() {
         }
         let apps = c["applications"].as_object().unwrap();
         let users = c["users"].as_object().unwrap();
-        assert_eq!(apps.len(), 5, "{version}: {apps:?}");
+        // Beta adds the property-less globalSecureAccess and networkAccess.
+        let app_keys = if version == "beta" { 7 } else { 5 };
+        assert_eq!(apps.len(), app_keys, "{version}: {apps:?}");
         assert_eq!(users.len(), 8, "{version}: {users:?}");
         assert_eq!(c["applications"]["applicationFilter"], Value::Null);
         assert_eq!(c["users"]["includeGuestsOrExternalUsers"], Value::Null);
         assert!(p.get("description").is_none());
         assert_eq!(p["sessionControls"], Value::Null);
-        assert_eq!(p["templateId"], Value::Null);
+        assert!(p.get("deletedDateTime").is_some_and(Value::is_null));
         let g = &p["grantControls"];
         assert_eq!(g["customAuthenticationFactors"], json!([]));
         assert_eq!(g["termsOfUse"], json!([]));
@@ -456,15 +469,9 @@ async fn get_fills_defaults_absent_null_and_empty() {
     }
     // v1.0 carries no beta-only members.
     let v1 = t.get("v1.0", &id).await;
-    for k in ["deletedDateTime", "partialEnablementStrategy"] {
-        assert!(v1.get(k).is_none());
-    }
-    for k in ["times", "deviceStates", "agents"] {
-        assert!(v1["conditions"].get(k).is_none());
-    }
+    assert!(v1["conditions"].get("deviceStates").is_none());
     let beta = t.get("beta", &id).await;
-    assert_eq!(beta["deletedDateTime"], Value::Null);
-    assert_eq!(beta["conditions"]["times"], Value::Null);
+    assert_eq!(beta["conditions"]["deviceStates"], Value::Null);
 
     // Session-only policy: grantControls null; sessionControls has every key.
     let body = with(
@@ -502,11 +509,7 @@ async fn get_fills_defaults_absent_null_and_empty() {
     );
     assert_eq!(sc["signInFrequency"], Value::Null);
     let beta = t.get("beta", &id).await;
-    for k in [
-        "continuousAccessEvaluation",
-        "secureSignInSession",
-        "blockSensitiveActions",
-    ] {
+    for k in ["continuousAccessEvaluation", "secureSignInSession"] {
         assert!(
             beta["sessionControls"].get(k).is_some_and(Value::is_null),
             "beta {k}"
@@ -521,16 +524,7 @@ fn beta_only_members() -> Vec<(&'static str, Value)> {
             "conditions.deviceStates",
             json!({"includeStates": ["All"], "excludeStates": ["Compliant"]}),
         ),
-        (
-            "conditions.times",
-            json!({"included": {"@odata.type": "#microsoft.graph.allTimes"}}),
-        ),
-        ("conditions.agents", json!({"includeAgentUsers": ["All"]})),
         ("conditions.agentIdRiskLevels", json!("high")),
-        (
-            "conditions.agentContext",
-            json!({"includeAgentContexts": []}),
-        ),
         (
             "conditions.clientApplications",
             json!({"includeServicePrincipals": [], "includeAgentIdServicePrincipals": ["All"]}),
@@ -546,15 +540,6 @@ fn beta_only_members() -> Vec<(&'static str, Value)> {
             "sessionControls",
             json!({"globalSecureAccessFilteringProfile": {"profileId": "p1", "isEnabled": true}}),
         ),
-        (
-            "sessionControls",
-            json!({"networkAccessSecurity": {"policyId": "x"}}),
-        ),
-        (
-            "sessionControls",
-            json!({"blockSensitiveActions": {"isEnabled": true}}),
-        ),
-        ("partialEnablementStrategy", json!(null)),
     ]
 }
 
@@ -641,6 +626,233 @@ async fn v1_hides_beta_members_and_rejects_them_with_1007_while_beta_accepts() {
         mode(&t.get_with_prefer(&path).await),
         json!("strictLocation")
     );
+}
+
+#[tokio::test]
+async fn template_id_shows_on_v1_only_and_deleted_date_time_on_both() {
+    let t = T::new().await;
+    let template = "76c03f19-ea37-4656-a772-a183b4ddb81d";
+    let seeded = t
+        .sim
+        .put_raw_policy(with(minimal(), &[("templateId", json!(template))]));
+    for version in ["v1.0", "beta"] {
+        let (s, _, list) = t
+            .call(Method::GET, &format!("/{version}{COLL}"), None)
+            .await;
+        assert_eq!(s, 200);
+        let listed = list.unwrap()["value"][0].clone();
+        let (s, created) = t.post(version, &minimal()).await;
+        assert_eq!(s, 201, "{created}");
+        for p in [&t.get(version, &seeded).await, &listed, &created] {
+            assert!(
+                p.get("deletedDateTime").is_some_and(Value::is_null),
+                "{version}: {p}"
+            );
+            // conditionalAccessPolicy.templateId is v1.0-only in Microsoft's metadata.
+            assert_eq!(p.get("templateId").is_some(), version == "v1.0", "{p}");
+        }
+        if version == "v1.0" {
+            assert_eq!(listed["templateId"], template);
+            assert_eq!(created["templateId"], Value::Null);
+        }
+    }
+}
+
+#[tokio::test]
+async fn property_less_types_read_back_null_when_unset_and_empty_when_set_on_beta() {
+    let t = T::new().await;
+    let unset = t.create("beta", &minimal()).await;
+    let gsa = "#microsoft.graph.conditionalAccessGlobalSecureAccess";
+    let set = t
+        .create(
+            "beta",
+            &with(
+                minimal(),
+                &[
+                    (
+                        "conditions.applications.globalSecureAccess",
+                        json!({"@odata.type": gsa}),
+                    ),
+                    ("conditions.applications.networkAccess", json!({})),
+                ],
+            ),
+        )
+        .await;
+    for (id, want) in [(&unset, Value::Null), (&set, json!({}))] {
+        let beta = t.get("beta", id).await;
+        let v1 = t.get("v1.0", id).await;
+        for k in ["globalSecureAccess", "networkAccess"] {
+            let apps = &beta["conditions"]["applications"];
+            assert!(apps.get(k).is_some(), "beta {k}: {apps}");
+            assert_eq!(apps[k], want, "beta {k}");
+            assert!(
+                v1["conditions"]["applications"].get(k).is_none(),
+                "v1.0 {k}"
+            );
+        }
+    }
+    // The types have no properties: anything inside is unknown.
+    let body = with(
+        minimal(),
+        &[(
+            "conditions.applications.networkAccess",
+            json!({"isEnabled": true}),
+        )],
+    );
+    let (s, b) = t.post("beta", &body).await;
+    assert_1007(s, &b);
+}
+
+#[tokio::test]
+async fn ids_that_are_neither_guid_nor_keyword_are_refused() {
+    let t = T::new().await;
+    let placeholder = "<BreakGlassGroup>";
+    let cases = [
+        (
+            "conditions.users.includeGroups",
+            "1054: Invalid group value: ",
+        ),
+        (
+            "conditions.users.excludeGroups",
+            "1054: Invalid group value: ",
+        ),
+        (
+            "conditions.users.includeRoles",
+            "1102: 'users' condition contains invalid role ids: ",
+        ),
+        (
+            "conditions.users.excludeRoles",
+            "1102: 'users' condition contains invalid role ids: ",
+        ),
+        ("conditions.users.includeUsers", "invalid user ids: "),
+        ("conditions.users.excludeUsers", "invalid user ids: "),
+        (
+            "conditions.applications.includeApplications",
+            "invalid application ids: ",
+        ),
+        (
+            "conditions.applications.excludeApplications",
+            "invalid application ids: ",
+        ),
+        (
+            "conditions.clientApplications.includeServicePrincipals",
+            "invalid service principal ids: ",
+        ),
+        (
+            "conditions.clientApplications.excludeServicePrincipals",
+            "invalid service principal ids: ",
+        ),
+    ];
+    let guid = "5e2d1d3c-5b7a-4c37-9e5b-3f0f6a1d2c4b";
+    for (version, (path, text)) in ["v1.0", "beta"]
+        .into_iter()
+        .flat_map(|v| cases.iter().map(move |c| (v, c)))
+    {
+        let body = with(minimal(), &[(path, json!([guid, placeholder]))]);
+        let (s, b) = t.post(version, &body).await;
+        assert_bad_request(s, &b, &format!("{text}{placeholder}."));
+    }
+    for path in [
+        "conditions.clientApplications.includeAgentIdServicePrincipals",
+        "conditions.clientApplications.excludeAgentIdServicePrincipals",
+    ] {
+        let (s, b) = t
+            .post("beta", &with(minimal(), &[(path, json!([placeholder]))]))
+            .await;
+        assert_bad_request(s, &b, "invalid agent identity service principal ids: ");
+    }
+    // Graph's own answer for a keyword where there is none (docs-contrib#1302).
+    let (s, b) = t
+        .post(
+            "v1.0",
+            &with(
+                minimal(),
+                &[("conditions.users.includeRoles", json!(["All"]))],
+            ),
+        )
+        .await;
+    assert_bad_request(
+        s,
+        &b,
+        "1102: 'users' condition contains invalid role ids: All.",
+    );
+    // A placeholder location is not an existing named location either.
+    let (s, b) = t
+        .post(
+            "v1.0",
+            &with(
+                minimal(),
+                &[(
+                    "conditions.locations.includeLocations",
+                    json!([placeholder]),
+                )],
+            ),
+        )
+        .await;
+    assert_bad_request(s, &b, "1040: Invalid Location");
+}
+
+#[tokio::test]
+async fn id_keywords_are_taken_in_any_case_and_guids_in_either_case() {
+    let t = T::new().await;
+    let guid = "5E2D1D3C-5B7A-4C37-9E5B-3F0F6A1D2C4B";
+    let v1 = with(
+        minimal(),
+        &[
+            (
+                "conditions.users",
+                json!({
+                    "includeUsers": ["all"],
+                    "excludeUsers": ["GUESTSOREXTERNALUSERS", guid],
+                    "includeGroups": [guid],
+                    "excludeRoles": [guid.to_ascii_lowercase()]
+                }),
+            ),
+            (
+                "conditions.applications",
+                json!({"includeApplications": ["office365"], "excludeApplications": ["microsoftAdminPortals", guid]}),
+            ),
+            (
+                "conditions.clientApplications",
+                json!({"includeServicePrincipals": ["servicePrincipalsInMyTenant"], "excludeServicePrincipals": [guid]}),
+            ),
+            (
+                "conditions.locations",
+                json!({"includeLocations": ["all"], "excludeLocations": ["alltrusted"]}),
+            ),
+        ],
+    );
+    t.create("v1.0", &v1).await;
+    let beta = with(
+        minimal(),
+        &[
+            (
+                "conditions.users",
+                json!({"includeUsers": ["allAgentIdUsers"], "excludeUsers": ["none"]}),
+            ),
+            (
+                "conditions.applications",
+                json!({"includeApplications": ["allagentidresources"]}),
+            ),
+            (
+                "conditions.clientApplications",
+                json!({"includeAgentIdServicePrincipals": ["all"], "excludeAgentIdServicePrincipals": [guid]}),
+            ),
+        ],
+    );
+    t.create("beta", &beta).await;
+    // The passwordChange rule's "All applications" is the same keyword in any case.
+    t.create(
+        "v1.0",
+        &with(
+            password_change_policy(),
+            &[(
+                "conditions.applications.includeApplications",
+                json!(["all"]),
+            )],
+        ),
+    )
+    .await;
 }
 
 impl T {
@@ -1458,7 +1670,7 @@ async fn seeded_corpus_reads_back_through_beta_as_exported() {
         assert_eq!(got, want, "{}", f.display());
         // v1.0 renders the same policy in its own shape, without beta members.
         let v1 = t.get("v1.0", &id).await;
-        assert!(v1.get("deletedDateTime").is_none() && v1["conditions"].get("times").is_none());
+        assert!(v1.get("templateId").is_some() && v1["conditions"].get("deviceStates").is_none());
         assert_eq!(
             v1["conditions"]["applications"].as_object().unwrap().len(),
             5
@@ -1487,8 +1699,11 @@ async fn seeded_corpus_reads_back_through_beta_as_exported() {
     let p = t.get("beta", "d2cebefb-fc77-4986-8890-4fe511825ee7").await;
     assert_eq!(p["state"], "disabled");
     assert_eq!(p["createdDateTime"], "2025-01-27T07:20:59.2720129Z");
-    assert_eq!(p["templateId"], "76c03f19-ea37-4656-a772-a183b4ddb81d");
     assert_ne!(p["modifiedDateTime"], "2026-06-08T18:17:31.7432682Z");
+    // Rendered like any policy now: the export's templateId shows on v1.0 only.
+    assert!(p.get("templateId").is_none(), "{p}");
+    let v1 = t.get("v1.0", "d2cebefb-fc77-4986-8890-4fe511825ee7").await;
+    assert_eq!(v1["templateId"], "76c03f19-ea37-4656-a772-a183b4ddb81d");
 }
 
 #[tokio::test]
@@ -1518,4 +1733,31 @@ async fn ca_rate_limit_applies_to_policies_and_alias_without_retry_after() {
         let (s, _, _) = t.call(Method::POST, &path, Some(&minimal())).await;
         assert_eq!(s, 429);
     }
+}
+
+/// Client app types are required, but a policy for agent identities may have none: Graph's
+/// documented example of one reads back with `clientAppTypes: []`.
+#[tokio::test]
+async fn only_a_policy_for_agent_identities_may_have_no_client_app_types() {
+    let t = T::new().await;
+    let agents = with(
+        minimal(),
+        &[
+            ("conditions.clientAppTypes", json!([])),
+            ("conditions.users.includeUsers", json!(["None"])),
+            (
+                "conditions.clientApplications",
+                json!({"includeAgentIdServicePrincipals": ["All"]}),
+            ),
+            ("grantControls.builtInControls", json!(["block"])),
+        ],
+    );
+    let id = t.create("beta", &agents).await;
+    assert_eq!(
+        t.get("beta", &id).await["conditions"]["clientAppTypes"],
+        json!([])
+    );
+    let users = with(minimal(), &[("conditions.clientAppTypes", json!([]))]);
+    let (s, b) = t.post("beta", &users).await;
+    assert_bad_request(s, &b, "clientAppTypes");
 }

@@ -274,18 +274,34 @@ pub fn normalise_combinations(v: &Value, unknown_members: bool) -> Result<Vec<St
 // ---------------------------------------------------------------------------------------------
 // Rendering, lookup, references
 
-/// A strength as `req`'s client reads it: without `Prefer: include-unknown-enum-members`, a
-/// mode declared after `unknownFutureValue` (qrCodePin) reads as `unknownFutureValue`.
+/// Combinations as a client without `Prefer: include-unknown-enum-members` reads them: a mode
+/// declared after `unknownFutureValue` (qrCodePin) reads as `unknownFutureValue`. Wherever a
+/// strength's combinations are answered: the strength itself, a CA policy's expanded strength,
+/// the updateAllowedCombinations result.
+pub fn mask_combinations(combos: &mut [Value]) {
+    for c in combos {
+        if let Some(s) = c.as_str() {
+            *c = json!(super::policies::schema::masked_flags(MODES, s));
+        }
+    }
+}
+
+/// Combinations as `req`'s client reads them ([`mask_combinations`]).
+fn combinations_shown(combos: &[String], req: &GraphRequest) -> Value {
+    let mut out: Vec<Value> = combos.iter().map(|c| json!(c)).collect();
+    if !req.prefers_unknown_members() {
+        mask_combinations(&mut out);
+    }
+    Value::Array(out)
+}
+
+/// A strength as `req`'s client reads it ([`mask_combinations`]).
 fn shown(mut entity: Value, req: &GraphRequest) -> Value {
     if req.prefers_unknown_members() {
         return entity;
     }
     if let Some(Value::Array(combos)) = entity.get_mut("allowedCombinations") {
-        for c in combos.iter_mut() {
-            if let Some(s) = c.as_str() {
-                *c = json!(super::policies::schema::masked_flags(MODES, s));
-            }
-        }
+        mask_combinations(combos);
     }
     entity
 }
@@ -733,8 +749,8 @@ fn update_allowed_combinations(state: &SimState, req: &GraphRequest, p: &Params)
         json!({
             "@odata.context": req.context_url(state, "microsoft.graph.updateAllowedCombinationsResult"),
             "@odata.type": "#microsoft.graph.updateAllowedCombinationsResult",
-            "previousCombinations": previous,
-            "currentCombinations": current,
+            "previousCombinations": combinations_shown(&previous, req),
+            "currentCombinations": combinations_shown(&current, req),
             "conditionalAccessReferences": refs,
             "additionalInformation": info,
         }),

@@ -195,6 +195,11 @@ fn run_inner(state: &SimState, outer: &GraphRequest, item: &Item) -> GraphRespon
     if let Some(auth) = outer.headers.get("authorization") {
         headers.insert("authorization", auth.clone());
     }
+    // A Prefer on the batch (include-unknown-enum-members) holds for each request in it, on
+    // top of the request's own.
+    for prefer in outer.headers.get_all("prefer") {
+        headers.append("prefer", prefer.clone());
+    }
     let body = match &item.body {
         None => Bytes::new(),
         Some(Value::String(s)) => Bytes::from(s.clone()),

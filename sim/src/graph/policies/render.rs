@@ -1,13 +1,16 @@
 //! A stored policy as GET returns it (graph-api.md §2.2-2.6, §11.1).
 //!
-//! * v1.0 returns exactly the v1.0 members, defaults filled: risk arrays `[]`;
+//! * v1.0 returns exactly the v1.0 members (Microsoft's metadata: `templateId` is v1.0-only,
+//!   `deletedDateTime` is on both versions), defaults filled: risk arrays `[]`;
 //!   platforms/locations/devices/clientApplications `null` when unset;
 //!   servicePrincipalRiskLevels/insiderRiskLevels/authenticationFlows absent when unset;
 //!   applications with its 5 keys, users with its 8; grant arrays `[]`; grant/session `null`
 //!   when unset, sessionControls with every key when set; description omitted when null;
 //!   authenticationStrength expanded inline with its `@odata.context`.
-//! * beta returns the same plus the beta members real beta exports carry (null when unset),
-//!   and any other stored member.
+//! * beta returns the same without `templateId`, plus the beta members real beta exports carry
+//!   (null when unset; the property-less `globalSecureAccess` and `networkAccess` are `{}` when
+//!   set; see `schema::SEEN_IN_BETA_EXPORTS` for those the metadata lacks), and any other
+//!   stored member.
 //! * A policy seeded from a real beta export (`verbatim`) reads back on beta exactly as the
 //!   export was (that is what beta returned), with the strength expanded and annotations
 //!   re-added; v1.0 renders it like any other policy.
@@ -33,6 +36,13 @@ pub fn render(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, Value> {
     let mut out = render_all_members(id, stored, rc);
     if !rc.unknown_members {
         super::schema::mask_evolvable(&mut out, super::schema::POLICY);
+        // The expanded strength is read like the strength itself.
+        if let Some(Value::Array(combos)) = out
+            .get_mut("grantControls")
+            .and_then(|g| g.pointer_mut("/authenticationStrength/allowedCombinations"))
+        {
+            crate::graph::auth_strengths::mask_combinations(combos);
+        }
     }
     out
 }
@@ -44,7 +54,9 @@ fn render_all_members(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, 
     let s = &stored.value;
     let mut out = Map::new();
     out.insert("id".into(), json!(id));
-    out.insert("templateId".into(), get_or_null(s, "templateId"));
+    if !rc.beta {
+        out.insert("templateId".into(), get_or_null(s, "templateId"));
+    }
     out.insert("displayName".into(), get_or_null(s, "displayName"));
     if let Some(d) = s.get("description").filter(|d| !d.is_null()) {
         out.insert("description".into(), d.clone());
@@ -55,8 +67,8 @@ fn render_all_members(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, 
         get_or_null(s, "modifiedDateTime"),
     );
     out.insert("state".into(), get_or_null(s, "state"));
+    out.insert("deletedDateTime".into(), get_or_null(s, "deletedDateTime"));
     if rc.beta {
-        out.insert("deletedDateTime".into(), get_or_null(s, "deletedDateTime"));
         out.insert(
             "partialEnablementStrategy".into(),
             get_or_null(s, "partialEnablementStrategy"),
@@ -76,6 +88,8 @@ fn render_all_members(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, 
     );
     if rc.beta {
         extra(&mut out, s);
+        // Beta's type has no templateId; a policy seeded from an export may store one.
+        out.remove("templateId");
     }
     out
 }
@@ -241,20 +255,21 @@ fn conditions(c: Option<&Map<String, Value>>, beta: bool) -> Value {
         .get("applications")
         .and_then(Value::as_object)
         .unwrap_or(&empty_apps);
-    out.insert(
-        "applications".into(),
-        fill(
-            apps,
-            &[
-                ("includeApplications", json!([])),
-                ("excludeApplications", json!([])),
-                ("includeUserActions", json!([])),
-                ("includeAuthenticationContextClassReferences", json!([])),
-                ("applicationFilter", Value::Null),
-            ],
-            beta,
-        ),
-    );
+    let mut app_keys = vec![
+        ("includeApplications", json!([])),
+        ("excludeApplications", json!([])),
+        ("includeUserActions", json!([])),
+        ("includeAuthenticationContextClassReferences", json!([])),
+        ("applicationFilter", Value::Null),
+    ];
+    if beta {
+        // In this order in Graph's beta samples (graphdocs-beta-evaluate-* in the corpus).
+        app_keys.extend([
+            ("networkAccess", Value::Null),
+            ("globalSecureAccess", Value::Null),
+        ]);
+    }
+    out.insert("applications".into(), fill(apps, &app_keys, beta));
     let empty_users = Map::new();
     let users = c
         .get("users")
@@ -441,10 +456,6 @@ fn session_controls(sc: &Map<String, Value>, beta: bool) -> Value {
         out.insert(
             "continuousAccessEvaluation".into(),
             get_or_null(sc, "continuousAccessEvaluation"),
-        );
-        out.insert(
-            "blockSensitiveActions".into(),
-            get_or_null(sc, "blockSensitiveActions"),
         );
         extra(&mut out, sc);
     }

@@ -1,12 +1,14 @@
 //! The conditionalAccessPolicy type as a request body must match it (graph-api.md §2.2-2.6,
-//! beta-only members from §10), and the normalisation every stored policy goes through.
+//! beta-only members from §10), and the normalisation every stored policy goes through. The
+//! members and their versions are those of Microsoft's metadata
+//! (`../shared/reference/graph-metadata/`, checked by `tests/metadata_properties.rs`).
 //!
 //! Anything that would not deserialize into the type (unknown property, wrong JSON type, bad
-//! enum or flags member, a beta-only member on /v1.0) is Graph's `1007` schema error. The check
-//! returns the body normalised: OData annotations dropped (`externalTenants` keeps its derived
-//! `@odata.type`), enum members in their declared spelling, flags enums as one comma-joined
-//! string in declaration order, `null` collections dropped (they read back as `[]`), read-only
-//! properties dropped.
+//! enum or flags member, a member the version's schema lacks) is Graph's `1007` schema error.
+//! The check returns the body normalised: OData annotations dropped (`externalTenants` keeps
+//! its derived `@odata.type`), enum members in their declared spelling, flags enums as one
+//! comma-joined string in declaration order, `null` collections dropped (they read back as
+//! `[]`), read-only properties dropped.
 
 use serde_json::{Map, Value};
 
@@ -25,24 +27,54 @@ pub enum Ty {
     /// conditionalAccessExternalTenants (abstract; derived type from `@odata.type` or
     /// `membershipKind`).
     ExternalTenants,
-    /// A beta-only member whose inner shape the simulator does not model: any JSON is kept.
-    Any,
     /// Server-managed: accepted (clients echo GET bodies back) and ignored.
     ReadOnly,
+    /// A member real beta answers carry that Microsoft's metadata extract lacks (see
+    /// `SEEN_IN_BETA_EXPORTS`); its shape is not modelled: any JSON is kept.
+    Seen,
+}
+
+/// Beta members Microsoft's metadata extract does not list (it was built without the beta CSDL
+/// itself, see its README) but real beta GET answers carry: the shared corpus's tenant exports
+/// (`../shared/corpus/ca-policies`, IntuneManagement exports of `GET beta/...`) hold `times` and
+/// `partialEnablementStrategy` (null) in most files, `agents` and `agentContext` with values,
+/// and `blockSensitiveActions` (null). Graph answering them means Graph has them, so beta
+/// accepts them back; v1.0 does not. `tests/metadata_properties.rs` holds this list exact.
+pub const SEEN_IN_BETA_EXPORTS: &[&str] = &[
+    "partialEnablementStrategy",
+    "conditions.times",
+    "conditions.agents",
+    "conditions.agentContext",
+    "sessionControls.blockSensitiveActions",
+];
+
+/// The API versions whose schema has a member; on the other one it is an unknown property.
+#[derive(Clone, Copy)]
+pub enum Versions {
+    Both,
+    BetaOnly,
+}
+
+impl Versions {
+    pub fn has(self, beta: bool) -> bool {
+        match self {
+            Versions::Both => true,
+            Versions::BetaOnly => beta,
+        }
+    }
 }
 
 pub struct Field {
     pub name: &'static str,
     pub ty: Ty,
-    /// Only in the beta schema: on /v1.0 it is an unknown property.
-    pub beta: bool,
+    pub versions: Versions,
 }
 
 const fn f(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
-        beta: false,
+        versions: Versions::Both,
     }
 }
 
@@ -50,9 +82,13 @@ const fn b(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
-        beta: true,
+        versions: Versions::BetaOnly,
     }
 }
+
+/// A complex type without properties (`conditionalAccessGlobalSecureAccess`,
+/// `conditionalAccessNetworkAccess`): `{}` or null; any member inside is unknown.
+const NO_PROPERTIES: &[Field] = &[];
 
 pub const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
 pub const CLIENT_APP_TYPES: &[&str] = &[
@@ -146,8 +182,8 @@ const APPLICATIONS: &[Field] = &[
     f("includeUserActions", Ty::StrList),
     f("includeAuthenticationContextClassReferences", Ty::StrList),
     f("applicationFilter", Ty::Obj(FILTER)),
-    b("globalSecureAccess", Ty::Any),
-    b("networkAccess", Ty::Any),
+    b("globalSecureAccess", Ty::Obj(NO_PROPERTIES)),
+    b("networkAccess", Ty::Obj(NO_PROPERTIES)),
 ];
 
 const GUESTS: &[Field] = &[
@@ -214,10 +250,10 @@ pub const CONDITIONS: &[Field] = &[
     f("insiderRiskLevels", Ty::Flags(INSIDER_RISK_LEVELS)),
     f("authenticationFlows", Ty::Obj(AUTH_FLOWS)),
     b("deviceStates", Ty::Obj(DEVICE_STATES)),
-    b("times", Ty::Any),
-    b("agents", Ty::Any),
     b("agentIdRiskLevels", Ty::Flags(AGENT_RISK_LEVELS)),
-    b("agentContext", Ty::Any),
+    b("times", Ty::Seen),
+    b("agents", Ty::Seen),
+    b("agentContext", Ty::Seen),
 ];
 
 /// authenticationStrengthPolicy as a write reference: only `id` matters; the rest of the
@@ -270,8 +306,7 @@ pub const SESSION_CONTROLS: &[Field] = &[
     b("continuousAccessEvaluation", Ty::Obj(CAE)),
     f("secureSignInSession", Ty::Obj(IS_ENABLED)),
     b("globalSecureAccessFilteringProfile", Ty::Obj(GSA_PROFILE)),
-    b("networkAccessSecurity", Ty::Any),
-    b("blockSensitiveActions", Ty::Any),
+    b("blockSensitiveActions", Ty::Seen),
 ];
 
 pub const POLICY: &[Field] = &[
@@ -281,18 +316,14 @@ pub const POLICY: &[Field] = &[
     f("state", Ty::Enum(STATES)),
     f("createdDateTime", Ty::ReadOnly),
     f("modifiedDateTime", Ty::ReadOnly),
+    // Only v1.0 has it (metadata), but real beta exports carry it, and clients echo them.
     f("templateId", Ty::ReadOnly),
     f("conditions", Ty::Obj(CONDITIONS)),
     f("grantControls", Ty::Obj(GRANT_CONTROLS)),
     f("sessionControls", Ty::Obj(SESSION_CONTROLS)),
     f("deletedDateTime", Ty::ReadOnly),
-    b("partialEnablementStrategy", Ty::Any),
+    b("partialEnablementStrategy", Ty::Seen),
 ];
-
-/// Names of the members of an object type that exist in the v1.0 schema.
-pub fn v1_names(fields: &'static [Field]) -> impl Iterator<Item = &'static str> {
-    fields.iter().filter(|f| !f.beta).map(|f| f.name)
-}
 
 /// Is this key an OData annotation (`@odata.type`, `x@odata.context`, ...)?
 pub fn is_annotation(key: &str) -> bool {
@@ -336,8 +367,11 @@ fn check_object(
         let Some(field) = fields.iter().find(|f| f.name == k) else {
             return Err(format!("unknown property '{here}'"));
         };
-        if field.beta && !ctx.beta {
-            return Err(format!("property '{here}' exists only in the beta schema"));
+        if !field.versions.has(ctx.beta) {
+            let other = if ctx.beta { "v1.0" } else { "beta" };
+            return Err(format!(
+                "property '{here}' exists only in the {other} schema"
+            ));
         }
         if let Some(nv) = check_value(v, &field.ty, ctx, &here)? {
             out.insert(k.clone(), nv);
@@ -351,7 +385,7 @@ fn check_value(v: &Value, ty: &Ty, ctx: &Ctx, path: &str) -> Result<Option<Value
     let wrong = |what: &str| Err(format!("'{path}' must be {what}, got {v}"));
     match ty {
         Ty::ReadOnly => Ok(None),
-        Ty::Any => Ok(Some(strip_annotations(v.clone()))),
+        Ty::Seen => Ok(Some(v.clone())),
         _ if v.is_null() => match ty {
             Ty::StrList | Ty::EnumList(_) => Ok(None),
             _ => Ok(Some(Value::Null)),

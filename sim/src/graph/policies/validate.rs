@@ -52,6 +52,92 @@ fn set(m: &Map<String, Value>, k: &str) -> bool {
     }
 }
 
+/// A list of exactly this keyword, in any case (Graph compares keywords case-insensitively).
+fn only(list: &[&str], keyword: &str) -> bool {
+    matches!(list, [one] if one.eq_ignore_ascii_case(keyword))
+}
+
+/// Keywords Graph takes in place of an object id (graph-api.md §2.4, and the agent identity
+/// keywords `AllAgentIdUsers`, `AllAgentIdResources` and `All` for agent service principals).
+const USER_KEYWORDS: &[&str] = &["All", "None", "GuestsOrExternalUsers", "AllAgentIdUsers"];
+const APPLICATION_KEYWORDS: &[&str] = &[
+    "All",
+    "None",
+    "Office365",
+    "MicrosoftAdminPortals",
+    "AllAgentIdResources",
+];
+const SERVICE_PRINCIPAL_KEYWORDS: &[&str] = &["ServicePrincipalsInMyTenant"];
+const AGENT_ID_KEYWORDS: &[&str] = &["All"];
+
+/// Id lists whose entries must each be a keyword or a GUID: (condition, lists, keywords, the
+/// message before the offending entry). Named locations are not here: any entry that is not a
+/// keyword or an existing location (a placeholder included) is already 1040 below.
+///
+/// The texts are not in graph-api.md and are unverified against the service. Two are quoted
+/// in public reports: groups in KelvinTegelaar/CIPP#3614 (2025, "1054: Invalid group value:
+/// sg_MFA_exclusion."), roles in microsoftgraph/microsoft-graph-docs-contrib#1302 (2023,
+/// "1102: 'users' condition contains invalid role ids: All."); the others follow the latter,
+/// without a number since theirs is unknown.
+const ID_LISTS: &[(&str, [&str; 2], &[&str], &str)] = &[
+    (
+        "users",
+        ["includeUsers", "excludeUsers"],
+        USER_KEYWORDS,
+        "'users' condition contains invalid user ids: ",
+    ),
+    (
+        "users",
+        ["includeGroups", "excludeGroups"],
+        &[],
+        "1054: Invalid group value: ",
+    ),
+    (
+        "users",
+        ["includeRoles", "excludeRoles"],
+        &[],
+        "1102: 'users' condition contains invalid role ids: ",
+    ),
+    (
+        "applications",
+        ["includeApplications", "excludeApplications"],
+        APPLICATION_KEYWORDS,
+        "'applications' condition contains invalid application ids: ",
+    ),
+    (
+        "clientApplications",
+        ["includeServicePrincipals", "excludeServicePrincipals"],
+        SERVICE_PRINCIPAL_KEYWORDS,
+        "'clientApplications' condition contains invalid service principal ids: ",
+    ),
+    (
+        "clientApplications",
+        [
+            "includeAgentIdServicePrincipals",
+            "excludeAgentIdServicePrincipals",
+        ],
+        AGENT_ID_KEYWORDS,
+        "'clientApplications' condition contains invalid agent identity service principal ids: ",
+    ),
+];
+
+/// Every entry of the id lists is a keyword (any case) or a GUID: a template placeholder
+/// such as `<BreakGlassGroup>` is refused.
+fn ids_are_guids_or_keywords(c: &Map<String, Value>) -> Result<(), Invalid> {
+    for (condition, lists, keywords, message) in ID_LISTS {
+        for list in lists {
+            let bad = strs(obj(c, condition), list).into_iter().find(|v| {
+                uuid::Uuid::try_parse(v).is_err()
+                    && !keywords.iter().any(|k| k.eq_ignore_ascii_case(v))
+            });
+            if let Some(v) = bad {
+                return Err(msg(format!("{message}{v}.")));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn enabled(m: &Map<String, Value>, k: &str) -> bool {
     obj(m, k)
         .and_then(|o| o.get("isEnabled"))
@@ -93,9 +179,16 @@ pub fn validate(p: &Map<String, Value>, beta: bool, store: &Store) -> Result<(),
             "The 'conditions.users' or the 'conditions.clientApplications' condition is required.",
         ));
     }
-    // clientAppTypes
+    // clientAppTypes: required, but Graph's documented examples of policies for agent
+    // identities and agent users (beta) read back without them.
     let client_app_types = strs(Some(c), "clientAppTypes");
-    if client_app_types.is_empty() {
+    let for_agents = client_apps.is_some_and(|ca| {
+        !strs(Some(ca), "includeAgentIdServicePrincipals").is_empty()
+            || obj(ca, "agentIdServicePrincipalFilter").is_some()
+    }) || strs(users, "includeUsers")
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case("AllAgentIdUsers"));
+    if client_app_types.is_empty() && !for_agents {
         return Err(msg(
             "The 'conditions.clientAppTypes' condition must contain at least one value.",
         ));
@@ -176,6 +269,7 @@ pub fn validate(p: &Map<String, Value>, beta: bool, store: &Store) -> Result<(),
     }
 
     // references
+    ids_are_guids_or_keywords(c)?;
     for acr in &acrs {
         if !store.auth_contexts.contains(acr) {
             return Err(msg(format!(
@@ -223,7 +317,7 @@ fn password_change_ok(
         .iter()
         .all(|c| *c == "mfa" || *c == "passwordChange");
     let with_mfa = controls.contains(&"mfa") || strength_id.is_some();
-    let apps_ok = strs(Some(apps), "includeApplications") == ["All"]
+    let apps_ok = only(&strs(Some(apps), "includeApplications"), "All")
         && !set(apps, "excludeApplications")
         && !set(apps, "includeUserActions")
         && !set(apps, "includeAuthenticationContextClassReferences")
@@ -291,9 +385,7 @@ fn session_rules(
         || enabled(sc, "signInFrequency")
         || enabled(sc, "secureSignInSession")
         || enabled(sc, "globalSecureAccessFilteringProfile")
-        || set(sc, "continuousAccessEvaluation")
-        || set(sc, "networkAccessSecurity")
-        || set(sc, "blockSensitiveActions");
+        || set(sc, "continuousAccessEvaluation");
     if !effective {
         return Err(msg(
             "The 'sessionControls' object is ineffectual: every session control is disabled or null. Send 'sessionControls': null to remove session controls.",

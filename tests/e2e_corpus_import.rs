@@ -77,18 +77,10 @@ const FLAGS: &[&str] = &[
 ///
 /// Graph answers `[]` or a missing clientAppTypes with `1064: 'clientAppTypes' condition does
 /// not support []. If you want to target all client apps, use ['All']. ...`
-/// (AlexFilipin/ConditionalAccess#3, Azure-Samples/azure-ad-conditional-access-apis#18).
+/// (AlexFilipin/ConditionalAccess#3, Azure-Samples/azure-ad-conditional-access-apis#18),
+/// except in a policy for agent identities or agent users: Graph's own beta samples of those
+/// (096, 097) have none, and they import and plan like any other.
 const INVALID_IN_GRAPH: &[(&str, &str, &str)] = &[
-    (
-        "096-",
-        "No client app types",
-        "Graph docs sample truncated by its authors (no clientAppTypes, no grant operator)",
-    ),
-    (
-        "097-",
-        "No client app types",
-        "Graph docs sample truncated by its authors (no clientAppTypes, no grant operator)",
-    ),
     (
         "102-",
         "No client app types",
@@ -157,6 +149,14 @@ fn normalise(policy: &Json) -> Json {
     let strength = "grantControls.authenticationStrength";
     if let Some(id) = at(&p, strength).and_then(|s| s.get("id")).cloned() {
         p["grantControls"]["authenticationStrength"] = id;
+    }
+    // With a single control AND and OR mean the same, and so does no operator (Graph's own
+    // sample of an agent policy has none).
+    let g = &mut p["grantControls"];
+    let single = g["builtInControls"].as_array().map_or(0, Vec::len) <= 1
+        && g["authenticationStrength"].is_null();
+    if single && g.is_object() {
+        g["operator"] = Json::Null;
     }
     prune(canonical(&p))
 }

@@ -180,16 +180,20 @@ fn named<'t, T>(
         .collect()
 }
 
-/// A file of resource blocks, one per `(name, state, id)`, and their `import {}` blocks.
+/// A file of resource blocks, one per `(name, state, id, notes)`, and their `import {}`
+/// blocks. Notes are written as comments above the block.
 fn resources(
     type_name: &str,
     block: &crate::plugin::schema::Block,
-    objects: impl IntoIterator<Item = (String, Value, String)>,
+    objects: impl IntoIterator<Item = (String, Value, String, Vec<String>)>,
     refer: hcl::Refer<'_>,
     imports: &mut String,
 ) -> String {
     let mut text = String::new();
-    for (name, state, id) in objects {
+    for (name, state, id, notes) in objects {
+        for note in notes {
+            text.push_str(&format!("# {note}\n"));
+        }
         text.push_str(&hcl::render(
             "resource", type_name, &name, block, &state, refer,
         ));
@@ -285,6 +289,7 @@ pub fn generate(tenant: &Tenant) -> Export {
                 n.clone(),
                 authentication_context::from_graph(c, &Value::Null),
                 c.id.clone(),
+                vec![],
             )
         }),
         &refer,
@@ -296,9 +301,14 @@ pub fn generate(tenant: &Tenant) -> Export {
     let text = resources(
         "entra_named_location",
         &named_location::schema().block,
-        locations
-            .iter()
-            .map(|(l, n)| (n.clone(), named_location::imported_state(l), l.id.clone())),
+        locations.iter().map(|(l, n)| {
+            (
+                n.clone(),
+                named_location::imported_state(l),
+                l.id.clone(),
+                vec![],
+            )
+        }),
         &refer,
         &mut imports,
     );
@@ -329,6 +339,7 @@ pub fn generate(tenant: &Tenant) -> Export {
                 n.clone(),
                 strength::imported_state(s, configs),
                 s.id.clone(),
+                vec![],
             )
         }),
         &refer,
@@ -353,6 +364,7 @@ pub fn generate(tenant: &Tenant) -> Export {
                 n.clone(),
                 conditional_access_policy::imported_state(p),
                 text_of(p, "id"),
+                conditional_access_policy::unmodeled_notes(p),
             )
         }),
         &refer,
@@ -385,7 +397,7 @@ pub fn generate(tenant: &Tenant) -> Export {
         "entra_role_management_policy",
         &role_management_policy::schema::schema().block,
         pim.iter()
-            .map(|((role, state), n)| (n.clone(), state.clone(), role.clone())),
+            .map(|((role, state), n)| (n.clone(), state.clone(), role.clone(), vec![])),
         &refer,
         &mut imports,
     );

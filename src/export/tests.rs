@@ -117,3 +117,30 @@ fn only_roles_whose_pim_settings_were_changed_are_exported() {
     );
     assert!(export.files["imports.tf"].contains(&format!("id = \"{GA}\"")));
 }
+
+#[test]
+fn settings_the_schema_cannot_write_are_exported_as_comments_above_the_policy() {
+    let mut t = tenant();
+    t.policies[0]["conditions"]["devices"] = json!({"includeDeviceStates": ["Compliant"]});
+    let export = generate(&t);
+    let policies = &export.files["conditional_access_policies.tf"];
+    assert!(
+        policies.contains("# Graph holds settings this provider does not manage (updates keep them):\n#   conditions.devices.includeDeviceStates (retired by Microsoft for the device filter; carried over) = [\"Compliant\"]\nresource \"entra_conditional_access_policy\" \"ca100_admins\""),
+        "{policies}"
+    );
+}
+
+/// Graph may hold a condition as an object of empty lists; the export must still plan (issue
+/// 18: it wrote `locations {}`, which lacks the required include list).
+#[test]
+fn conditions_graph_holds_as_empty_lists_are_left_out() {
+    let mut t = tenant();
+    t.policies[0]["conditions"]["locations"] =
+        json!({"includeLocations": [], "excludeLocations": []});
+    t.policies[0]["conditions"]["platforms"] =
+        json!({"includePlatforms": [], "excludePlatforms": []});
+    let export = generate(&t);
+    let policies = &export.files["conditional_access_policies.tf"];
+    assert!(!policies.contains("locations {"), "{policies}");
+    assert!(!policies.contains("platforms {"), "{policies}");
+}

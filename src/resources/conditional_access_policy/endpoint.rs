@@ -3,9 +3,11 @@
 //! what v1.0 cannot express. Reading always goes through beta, which shows every policy and
 //! every field.
 
+use super::to_graph;
 use super::vocabulary::INTUNE_ENROLLMENT_APP;
 use crate::graph::Api;
 use crate::plugin::value::Value;
+use serde_json::Value as Json;
 
 /// v1.0 documents sign-in frequency "every time" only for risky users, risky sign-ins and
 /// Intune enrollment (graph-api.md section 2.6).
@@ -20,8 +22,56 @@ fn every_time_fits_v1(policy: &Value) -> bool {
             .any(|a| a.eq_ignore_ascii_case(INTUNE_ENROLLMENT_APP))
 }
 
+/// The policy's Graph properties that only beta has (Microsoft's metadata: the test below
+/// holds this list to it), each with the setting that writes it. Properties the schema does not
+/// write (the retired device states) are here too: an update carries them over through beta.
+pub const BETA_ONLY: &[(&str, &str)] = &[
+    (
+        "conditions.agentIdRiskLevels",
+        "agent identity risk (conditions.agent_id_risk_levels)",
+    ),
+    (
+        "conditions.applications.globalSecureAccess",
+        "Global Secure Access (conditions.applications.global_secure_access)",
+    ),
+    (
+        "conditions.applications.networkAccess",
+        "the Global Secure Access traffic profile (conditions.applications.network_access)",
+    ),
+    (
+        "conditions.clientApplications.includeAgentIdServicePrincipals",
+        "agent identities (conditions.client_applications.included_agent_id_service_principals)",
+    ),
+    (
+        "conditions.clientApplications.excludeAgentIdServicePrincipals",
+        "agent identities (conditions.client_applications.excluded_agent_id_service_principals)",
+    ),
+    (
+        "conditions.clientApplications.agentIdServicePrincipalFilter",
+        "agent identities (conditions.client_applications.agent_id_service_principal_filter)",
+    ),
+    ("conditions.deviceStates", "the retired device states"),
+    ("conditions.devices.includeDevices", "the retired device list"),
+    ("conditions.devices.excludeDevices", "the retired device list"),
+    ("conditions.devices.includeDeviceStates", "the retired device states"),
+    ("conditions.devices.excludeDeviceStates", "the retired device states"),
+    (
+        "sessionControls.continuousAccessEvaluation",
+        "continuous access evaluation (session_controls.continuous_access_evaluation_mode)",
+    ),
+    (
+        "sessionControls.globalSecureAccessFilteringProfile",
+        "a Global Secure Access filtering profile (session_controls.global_secure_access_filtering_profile_id)",
+    ),
+];
+
+fn at<'a>(body: &'a Json, dotted: &str) -> &'a Json {
+    dotted.split('.').fold(body, |j, k| &j[k])
+}
+
 /// The endpoint and, for beta, the settings that need it.
 pub fn choose(policy: &Value) -> (Api, String) {
+    let body = to_graph::body(policy);
     let s = policy.block("session_controls");
     let mut needs = Vec::new();
     if s.get("sign_in_frequency_interval").as_str() == Some("everyTime")
@@ -29,13 +79,10 @@ pub fn choose(policy: &Value) -> (Api, String) {
     {
         needs.push("sign-in frequency every time outside risk-based and Intune enrollment policies (session_controls.sign_in_frequency_interval)");
     }
-    if s.get("continuous_access_evaluation_mode")
-        .as_str()
-        .is_some()
-    {
-        needs.push(
-            "continuous access evaluation (session_controls.continuous_access_evaluation_mode)",
-        );
+    for (path, what) in BETA_ONLY {
+        if !at(&body, path).is_null() && !needs.contains(what) {
+            needs.push(what);
+        }
     }
     if needs.is_empty() {
         (Api::V1, "The policy fits Graph v1.0.".into())

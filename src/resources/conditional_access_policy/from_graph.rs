@@ -31,12 +31,26 @@ fn flags(j: &Json) -> Value {
     }
 }
 
+fn has_items(j: &Json) -> bool {
+    j.as_array().is_some_and(|a| !a.is_empty())
+}
+
 fn block(fields: Option<Value>) -> Value {
     Value::List(fields.into_iter().collect())
 }
 
 fn enabled(j: &Json) -> bool {
     j["isEnabled"].as_bool() == Some(true)
+}
+
+/// Graph's marker objects (`globalSecureAccess`, `networkAccess`: types without properties):
+/// present means targeted.
+fn marker(j: &Json) -> Value {
+    if j.is_object() {
+        Value::Bool(true)
+    } else {
+        Value::Null
+    }
 }
 
 fn filter(j: &Json) -> Value {
@@ -76,6 +90,8 @@ fn conditions(c: &Json) -> Value {
             set(&a["includeAuthenticationContextClassReferences"]),
         ),
         ("filter", filter(&a["applicationFilter"])),
+        ("global_secure_access", marker(&a["globalSecureAccess"])),
+        ("network_access", marker(&a["networkAccess"])),
     ]);
     let u = &c["users"];
     let users = Value::object([
@@ -106,22 +122,40 @@ fn conditions(c: &Json) -> Value {
                 set(&sp["excludeServicePrincipals"]),
             ),
             ("filter", filter(&sp["servicePrincipalFilter"])),
+            (
+                "included_agent_id_service_principals",
+                set(&sp["includeAgentIdServicePrincipals"]),
+            ),
+            (
+                "excluded_agent_id_service_principals",
+                set(&sp["excludeAgentIdServicePrincipals"]),
+            ),
+            (
+                "agent_id_service_principal_filter",
+                filter(&sp["agentIdServicePrincipalFilter"]),
+            ),
         ])
     }));
+    // Graph may hold a condition as an object of empty lists: no condition, not a block
+    // without its required include list (which no configuration could write).
     let l = &c["locations"];
-    let locations = block(l.is_object().then(|| {
-        Value::object([
-            ("included_locations", set(&l["includeLocations"])),
-            ("excluded_locations", set(&l["excludeLocations"])),
-        ])
-    }));
+    let locations = block(
+        (has_items(&l["includeLocations"]) || has_items(&l["excludeLocations"])).then(|| {
+            Value::object([
+                ("included_locations", set(&l["includeLocations"])),
+                ("excluded_locations", set(&l["excludeLocations"])),
+            ])
+        }),
+    );
     let p = &c["platforms"];
-    let platforms = block(p.is_object().then(|| {
-        Value::object([
-            ("included_platforms", set(&p["includePlatforms"])),
-            ("excluded_platforms", set(&p["excludePlatforms"])),
-        ])
-    }));
+    let platforms = block(
+        (has_items(&p["includePlatforms"]) || has_items(&p["excludePlatforms"])).then(|| {
+            Value::object([
+                ("included_platforms", set(&p["includePlatforms"])),
+                ("excluded_platforms", set(&p["excludePlatforms"])),
+            ])
+        }),
+    );
     let device_filter = &c["devices"]["deviceFilter"];
     let devices = block(
         device_filter
@@ -129,7 +163,15 @@ fn conditions(c: &Json) -> Value {
             .then(|| Value::object([("filter", filter(device_filter))])),
     );
     Value::object([
-        ("client_app_types", set(&c["clientAppTypes"])),
+        // Required in the schema, so Graph's `[]` (agent policies) stays an empty set.
+        (
+            "client_app_types",
+            match c["clientAppTypes"].as_array() {
+                Some(items) => Value::string_set(items.iter().filter_map(Json::as_str)),
+                None => Value::Null,
+            },
+        ),
+        ("agent_id_risk_levels", flags(&c["agentIdRiskLevels"])),
         ("user_risk_levels", set(&c["userRiskLevels"])),
         ("sign_in_risk_levels", set(&c["signInRiskLevels"])),
         (
@@ -153,7 +195,15 @@ fn conditions(c: &Json) -> Value {
 fn grant_controls(g: &Json) -> Value {
     block(g.is_object().then(|| {
         Value::object([
-            ("operator", text(&g["operator"])),
+            // Graph's own sample of an agent policy has no operator; the schema requires one,
+            // and with a single control (all such samples have one) AND and OR are the same.
+            (
+                "operator",
+                match text(&g["operator"]) {
+                    Value::Null => Value::string("OR"),
+                    op => op,
+                },
+            ),
             ("built_in_controls", set(&g["builtInControls"])),
             // In the form `entra_authentication_strength_policy` and its data source export
             // (azuread's), so that configurations referencing them plan clean after import.
@@ -257,6 +307,14 @@ fn session_controls(s: &Json) -> Value {
             "secure_sign_in_session_enabled",
             on(&s["secureSignInSession"]),
         ),
+        (
+            "global_secure_access_filtering_profile_id",
+            if enabled(&s["globalSecureAccessFilteringProfile"]) {
+                text(&s["globalSecureAccessFilteringProfile"]["profileId"])
+            } else {
+                Value::Null
+            },
+        ),
     ]);
     let any = matches!(&fields, Value::Object(m) if m.values().any(|v| !v.is_null()));
     Value::List(if any { vec![fields] } else { vec![] })
@@ -293,167 +351,5 @@ pub fn set_endpoint(v: &mut Value) {
             Value::string(endpoint::name(api)),
         );
         m.insert("graph_api_version_reason".into(), Value::string(reason));
-    }
-}
-
-/// Which keys of each Graph object the schema models; anything else that carries a value is
-/// drift this resource cannot show, so the user is told.
-const MODELED: &[(&str, &[&str])] = &[
-    (
-        "",
-        &[
-            "id",
-            "templateId",
-            "displayName",
-            "description",
-            "createdDateTime",
-            "modifiedDateTime",
-            "state",
-            "conditions",
-            "grantControls",
-            "sessionControls",
-            "deletedDateTime",
-        ],
-    ),
-    (
-        "conditions",
-        &[
-            "applications",
-            "users",
-            "clientApplications",
-            "clientAppTypes",
-            "platforms",
-            "locations",
-            "devices",
-            "userRiskLevels",
-            "signInRiskLevels",
-            "servicePrincipalRiskLevels",
-            "insiderRiskLevels",
-            "authenticationFlows",
-        ],
-    ),
-    (
-        "conditions.applications",
-        &[
-            "includeApplications",
-            "excludeApplications",
-            "includeUserActions",
-            "includeAuthenticationContextClassReferences",
-            "applicationFilter",
-        ],
-    ),
-    (
-        "conditions.users",
-        &[
-            "includeUsers",
-            "excludeUsers",
-            "includeGroups",
-            "excludeGroups",
-            "includeRoles",
-            "excludeRoles",
-            "includeGuestsOrExternalUsers",
-            "excludeGuestsOrExternalUsers",
-        ],
-    ),
-    (
-        "conditions.clientApplications",
-        &[
-            "includeServicePrincipals",
-            "excludeServicePrincipals",
-            "servicePrincipalFilter",
-        ],
-    ),
-    ("conditions.devices", &["deviceFilter"]),
-    (
-        "conditions.platforms",
-        &["includePlatforms", "excludePlatforms"],
-    ),
-    (
-        "conditions.locations",
-        &["includeLocations", "excludeLocations"],
-    ),
-    (
-        "grantControls",
-        &[
-            "operator",
-            "builtInControls",
-            "customAuthenticationFactors",
-            "termsOfUse",
-            "authenticationStrength",
-        ],
-    ),
-    (
-        "sessionControls",
-        &[
-            "applicationEnforcedRestrictions",
-            "cloudAppSecurity",
-            "disableResilienceDefaults",
-            "persistentBrowser",
-            "signInFrequency",
-            "continuousAccessEvaluation",
-            "secureSignInSession",
-        ],
-    ),
-];
-
-fn says_something(j: &Json) -> bool {
-    match j {
-        Json::Null => false,
-        Json::Array(a) => !a.is_empty(),
-        Json::Object(o) => o.iter().any(|(k, v)| !k.contains('@') && says_something(v)),
-        Json::String(s) => !s.is_empty(),
-        Json::Bool(b) => *b,
-        Json::Number(_) => true,
-    }
-}
-
-/// Paths (Graph names) of fields that carry a value this schema does not model.
-pub fn unmodeled(p: &Json) -> Vec<String> {
-    let mut found = Vec::new();
-    for (path, keys) in MODELED {
-        let obj = path
-            .split('.')
-            .filter(|s| !s.is_empty())
-            .fold(p, |j, k| &j[k]);
-        if let Json::Object(m) = obj {
-            for (k, v) in m {
-                if !k.contains('@')
-                    && !k.starts_with('#')
-                    && !keys.contains(&k.as_str())
-                    && says_something(v)
-                {
-                    found.push(if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    });
-                }
-            }
-        }
-    }
-    found
-}
-
-/// Copies the unmodeled fields of `current` into a request body, so that an update (which
-/// replaces `conditions` and `sessionControls` whole) does not wipe settings made in the portal
-/// that this schema cannot express. Top-level properties need nothing: PATCH keeps omitted ones.
-pub fn carry_over(body: &mut Json, current: &Json, paths: &[String]) {
-    for path in paths {
-        let parts: Vec<&str> = path.split('.').collect();
-        let Some((last, parents)) = parts.split_last() else {
-            continue;
-        };
-        if parents.is_empty() {
-            continue;
-        }
-        let value = parts.iter().fold(current, |j, k| &j[*k]).clone();
-        let mut target = &mut *body;
-        for p in parents {
-            if !target[*p].is_object() {
-                target[*p] = Json::Object(Default::default());
-            }
-            target = &mut target[*p];
-        }
-        target[*last] = value;
     }
 }

@@ -1,7 +1,7 @@
 //! `entra_conditional_access_policy`: azuread's HCL, every Graph field, v1.0 or beta chosen per
 //! policy, reads through beta, and no perpetual diffs.
 
-mod endpoint;
+pub(crate) mod endpoint;
 pub mod from_graph;
 mod lockout;
 mod named_objects;
@@ -9,6 +9,7 @@ pub mod schema;
 #[cfg(test)]
 mod test_support;
 mod to_graph;
+pub(crate) mod unmodeled;
 mod validate;
 pub mod vocabulary;
 
@@ -33,7 +34,7 @@ pub use validate::validate;
 /// A policy from the configuration or state in Graph's shape (as written through beta), with
 /// its id and name: what the what-if engine evaluates.
 pub fn as_graph(policy: &Value) -> Json {
-    let mut body = to_graph::body(policy, Api::Beta);
+    let mut body = to_graph::body(policy);
     body["id"] = serde_json::json!(policy
         .get("id")
         .as_str()
@@ -144,6 +145,22 @@ pub fn imported_state(policy: &Json) -> Value {
     state_from_graph(policy, &adopted(policy["id"].as_str().unwrap_or_default()))
 }
 
+/// Comment lines for `export`: what Graph holds for `policy` that the schema cannot write, with
+/// its value, so that a reader of the generated configuration knows it is there.
+pub fn unmodeled_notes(policy: &Json) -> Vec<String> {
+    let paths = unmodeled::unmodeled(policy);
+    if paths.is_empty() {
+        return vec![];
+    }
+    let mut notes =
+        vec!["Graph holds settings this provider does not manage (updates keep them):".into()];
+    for path in paths {
+        let value = path.split('.').fold(policy, |j, k| &j[k]);
+        notes.push(format!("  {} = {value}", unmodeled::describe(&[path])));
+    }
+    notes
+}
+
 /// With at most one control AND and OR mean the same, and Graph may store either.
 fn keep_operator_when_moot(v: &mut Value, prior: &Value) {
     let grant = v.block("grant_controls");
@@ -249,6 +266,24 @@ impl ConditionalAccessPolicyResource {
             .map_err(|e| e.to_diagnostics(&format!("read Conditional Access policy {id}")))
     }
 
+    /// The template a policy was made from. Only v1.0's type has `templateId` (beta, which
+    /// reads show every other setting through, need not return it), and it never changes:
+    /// asked once, on the first read after an import, and kept from then on. It
+    /// is informational and must not fail the read, so a failed question leaves it null.
+    async fn template_id(&self, id: &str) -> Value {
+        let Ok(client) = self.conn.client() else {
+            return Value::Null;
+        };
+        let path = format!("{COLLECTION}/{id}?$select=id,templateId");
+        match client.get_opt::<Json>(Api::V1, &path).await {
+            Ok(Some(p)) => p["templateId"]
+                .as_str()
+                .filter(|t| !t.is_empty())
+                .map_or(Value::Null, Value::string),
+            _ => Value::Null,
+        }
+    }
+
     /// After a failed write, what Graph now holds, so that the saved state matches it.
     async fn state_after_failure(
         &self,
@@ -333,13 +368,7 @@ impl Resource for ConditionalAccessPolicyResource {
         let what = format!("Conditional Access policy \"{name}\"");
         match self
             .create_once
-            .post(
-                client,
-                api,
-                COLLECTION,
-                &to_graph::body(planned, api),
-                &what,
-            )
+            .post(client, api, COLLECTION, &to_graph::body(planned), &what)
             .await
         {
             Ok(created) => {
@@ -361,19 +390,30 @@ impl Resource for ConditionalAccessPolicyResource {
             return Ok(Fetched::from(None));
         };
         let mut warnings = Diagnostics::default();
-        let unmodeled = from_graph::unmodeled(&policy);
+        let unmodeled = unmodeled::unmodeled(&policy);
         if !unmodeled.is_empty() {
             warnings.push_warning(
                 format!("Conditional Access policy {id} has settings this provider does not manage"),
                 format!(
                     "Graph returns {} for \"{}\". Updates keep these settings as they are, but Terraform cannot show or revert changes made to them.",
-                    unmodeled.join(", "),
+                    unmodeled::describe(&unmodeled),
                     state.get("display_name").as_str().unwrap_or(&id)
                 ),
             );
         }
+        let mut read = state_from_graph(&policy, state);
+        // Real beta answers may carry templateId, though Microsoft's metadata gives it to v1.0
+        // only: taken from the answer when there, else asked of v1.0 once.
+        if read.get("template_id").is_null() {
+            let template_id = if state.get("created_date_time").is_null() {
+                self.template_id(&id).await
+            } else {
+                state.get("template_id").clone()
+            };
+            set(&mut read, "template_id", template_id);
+        }
         Ok(Fetched {
-            state: Some(state_from_graph(&policy, state)),
+            state: Some(read),
             warnings,
         })
     }
@@ -400,7 +440,7 @@ impl Resource for ConditionalAccessPolicyResource {
         };
         // Settings this schema does not model are written back as they are, which needs beta;
         // so does leaving a beta-only setting, which v1.0 might not clear.
-        let unmodeled = from_graph::unmodeled(&current);
+        let unmodeled = unmodeled::unmodeled(&current);
         let api = if unmodeled.is_empty()
             && endpoint_of(planned) == Api::V1
             && endpoint_of(prior) == Api::V1
@@ -409,8 +449,8 @@ impl Resource for ConditionalAccessPolicyResource {
         } else {
             Api::Beta
         };
-        let mut body = to_graph::body(planned, api);
-        from_graph::carry_over(&mut body, &current, &unmodeled);
+        let mut body = to_graph::body(planned);
+        unmodeled::carry_over(&mut body, &current, &unmodeled);
         let path = format!("{COLLECTION}/{id}");
         if let Err(e) = client.patch(api, &path, &body).await {
             let d = e.to_diagnostics(&format!("update Conditional Access policy {id}"));

@@ -33,8 +33,12 @@ fn single(
 }
 
 fn filter(desc: &str) -> NestedBlock {
+    named_filter("filter", desc)
+}
+
+fn named_filter(name: &str, desc: &str) -> NestedBlock {
     single(
-        "filter",
+        name,
         false,
         vec![
             string("mode", Mode::Required, "`include` or `exclude`."),
@@ -94,6 +98,14 @@ fn conditions() -> NestedBlock {
                 "included_authentication_context_class_references",
                 "Authentication context ids (`c1`..`c99`) the policy applies to.",
             ),
+            boolean(
+                "global_secure_access",
+                "Target Global Secure Access traffic (Graph's `globalSecureAccess`, beta). Microsoft deprecated it for Global Secure Access applications in `included_applications`; kept so existing policies round-trip.",
+            ),
+            boolean(
+                "network_access",
+                "Target the Global Secure Access traffic profile (Graph's `networkAccess`, beta).",
+            ),
         ],
         vec![filter(
             "Filter on custom security attributes of applications.",
@@ -129,11 +141,23 @@ fn conditions() -> NestedBlock {
                 "excluded_service_principals",
                 "Service principal object ids.",
             ),
+            strings(
+                "included_agent_id_service_principals",
+                "Agent identity object ids, or `All` (beta).",
+            ),
+            strings(
+                "excluded_agent_id_service_principals",
+                "Agent identity object ids (beta).",
+            ),
         ],
-        vec![filter(
-            "Filter on custom security attributes of service principals.",
-        )],
-        "Workload identities (service principals) the policy applies to.",
+        vec![
+            filter("Filter on custom security attributes of service principals."),
+            named_filter(
+                "agent_id_service_principal_filter",
+                "Filter on custom security attributes of agent identities (beta).",
+            ),
+        ],
+        "Workload identities (service principals) and agent identities the policy applies to.",
     );
     let locations = single(
         "locations",
@@ -176,12 +200,13 @@ fn conditions() -> NestedBlock {
         "conditions",
         true,
         vec![
-            Attribute::new("client_app_types", Type::set(Type::String), Mode::Required, "`all`, `browser`, `mobileAppsAndDesktopClients`, `exchangeActiveSync`, `easSupported`, `other`."),
+            Attribute::new("client_app_types", Type::set(Type::String), Mode::Required, "`all`, `browser`, `mobileAppsAndDesktopClients`, `exchangeActiveSync`, `easSupported`, `other`; empty (`[]`) only in a policy for agent identities or agent users."),
             strings("user_risk_levels", "`low`, `medium`, `high`, `hidden`, `none`."),
             strings("sign_in_risk_levels", "`low`, `medium`, `high`, `hidden`, `none`."),
             strings("service_principal_risk_levels", "`low`, `medium`, `high`, `none`."),
             string("insider_risk_levels", Mode::Optional, "`minor`, `moderate`, `elevated`, comma-separated as in Graph (order does not matter)."),
             strings("authentication_flow_transfer_methods", "`deviceCodeFlow`, `authenticationTransfer`."),
+            strings("agent_id_risk_levels", "Agent identity risk: `low`, `medium`, `high` (beta)."),
         ],
         vec![applications, users, client_applications, devices, locations, platforms],
         "The conditions under which the policy applies.",
@@ -219,6 +244,7 @@ fn session_controls() -> NestedBlock {
             string("sign_in_frequency_interval", Mode::Optional, "`timeBased` (Graph's default) or `everyTime`: sign in every time, without `sign_in_frequency`."),
             string("continuous_access_evaluation_mode", Mode::Optional, "Continuous access evaluation: `strictEnforcement`, `disabled` or `strictLocation` (beta)."),
             boolean("secure_sign_in_session_enabled", "Token protection: require token-bound sessions."),
+            string("global_secure_access_filtering_profile_id", Mode::Optional, "Global Secure Access web filtering profile to enforce (beta)."),
         ],
         vec![],
         "Session restrictions.",

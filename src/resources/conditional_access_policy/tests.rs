@@ -38,8 +38,7 @@ fn every_corpus_policy_reads_back_to_itself_through_our_own_body() {
     let mut checked = 0;
     for (name, graph) in corpus_policies() {
         let state = from_graph::state(&graph);
-        let api = endpoint::choose(&state).0;
-        let body = to_graph::body(&state, api);
+        let body = to_graph::body(&state);
         let mut echoed = body.clone();
         echoed["id"] = graph["id"].clone();
         let again = state_from_graph(&echoed, &state);
@@ -66,7 +65,7 @@ fn every_corpus_policy_reads_back_to_itself_through_our_own_body() {
 fn reference_create_request_maps_both_ways() {
     let request = shared("reference/graph-examples/ca-policy.create.request.json");
     let state = from_graph::state(&request);
-    let body = to_graph::body(&state, Api::V1);
+    let body = to_graph::body(&state);
     for key in ["displayName", "state"] {
         assert_eq!(body[key], request[key], "{key}");
     }
@@ -99,7 +98,7 @@ fn graph_noise_reads_as_the_users_form() {
         "/conditions/users/included_guests_or_external_users",
         json!({"guest_or_external_user_types": ["serviceProvider", "internalGuest"]}),
     ));
-    let mut graph = to_graph::body(&config, Api::V1);
+    let mut graph = to_graph::body(&config);
     graph["id"] = json!("8bd2ae84-c9c4-4bd4-a9a0-9fb9e5d1b8b5");
     // What Graph does to it: keyword case, canonical flag order, defaults everywhere.
     graph["conditions"]["locations"]["includeLocations"] = json!(["All"]);
@@ -128,7 +127,7 @@ fn graph_noise_reads_as_the_users_form() {
 #[test]
 fn real_drift_is_shown() {
     let config = hcl(baseline());
-    let mut graph = to_graph::body(&config, Api::V1);
+    let mut graph = to_graph::body(&config);
     graph["conditions"]["users"]["excludeUsers"] = json!([]);
     graph["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"]);
     let state = state_from_graph(&graph, &config);
@@ -154,7 +153,7 @@ fn session_only_policies_and_empty_grants_settle() {
     j["grant_controls"] = json!({"operator": "AND", "built_in_controls": []});
     j["session_controls"] = json!({"sign_in_frequency": 12, "sign_in_frequency_period": "hours"});
     let config = hcl(j);
-    let body = to_graph::body(&config, Api::V1);
+    let body = to_graph::body(&config);
     assert_eq!(
         body["grantControls"],
         Json::Null,
@@ -192,7 +191,7 @@ fn strength_ids_in_azuread_form_are_sent_as_guids_and_kept() {
         "/grant_controls",
         json!({"operator": "OR", "authentication_strength_policy_id": "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"}),
     ));
-    let mut graph = to_graph::body(&config, Api::V1);
+    let mut graph = to_graph::body(&config);
     assert_eq!(
         graph["grantControls"]["authenticationStrength"],
         json!({"id": "00000000-0000-0000-0000-000000000004"})
@@ -214,7 +213,7 @@ fn strength_ids_in_azuread_form_are_sent_as_guids_and_kept() {
 fn every_time_and_beta_only_controls() {
     let s = json!({"sign_in_frequency_interval": "everyTime", "secure_sign_in_session_enabled": true, "continuous_access_evaluation_mode": "strictLocation"});
     let config = hcl(with(baseline(), "/session_controls", s));
-    let beta = to_graph::body(&config, Api::Beta);
+    let beta = to_graph::body(&config);
     assert_eq!(
         beta["sessionControls"]["signInFrequency"]["frequencyInterval"],
         "everyTime"
@@ -230,15 +229,6 @@ fn every_time_and_beta_only_controls() {
         beta["sessionControls"]["secureSignInSession"],
         json!({"isEnabled": true})
     );
-    // Token protection is in v1.0 too; continuous access evaluation is not.
-    let v1 = to_graph::body(&config, Api::V1);
-    assert_eq!(
-        v1["sessionControls"]["secureSignInSession"],
-        json!({"isEnabled": true})
-    );
-    assert!(v1["sessionControls"]
-        .get("continuousAccessEvaluation")
-        .is_none());
     assert_eq!(
         beta["sessionControls"]["continuousAccessEvaluation"],
         json!({"mode": "strictLocation"})
@@ -247,21 +237,35 @@ fn every_time_and_beta_only_controls() {
 }
 
 #[test]
-fn unmodeled_fields_are_named() {
+fn unmodeled_fields_are_named_at_any_depth() {
     let policy =
         shared("reference/graph-examples/ca-policy.get.beta-real.devicefilter-platforms.json");
+    assert!(unmodeled::unmodeled(&policy).is_empty());
     let mut p = policy.clone();
-    p["conditions"]["times"] = json!({"timeZone": "UTC"});
+    // A retired field Graph still has, and members Graph may add tomorrow, deep down.
+    p["conditions"]["devices"]["includeDeviceStates"] = json!(["Compliant"]);
+    p["conditions"]["devices"]["deviceFilter"]["scope"] = json!("tenant");
+    p["conditions"]["users"]["includeGuestsOrExternalUsers"] = json!({
+        "guestOrExternalUserTypes": "internalGuest",
+        "externalTenants": {"@odata.type": "#x", "membershipKind": "all", "since": "2026"}
+    });
     p["sessionControls"] =
-        json!({"globalSecureAccessFilteringProfile": {"profileId": "x", "isEnabled": true}});
-    let found = from_graph::unmodeled(&p);
-    assert!(found.contains(&"conditions.times".to_string()), "{found:?}");
-    assert!(
-        found.contains(&"sessionControls.globalSecureAccessFilteringProfile".to_string()),
+        json!({"signInFrequency": {"isEnabled": true, "value": 1, "type": "days", "grace": 5}});
+    let mut found = unmodeled::unmodeled(&p);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "conditions.devices.deviceFilter.scope",
+            "conditions.devices.includeDeviceStates",
+            "conditions.users.includeGuestsOrExternalUsers.externalTenants.since",
+            "sessionControls.signInFrequency.grace",
+        ],
         "{found:?}"
     );
-    assert!(from_graph::unmodeled(
-        &json!({"id": "x", "conditions": {"times": null, "deviceStates": null}})
+    assert!(unmodeled::describe(&found).contains("includeDeviceStates (retired"));
+    assert!(unmodeled::unmodeled(
+        &json!({"id": "x", "conditions": {"deviceStates": null, "devices": {"includeDevices": []}}})
     )
     .is_empty());
 }
@@ -309,21 +313,36 @@ fn plan_keeps_computed_values_unless_something_changed() {
 fn updates_carry_unmodeled_portal_settings_over() {
     let current = json!({
         "id": "p",
-        "conditions": {"times": {"timeZone": "UTC"}, "applications": {"includeApplications": ["All"]}},
-        "sessionControls": {"globalSecureAccessFilteringProfile": {"profileId": "x", "isEnabled": true}}
+        "conditions": {
+            "deviceStates": {"includeStates": ["All"]},
+            "applications": {"includeApplications": ["All"], "applicationFilter": {"mode": "include", "rule": "r", "scope": "x"}},
+            "devices": {"deviceFilter": {"mode": "include", "rule": "r", "scope": "y"}}
+        },
+        "sessionControls": {"futureControl": {"isEnabled": true}}
     });
-    let paths = from_graph::unmodeled(&current);
-    let mut body = to_graph::body(&hcl(baseline()), Api::Beta);
+    let paths = unmodeled::unmodeled(&current);
+    let config = with(
+        baseline(),
+        "/conditions/devices",
+        json!({"filter": {"mode": "include", "rule": "r"}}),
+    );
+    let mut body = to_graph::body(&hcl(config));
     assert_eq!(body["sessionControls"], Json::Null);
-    from_graph::carry_over(&mut body, &current, &paths);
-    assert_eq!(body["conditions"]["times"], json!({"timeZone": "UTC"}));
+    unmodeled::carry_over(&mut body, &current, &paths);
     assert_eq!(
-        body["sessionControls"]["globalSecureAccessFilteringProfile"]["profileId"],
-        "x"
+        body["conditions"]["deviceStates"],
+        json!({"includeStates": ["All"]})
     );
     assert_eq!(
-        body["conditions"]["applications"]["includeApplications"],
-        json!(["All"])
+        body["sessionControls"]["futureControl"],
+        json!({"isEnabled": true})
+    );
+    // The configuration has a device filter, so its unmodeled member stays; it has no
+    // application filter, so that one's goes with it.
+    assert_eq!(body["conditions"]["devices"]["deviceFilter"]["scope"], "y");
+    assert_eq!(
+        body["conditions"]["applications"]["applicationFilter"],
+        Json::Null
     );
 }
 
@@ -335,7 +354,7 @@ fn sign_in_frequency_defaults_without_a_frequency_mean_nothing() {
         "/session_controls",
         json!({"application_enforced_restrictions_enabled": true, "sign_in_frequency_authentication_type": "primaryAndSecondaryAuthentication", "sign_in_frequency_interval": "timeBased"}),
     ));
-    let body = to_graph::body(&config, Api::V1);
+    let body = to_graph::body(&config);
     assert!(body["sessionControls"].get("signInFrequency").is_none());
     let mut graph = body.clone();
     graph["id"] = json!("p");
@@ -348,4 +367,60 @@ fn sign_in_frequency_defaults_without_a_frequency_mean_nothing() {
         "{:?}",
         state.get("session_controls")
     );
+}
+
+#[test]
+fn agent_and_global_secure_access_settings_map_both_ways_through_beta() {
+    let config = hcl(json!({
+        "display_name": "CA500-Agents",
+        "state": "enabled",
+        "conditions": {
+            "client_app_types": [],
+            "agent_id_risk_levels": ["high", "medium"],
+            "applications": {"included_applications": ["AllAgentIdResources"], "network_access": true},
+            "users": {"included_users": ["None"]},
+            "client_applications": {
+                "included_agent_id_service_principals": ["all"],
+                "agent_id_service_principal_filter": {"mode": "include", "rule": "r"}
+            }
+        },
+        "session_controls": {"global_secure_access_filtering_profile_id": "p1"}
+    }));
+    let body = to_graph::body(&config);
+    let c = &body["conditions"];
+    assert_eq!(c["agentIdRiskLevels"], "medium,high");
+    assert_eq!(c["applications"]["networkAccess"], json!({}));
+    assert!(c["applications"].get("globalSecureAccess").is_none());
+    assert_eq!(
+        c["clientApplications"]["includeAgentIdServicePrincipals"],
+        json!(["All"])
+    );
+    assert!(c["clientApplications"]
+        .get("excludeAgentIdServicePrincipals")
+        .is_none());
+    assert_eq!(
+        body["sessionControls"]["globalSecureAccessFilteringProfile"],
+        json!({"isEnabled": true, "profileId": "p1"})
+    );
+    let (api, why) = endpoint::choose(&config);
+    assert_eq!(api, Api::Beta);
+    assert!(why.contains("agent identity risk"), "{why}");
+    assert!(why.contains("filtering profile"), "{why}");
+    let mut echoed = body.clone();
+    echoed["id"] = json!("p");
+    let state = state_from_graph(&echoed, &config);
+    for key in ["conditions", "session_controls"] {
+        assert!(
+            same(state.get(key), config.get(key)),
+            "{key}: {:?}",
+            state.get(key)
+        );
+    }
+    // A policy without them is a v1.0 body, without even their names.
+    let plain = to_graph::body(&hcl(baseline()));
+    assert!(plain["conditions"]["applications"]
+        .get("networkAccess")
+        .is_none());
+    assert!(plain["conditions"].get("agentIdRiskLevels").is_none());
+    assert_eq!(endpoint::choose(&hcl(baseline())).0, Api::V1);
 }

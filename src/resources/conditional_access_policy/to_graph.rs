@@ -1,10 +1,9 @@
 //! Configuration to Graph's request body. Absent blocks become `null` (Graph only clears an
 //! object when sent `null`), empty collections are sent as `[]`, flags enums as Graph's
-//! comma-joined strings, keywords in Graph's spelling. Beta-only settings are sent only when
-//! writing through beta.
+//! comma-joined strings, keywords in Graph's spelling. Beta-only properties are sent only when
+//! set, so a policy without them is a valid v1.0 body (`endpoint` picks the version from it).
 
 use super::vocabulary::*;
-use crate::graph::Api;
 use crate::plugin::value::Value;
 use serde_json::{json, Map, Value as Json};
 
@@ -18,6 +17,23 @@ fn keyword_list(v: &Value, keywords: &[&'static str]) -> Json {
         .iter()
         .map(|s| canonical_keyword(s, keywords))
         .collect::<Vec<_>>())
+}
+
+/// Inserts a beta-only property only when it says something (v1.0 refuses even its name).
+fn beta_only(out: &mut Map<String, Json>, key: &str, value: Json) {
+    let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
+    if !empty {
+        out.insert(key.into(), value);
+    }
+}
+
+/// Graph's marker objects (types without properties): `{}` targets, absent does not.
+fn marker(v: &Value) -> Json {
+    if v.as_bool() == Some(true) {
+        json!({})
+    } else {
+        Json::Null
+    }
 }
 
 fn filter(block: &Value) -> Json {
@@ -48,20 +64,58 @@ fn guests(block: &Value) -> Json {
     json!({"guestOrExternalUserTypes": types, "externalTenants": tenants})
 }
 
+fn client_applications(sp: &Value) -> Json {
+    let mut out = Map::new();
+    out.insert(
+        "includeServicePrincipals".into(),
+        keyword_list(
+            sp.get("included_service_principals"),
+            SERVICE_PRINCIPAL_KEYWORDS,
+        ),
+    );
+    out.insert(
+        "excludeServicePrincipals".into(),
+        list(sp.get("excluded_service_principals")),
+    );
+    out.insert("servicePrincipalFilter".into(), filter(sp.block("filter")));
+    beta_only(
+        &mut out,
+        "includeAgentIdServicePrincipals",
+        keyword_list(sp.get("included_agent_id_service_principals"), &["All"]),
+    );
+    beta_only(
+        &mut out,
+        "excludeAgentIdServicePrincipals",
+        list(sp.get("excluded_agent_id_service_principals")),
+    );
+    beta_only(
+        &mut out,
+        "agentIdServicePrincipalFilter",
+        filter(sp.block("agent_id_service_principal_filter")),
+    );
+    Json::Object(out)
+}
+
 fn conditions(c: &Value) -> Json {
     let apps = c.block("applications");
     let users = c.block("users");
     let mut out = Map::new();
-    out.insert(
-        "applications".into(),
-        json!({
-            "includeApplications": keyword_list(apps.get("included_applications"), APPLICATION_KEYWORDS),
-            "excludeApplications": keyword_list(apps.get("excluded_applications"), APPLICATION_KEYWORDS),
-            "includeUserActions": list(apps.get("included_user_actions")),
-            "includeAuthenticationContextClassReferences": list(apps.get("included_authentication_context_class_references")),
-            "applicationFilter": filter(apps.block("filter")),
-        }),
-    );
+    let mut applications = json!({
+        "includeApplications": keyword_list(apps.get("included_applications"), APPLICATION_KEYWORDS),
+        "excludeApplications": keyword_list(apps.get("excluded_applications"), APPLICATION_KEYWORDS),
+        "includeUserActions": list(apps.get("included_user_actions")),
+        "includeAuthenticationContextClassReferences": list(apps.get("included_authentication_context_class_references")),
+        "applicationFilter": filter(apps.block("filter")),
+    });
+    if let Json::Object(a) = &mut applications {
+        beta_only(
+            a,
+            "globalSecureAccess",
+            marker(apps.get("global_secure_access")),
+        );
+        beta_only(a, "networkAccess", marker(apps.get("network_access")));
+    }
+    out.insert("applications".into(), applications);
     out.insert(
         "users".into(),
         json!({
@@ -81,11 +135,7 @@ fn conditions(c: &Value) -> Json {
         if sp.is_null() {
             Json::Null
         } else {
-            json!({
-                "includeServicePrincipals": keyword_list(sp.get("included_service_principals"), SERVICE_PRINCIPAL_KEYWORDS),
-                "excludeServicePrincipals": list(sp.get("excluded_service_principals")),
-                "servicePrincipalFilter": filter(sp.block("filter")),
-            })
+            client_applications(sp)
         },
     );
     out.insert("clientAppTypes".into(), list(c.get("client_app_types")));
@@ -139,6 +189,13 @@ fn conditions(c: &Value) -> Json {
         out.insert(
             "insiderRiskLevels".into(),
             json!(join_flags(&levels, INSIDER_RISK_LEVELS)),
+        );
+    }
+    let agent_risk = c.get("agent_id_risk_levels").strs();
+    if !agent_risk.is_empty() {
+        out.insert(
+            "agentIdRiskLevels".into(),
+            json!(join_flags(&agent_risk, AGENT_RISK_LEVELS)),
         );
     }
     let methods = c.get("authentication_flow_transfer_methods").strs();
@@ -201,7 +258,7 @@ fn is_true(v: &Value) -> bool {
 
 /// The sessionControls object, or `null` when nothing in it has an effect: Graph rejects an
 /// ineffectual object and only clears existing controls when sent `null`.
-fn session_controls(s: &Value, api: Api) -> Json {
+fn session_controls(s: &Value) -> Json {
     if s.is_null() {
         return Json::Null;
     }
@@ -242,10 +299,14 @@ fn session_controls(s: &Value, api: Api) -> Json {
             json!({"isEnabled": true, "value": n.as_i64(), "type": s.get("sign_in_frequency_period").as_str(), "authenticationType": auth_type, "frequencyInterval": "timeBased"}),
         );
     }
-    if api == Api::Beta {
-        if let Some(mode) = s.get("continuous_access_evaluation_mode").as_str() {
-            out.insert("continuousAccessEvaluation".into(), json!({"mode": mode}));
-        }
+    if let Some(mode) = s.get("continuous_access_evaluation_mode").as_str() {
+        out.insert("continuousAccessEvaluation".into(), json!({"mode": mode}));
+    }
+    if let Some(profile) = s.get("global_secure_access_filtering_profile_id").as_str() {
+        out.insert(
+            "globalSecureAccessFilteringProfile".into(),
+            json!({"isEnabled": true, "profileId": profile}),
+        );
     }
     if is_true(s.get("secure_sign_in_session_enabled")) {
         out.insert("secureSignInSession".into(), json!({"isEnabled": true}));
@@ -259,13 +320,13 @@ fn session_controls(s: &Value, api: Api) -> Json {
 
 /// The body for POST and PATCH. PATCH replaces each top-level object whole, so every write
 /// carries the complete policy.
-pub fn body(policy: &Value, api: Api) -> Json {
+pub fn body(policy: &Value) -> Json {
     json!({
         "displayName": policy.get("display_name").as_str(),
         "description": policy.get("description").as_str(),
         "state": policy.get("state").as_str(),
         "conditions": conditions(policy.block("conditions")),
         "grantControls": grant_controls(policy.block("grant_controls")),
-        "sessionControls": session_controls(policy.block("session_controls"), api),
+        "sessionControls": session_controls(policy.block("session_controls")),
     })
 }

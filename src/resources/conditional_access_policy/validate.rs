@@ -107,6 +107,7 @@ fn vocabulary(c: &mut Check) {
     c.each_one_of("conditions.platforms.excluded_platforms", PLATFORMS);
     c.each_one_of("conditions.user_risk_levels", RISK_LEVELS);
     c.each_one_of("conditions.sign_in_risk_levels", RISK_LEVELS);
+    c.each_one_of("conditions.agent_id_risk_levels", AGENT_RISK_LEVELS);
     c.each_one_of("conditions.service_principal_risk_levels", RISK_LEVELS);
     if let Some(levels) = c.at("conditions.insider_risk_levels").as_str() {
         for l in split_flags(levels) {
@@ -168,6 +169,7 @@ fn vocabulary(c: &mut Check) {
 const FILTERS: &[&str] = &[
     "conditions.applications.filter",
     "conditions.client_applications.filter",
+    "conditions.client_applications.agent_id_service_principal_filter",
     "conditions.devices.filter",
 ];
 
@@ -213,6 +215,14 @@ fn identifiers(c: &mut Check) {
     );
     c.ids(
         "conditions.client_applications.excluded_service_principals",
+        &[],
+    );
+    c.ids(
+        "conditions.client_applications.included_agent_id_service_principals",
+        &["All"],
+    );
+    c.ids(
+        "conditions.client_applications.excluded_agent_id_service_principals",
         &[],
     );
     for g in [
@@ -266,17 +276,23 @@ fn structure(c: &mut Check) {
         || !c
             .block("conditions.users.included_guests_or_external_users")
             .is_null();
+    let agents = targets_agents(c);
     if !has_users
         && !c.has_any("conditions.client_applications.included_service_principals")
+        && !agents
         && !c.policy.get("conditions").is_unknown()
     {
-        c.error("conditions.users.included_users", "The policy applies to nobody", "Include users, groups, roles or guests (included_users = [\"None\"] with client_applications for workload identities).".into());
+        c.error("conditions.users.included_users", "The policy applies to nobody", "Include users, groups, roles or guests (included_users = [\"None\"] with client_applications for workload or agent identities).".into());
     }
-    if !c.has_any("conditions.client_app_types") && !c.policy.get("conditions").is_unknown() {
+    // Graph keeps `[]` for a policy on agent identities (its documented example reads back so).
+    if !c.has_any("conditions.client_app_types")
+        && !agents
+        && !c.policy.get("conditions").is_unknown()
+    {
         c.error(
             "conditions.client_app_types",
             "No client app types",
-            "Set client_app_types, e.g. [\"all\"].".into(),
+            "Set client_app_types, e.g. [\"all\"] (an empty list only in a policy for agent identities or agent users).".into(),
         );
     }
     let grant = c.block("grant_controls");
@@ -293,6 +309,17 @@ fn structure(c: &mut Check) {
     }
 }
 
+/// Whether the policy targets agent identities (by id, `All`, or a filter) or agent users.
+fn targets_agents(c: &Check) -> bool {
+    c.set("conditions.users.included_users")
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case("AllAgentIdUsers"))
+        || c.has_any("conditions.client_applications.included_agent_id_service_principals")
+        || !c
+            .block("conditions.client_applications.agent_id_service_principal_filter")
+            .is_null()
+}
+
 /// Whether a session block has any setting with an effect (unknown values count: they may).
 pub fn session_is_effective(s: &Value) -> bool {
     let on = |a: &str| s.get(a).as_bool() == Some(true) || s.get(a).is_unknown();
@@ -303,6 +330,7 @@ pub fn session_is_effective(s: &Value) -> bool {
         || set("cloud_app_security_policy")
         || set("persistent_browser_mode")
         || set("continuous_access_evaluation_mode")
+        || set("global_secure_access_filtering_profile_id")
         || set("sign_in_frequency")
         || s.get("sign_in_frequency_interval").as_str() == Some("everyTime")
 }

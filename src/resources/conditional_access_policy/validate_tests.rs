@@ -387,3 +387,77 @@ fn a_password_change_with_a_strength_known_only_at_apply_is_not_refused() {
     }
     assert!(validate(&v).is_empty(), "{}", validate(&v));
 }
+
+/// A policy for agent identities: nobody among users, the agents in client_applications.
+fn for_agents() -> serde_json::Value {
+    let j = with(
+        baseline(),
+        "/conditions/users",
+        json!({"included_users": ["None"]}),
+    );
+    let j = with(
+        j,
+        "/conditions/client_applications",
+        json!({"included_agent_id_service_principals": ["All"]}),
+    );
+    with(
+        j,
+        "/grant_controls",
+        json!({"operator": "OR", "built_in_controls": ["block"]}),
+    )
+}
+
+#[test]
+fn agent_policies_may_have_no_client_app_types_and_others_may_not() {
+    assert_eq!(errors(for_agents()), vec![]);
+    let j = with(for_agents(), "/conditions/client_app_types", json!([]));
+    assert_eq!(errors(j), vec![]);
+    let agent_users = with(
+        with(baseline(), "/conditions/client_app_types", json!([])),
+        "/conditions/users/included_users",
+        json!(["AllAgentIdUsers"]),
+    );
+    assert_eq!(errors(agent_users), vec![]);
+    assert_error(
+        with(baseline(), "/conditions/client_app_types", json!([])),
+        "conditions[0].client_app_types",
+        "No client app types",
+    );
+}
+
+#[test]
+fn agent_settings_are_checked_with_their_paths() {
+    assert_error(
+        with(
+            for_agents(),
+            "/conditions/agent_id_risk_levels",
+            json!(["severe"]),
+        ),
+        "conditions[0].agent_id_risk_levels",
+        "\"severe\"",
+    );
+    assert_error(
+        with(
+            for_agents(),
+            "/conditions/client_applications/excluded_agent_id_service_principals",
+            json!(["<ApprovedAgent>"]),
+        ),
+        "conditions[0].client_applications[0].excluded_agent_id_service_principals",
+        "<ApprovedAgent>",
+    );
+    assert_error(
+        with(
+            for_agents(),
+            "/conditions/client_applications/agent_id_service_principal_filter",
+            json!({"mode": "include", "rule": " "}),
+        ),
+        "conditions[0].client_applications[0].agent_id_service_principal_filter[0].rule",
+        "Empty filter rule",
+    );
+    let j = with(
+        for_agents(),
+        "/conditions/agent_id_risk_levels",
+        json!(["medium", "high"]),
+    );
+    assert_eq!(errors(j), vec![]);
+}

@@ -21,6 +21,8 @@ pub const PLATFORMS: &[&str] = &[
 ];
 /// Graph's riskLevel: user, sign-in and service principal risk alike (graph-metadata).
 pub const RISK_LEVELS: &[&str] = &["low", "medium", "high", "hidden", "none"];
+/// conditionalAccessAgentIdRiskLevels, a flags enum (beta).
+pub const AGENT_RISK_LEVELS: &[&str] = &["low", "medium", "high"];
 pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated"];
 pub const GUEST_TYPES: &[&str] = &[
     "none",

@@ -13,6 +13,12 @@ const REGISTER: &str = "urn:user:registersecurityinfo";
 const ALL_GUEST_TYPES: &str = "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider";
 const TRUSTED_IP: &str = "203.0.113.10";
 const UNTRUSTED_IP: &str = "198.51.100.7";
+const AGENT: &str = "0e6a7c1d-2b3f-4d5e-8f90-a1b2c3d4e5f6";
+const VETTED_AGENT: &str = "1f7b8d2e-3c40-4e6f-9a01-b2c3d4e5f607";
+const AGENT_USER: &str = "2a8c9e3f-4d51-4f70-8b12-c3d4e5f60718";
+const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
+/// The built-in "Passwordless MFA" authentication strength.
+const PASSWORDLESS: &str = "00000000-0000-0000-0000-000000000003";
 
 /// A registration policy as the portal writes it.
 fn registration_policy(name: &str, state: &str, users: Value, extra: Value) -> Value {
@@ -180,6 +186,134 @@ fn scenario_policies_decide_registration_sign_ins() {
     }
 }
 
+/// Agent identity policies and a risk remediation policy, posted through beta as the portal
+/// would write them.
+fn seed_agents(sim: &Sim) {
+    let agents = |name: &str, state: &str, clients: Value, extra: Value| {
+        let mut p = json!({
+            "displayName": name,
+            "state": state,
+            "conditions": {
+                "applications": {"includeApplications": ["All"]},
+                "users": {"includeUsers": ["None"]},
+                "clientApplications": clients,
+                "clientAppTypes": ["all"],
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["block"]},
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            p["conditions"][k] = v.clone();
+        }
+        p
+    };
+    let policies = [
+        agents(
+            "CA501-Agents-AnyResource-BLOCK-RiskyAgents",
+            "enabled",
+            json!({"includeAgentIdServicePrincipals": ["All"], "excludeAgentIdServicePrincipals": [VETTED_AGENT]}),
+            json!({"agentIdRiskLevels": "medium,high"}),
+        ),
+        agents(
+            "CA502-Agents-AgentResources-BLOCK",
+            "enabledForReportingButNotEnforced",
+            json!({"includeAgentIdServicePrincipals": [AGENT]}),
+            json!({"applications": {"includeApplications": ["AllAgentIdResources"]}}),
+        ),
+        json!({
+            "displayName": "CA203-AllApps-UserRisk-RiskRemediation",
+            "state": "enabled",
+            "conditions": {
+                "applications": {"includeApplications": ["All"]},
+                "users": {"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]},
+                "userRiskLevels": ["high"],
+                "clientAppTypes": ["all"],
+            },
+            "grantControls": {"operator": "AND", "builtInControls": ["riskRemediation"],
+                              "authenticationStrength": {"id": PASSWORDLESS}},
+        }),
+    ];
+    for p in policies {
+        let (status, body) =
+            sim.graph("POST", "/beta/identity/conditionalAccess/policies", Some(p));
+        assert_eq!(status, 201, "{body}");
+    }
+}
+
+#[test]
+fn agent_policies_decide_agent_sign_ins_and_nothing_else() {
+    let sign_ins = [
+        (
+            "risky_agent",
+            format!("agent_id = \"{AGENT}\"\n  agent_risk = \"high\""),
+        ),
+        ("calm_agent", format!("agent_id = \"{AGENT}\"")),
+        (
+            "vetted_agent",
+            format!("agent_id = \"{VETTED_AGENT}\"\n  agent_risk = \"high\""),
+        ),
+        (
+            "risky_agent_user",
+            format!("user_id = \"{AGENT_USER}\"\n  agent_user = true\n  agent_risk = \"high\""),
+        ),
+        (
+            "risky_user",
+            format!("user_id = \"{ALICE}\"\n  user_risk = \"high\""),
+        ),
+    ];
+    let config: String = sign_ins
+        .iter()
+        .map(|(name, attrs)| {
+            format!(
+                "data \"entra_conditional_access_what_if\" \"{name}\" {{\n  application_id = \"{GRAPH_APP}\"\n  {attrs}\n}}\n\
+                 output \"{name}\" {{\n  value = data.entra_conditional_access_what_if.{name}\n}}\n"
+            )
+        })
+        .collect();
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        seed_agents(&sim);
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&config);
+        tf.apply();
+        let out = tf.outputs();
+        let outcome = |name: &str| out[name]["value"].clone();
+
+        let risky = outcome("risky_agent");
+        assert_eq!(risky["blocked"], true, "{risky}");
+        assert_eq!(
+            names(&risky),
+            [("CA501".to_string(), true), ("CA502".to_string(), false)]
+        );
+        assert_eq!(
+            risky["caveats"],
+            json!([]),
+            "agent conditions are evaluated"
+        );
+
+        let calm = outcome("calm_agent");
+        assert_eq!(calm["blocked"], false, "{calm}");
+        assert_eq!(names(&calm), [("CA502".to_string(), false)]);
+
+        let vetted = outcome("vetted_agent");
+        assert_eq!(vetted["policies"], json!([]), "excluded: {vetted}");
+
+        let agent_user = outcome("risky_agent_user");
+        assert_eq!(
+            agent_user["policies"],
+            json!([]),
+            "agent identity policies skip agent users: {agent_user}"
+        );
+
+        let user = outcome("risky_user");
+        assert_eq!(names(&user), [("CA203".to_string(), true)]);
+        let reqs = user["grant_requirements"].as_array().unwrap();
+        assert_eq!(reqs.len(), 1, "{user}");
+        assert_eq!(reqs[0]["built_in_controls"], json!(["riskRemediation"]));
+        assert_eq!(reqs[0]["operator"], "AND");
+        assert_eq!(reqs[0]["authentication_strength_id"], PASSWORDLESS);
+    }
+}
+
 #[test]
 fn an_impossible_sign_in_fails_at_plan_without_calling_graph() {
     for bin in terraform_binaries() {
@@ -193,6 +327,13 @@ data "entra_conditional_access_what_if" "bad" {{
   application_id = "00000002-0000-0ff1-ce00-000000000000"
   ip_address     = "10.0.0.0/8"
 }}
+
+data "entra_conditional_access_what_if" "bad_agent" {{
+  agent_id       = "{AGENT}"
+  user_id        = "{ALICE}"
+  agent_risk     = "hidden"
+  application_id = "{GRAPH_APP}"
+}}
 "#
         ));
         sim.sim().reset_stats();
@@ -201,6 +342,11 @@ data "entra_conditional_access_what_if" "bad" {{
         let flat = r.flat();
         assert!(flat.contains("Set exactly one of application_id"), "{flat}");
         assert!(flat.contains("Invalid ip_address"), "{flat}");
+        assert!(
+            flat.contains("user_id does not apply to an agent identity"),
+            "{flat}"
+        );
+        assert!(flat.contains("Invalid agent_risk"), "{flat}");
         assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
     }
 }

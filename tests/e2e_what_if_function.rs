@@ -120,3 +120,68 @@ fn a_bad_sign_in_names_the_argument() {
         assert!(flat.contains("sign_in has no key \"user\""), "{flat}");
     }
 }
+
+/// An agent identity policy from the configuration, at plan time: it meets the agent's own
+/// sign-in and not an agent user's; `agent_user` reaches the function as `"true"`.
+#[test]
+fn agent_sign_ins_meet_the_agent_policies_of_the_configuration() {
+    const AGENT: &str = "0e6a7c1d-2b3f-4d5e-8f90-a1b2c3d4e5f6";
+    const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
+    for bin in with_functions() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&format!(
+            r#"
+resource "entra_conditional_access_policy" "risky_agents" {{
+  display_name = "CA501-Agents-BlockRiskyAgents"
+  state        = "enabled"
+  conditions {{
+    client_app_types     = ["all"]
+    agent_id_risk_levels = ["medium", "high"]
+    applications {{
+      included_applications = ["All"]
+    }}
+    users {{
+      included_users = ["None"]
+    }}
+    client_applications {{
+      included_agent_id_service_principals = ["All"]
+    }}
+  }}
+  grant_controls {{
+    operator          = "OR"
+    built_in_controls = ["block"]
+  }}
+}}
+
+locals {{
+  policies = [entra_conditional_access_policy.risky_agents]
+  agent = provider::entra::what_if(local.policies, {{
+    agent_id       = "{AGENT}"
+    agent_risk     = "high"
+    application_id = "{GRAPH_APP}"
+  }})
+  agent_user = provider::entra::what_if(local.policies, {{
+    user_id        = "{ALICE}"
+    agent_user     = true
+    agent_risk     = "high"
+    application_id = "{GRAPH_APP}"
+  }})
+}}
+
+output "agent_blocked" {{
+  value = local.agent.blocked
+}}
+
+output "agent_user_policies" {{
+  value = length(local.agent_user.policies)
+}}
+"#
+        ));
+        let plan = tf.plan_code(&[]);
+        assert_eq!(plan.code, 2, "{}", plan.text());
+        let flat = plan.flat();
+        assert!(flat.contains("agent_blocked = true"), "{flat}");
+        assert!(flat.contains("agent_user_policies = 0"), "{flat}");
+    }
+}

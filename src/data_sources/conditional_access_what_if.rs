@@ -45,8 +45,10 @@ const SIGN_IN_CLIENT_APP_TYPES: &[&str] = &[
     "exchangeActiveSync",
     "other",
 ];
+/// conditionalAccessAgentIdRiskLevels, plus `none`: an agent without detected risk.
+const SIGN_IN_AGENT_RISK_LEVELS: &[&str] = &["low", "medium", "high", "none"];
 
-/// Inputs a workload identity sign-in cannot have.
+/// Inputs a workload identity or agent identity sign-in cannot have.
 const USER_ONLY: &[&str] = &[
     "user_id",
     "group_ids",
@@ -58,7 +60,9 @@ const USER_ONLY: &[&str] = &[
     "sign_in_risk",
     "user_risk",
     "insider_risk",
+    "agent_user",
 ];
+const SERVICE_PRINCIPAL: &[&str] = &["service_principal_id", "service_principal_risk"];
 const TARGETS: &[&str] = &["application_id", "user_action", "authentication_context"];
 
 fn object(fields: &[(&str, Type)]) -> Type {
@@ -134,6 +138,9 @@ pub fn schema() -> Schema {
                 input("insider_risk", Type::String, "`minor`, `moderate` or `elevated`."),
                 input("service_principal_id", Type::String, "For a workload identity sign-in: the service principal's object id, instead of a user."),
                 input("service_principal_risk", Type::String, "`low`, `medium`, `high` or `none` (default)."),
+                input("agent_id", Type::String, "For an agent identity signing in as itself (Microsoft Entra Agent ID): its object id, instead of a user or a service principal."),
+                input("agent_risk", Type::String, "The agent's risk, of the agent identity or the agent user: `low`, `medium`, `high` or `none` (default)."),
+                input("agent_user", Type::Bool, "Whether the user is an agent user (an agent's user account). Default `false`."),
                 output("policies", Type::list(policy_type()), "Enabled and report-only policies that apply: `id`, `display_name`, `state`, `enforced`."),
                 output("blocked", Type::Bool, "Whether an enforced policy blocks the sign-in."),
                 output("grant_requirements", Type::list(requirement_type()), "One per enforced policy with grant controls; all must be met."),
@@ -177,7 +184,7 @@ fn check_guids(config: &Value, name: &str, diags: &mut Diagnostics) {
 }
 
 fn check_formats(config: &Value, diags: &mut Diagnostics) {
-    let enums: [(&str, &[&str]); 8] = [
+    let enums: [(&str, &[&str]); 9] = [
         ("guest_type", SIGN_IN_GUEST_TYPES),
         ("user_action", USER_ACTIONS),
         ("platform", SIGN_IN_PLATFORMS),
@@ -186,6 +193,7 @@ fn check_formats(config: &Value, diags: &mut Diagnostics) {
         ("user_risk", RISK_LEVELS),
         ("insider_risk", INSIDER_RISK_LEVELS),
         ("service_principal_risk", RISK_LEVELS),
+        ("agent_risk", SIGN_IN_AGENT_RISK_LEVELS),
     ];
     for (name, allowed) in enums {
         check_one_of(config, name, allowed, diags);
@@ -197,6 +205,7 @@ fn check_formats(config: &Value, diags: &mut Diagnostics) {
         "home_tenant_id",
         "application_id",
         "service_principal_id",
+        "agent_id",
     ] {
         check_guids(config, name, diags);
     }
@@ -220,22 +229,23 @@ fn check_formats(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
-/// Null and empty sets count as not given.
+/// Null, empty sets and `false` (`agent_user`'s default) count as not given.
 fn is_set(v: &Value) -> bool {
     match v {
-        Value::Null => false,
+        Value::Null | Value::Bool(false) => false,
         Value::Set(items) | Value::List(items) => !items.is_empty(),
         _ => true,
     }
 }
 
-/// Exactly one target; a service principal signs in to an application, without user inputs.
-/// Skipped while a value involved is unknown.
+/// Exactly one target; a service principal or an agent identity signs in to an application,
+/// without user inputs, and not as the other. Skipped while a value involved is unknown.
 fn check_shape(config: &Value, diags: &mut Diagnostics) {
     let involved = TARGETS
         .iter()
         .chain(USER_ONLY)
-        .chain(&["service_principal_id", "service_principal_risk"]);
+        .chain(SERVICE_PRINCIPAL)
+        .chain(&["agent_id", "agent_risk"]);
     if involved.clone().any(|n| config.get(n).is_unknown()) {
         return;
     }
@@ -247,7 +257,15 @@ fn check_shape(config: &Value, diags: &mut Diagnostics) {
             "A sign-in targets one application, one user action or one authentication context.",
         );
     }
-    if set("service_principal_id") {
+    if set("agent_id") {
+        for name in USER_ONLY.iter().chain(SERVICE_PRINCIPAL).filter(|n| set(n)) {
+            diags.push_attr_error(
+                AttrPath::root(name),
+                format!("{name} does not apply to an agent identity"),
+                "With agent_id the sign-in is an agent identity's own: it has no user or service principal inputs and targets an application_id.",
+            );
+        }
+    } else if set("service_principal_id") {
         for name in USER_ONLY.iter().filter(|n| set(n)) {
             diags.push_attr_error(
                 AttrPath::root(name),
@@ -260,6 +278,16 @@ fn check_shape(config: &Value, diags: &mut Diagnostics) {
             AttrPath::root("service_principal_risk"),
             "service_principal_risk needs service_principal_id",
             "Service principal risk describes a workload identity sign-in; set service_principal_id too.",
+        );
+    }
+    // Agent risk is of an agent identity or of an agent user: ID Protection rates both, and
+    // real "block risky agent users" policies (CA504 in ../shared/corpus/ca-policies) use
+    // `agentIdRiskLevels`.
+    if set("agent_risk") && !set("agent_id") && !set("agent_user") {
+        diags.push_attr_error(
+            AttrPath::root("agent_risk"),
+            "agent_risk needs agent_id or agent_user",
+            "Agent risk describes an agent's sign-in; set agent_id (an agent identity) or agent_user = true (an agent's user account) too.",
         );
     }
 }
@@ -303,6 +331,9 @@ pub fn sign_in(config: &Value) -> SignIn {
         insider_risk: owned(config, "insider_risk"),
         service_principal_id: owned(config, "service_principal_id"),
         service_principal_risk: owned(config, "service_principal_risk"),
+        agent_id: owned(config, "agent_id"),
+        agent_risk: owned(config, "agent_risk"),
+        agent_user: config.get("agent_user").as_bool() == Some(true),
     }
 }
 
@@ -561,6 +592,99 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_identity_signs_in_alone_to_an_application() {
+        let agent = config(&[
+            ("agent_id", Value::string(GUID)),
+            ("agent_risk", Value::string("high")),
+            ("application_id", Value::string(GUID)),
+            ("ip_address", Value::string("203.0.113.7")),
+        ]);
+        assert!(validate(&agent).is_empty(), "{}", validate(&agent));
+        let s = sign_in(&agent);
+        assert_eq!(s.agent_id.as_deref(), Some(GUID));
+        assert_eq!(s.agent_risk.as_deref(), Some("high"));
+        assert!(!s.agent_user);
+
+        let mixed = config(&[
+            ("agent_id", Value::string(GUID)),
+            ("application_id", Value::string(GUID)),
+            ("user_id", Value::string(GUID)),
+            ("agent_user", Value::Bool(true)),
+            ("service_principal_id", Value::string(GUID)),
+            ("service_principal_risk", Value::string("low")),
+        ]);
+        let mut errs = errors_on(&validate(&mixed));
+        errs.sort();
+        assert_eq!(
+            errs,
+            [
+                "agent_user",
+                "service_principal_id",
+                "service_principal_risk",
+                "user_id"
+            ]
+        );
+        let to_an_action = config(&[
+            ("agent_id", Value::string(GUID)),
+            ("user_action", Value::string("urn:user:registerdevice")),
+        ]);
+        assert_eq!(errors_on(&validate(&to_an_action)), ["user_action"]);
+
+        let formats = config(&[
+            ("agent_id", Value::string("copilot")),
+            ("agent_risk", Value::string("hidden")),
+            ("application_id", Value::string(GUID)),
+        ]);
+        let mut errs = errors_on(&validate(&formats));
+        errs.sort();
+        assert_eq!(errs, ["agent_id", "agent_risk"]);
+        let later = config(&[
+            ("agent_id", Value::Unknown),
+            ("application_id", Value::string(GUID)),
+            ("user_id", Value::string(GUID)),
+        ]);
+        assert!(validate(&later).is_empty(), "unknown until apply");
+    }
+
+    #[test]
+    fn agent_risk_belongs_to_an_agent_identity_or_an_agent_user() {
+        let agent_user = config(&[
+            ("user_id", Value::string(GUID)),
+            ("agent_user", Value::Bool(true)),
+            ("agent_risk", Value::string("medium")),
+            ("application_id", Value::string(GUID)),
+        ]);
+        assert!(
+            validate(&agent_user).is_empty(),
+            "{}",
+            validate(&agent_user)
+        );
+        let s = sign_in(&agent_user);
+        assert!(s.agent_user);
+        assert_eq!(s.agent_risk.as_deref(), Some("medium"));
+
+        let human = config(&[
+            ("user_id", Value::string(GUID)),
+            ("agent_user", Value::Bool(false)),
+            ("agent_risk", Value::string("medium")),
+            ("application_id", Value::string(GUID)),
+        ]);
+        assert_eq!(errors_on(&validate(&human)), ["agent_risk"]);
+        let workload = config(&[
+            ("service_principal_id", Value::string(GUID)),
+            ("agent_risk", Value::string("high")),
+            ("application_id", Value::string(GUID)),
+        ]);
+        assert_eq!(errors_on(&validate(&workload)), ["agent_risk"]);
+        let workload_user = config(&[
+            ("service_principal_id", Value::string(GUID)),
+            ("agent_user", Value::Bool(true)),
+            ("application_id", Value::string(GUID)),
+        ]);
+        assert_eq!(errors_on(&validate(&workload_user)), ["agent_user"]);
+    }
+
+    #[test]
     fn the_outcome_fills_every_computed_attribute() {
         let c = config(&[("application_id", Value::string(GUID))]);
         let outcome = Outcome {
@@ -569,6 +693,14 @@ mod tests {
                 display_name: "CA1".into(),
                 state: "enabled".into(),
                 enforced: true,
+            }],
+            grant_requirements: vec![Requirement {
+                policy_id: "p".into(),
+                operator: "AND".into(),
+                built_in_controls: vec!["riskRemediation".into()],
+                authentication_strength_id: Some("00000000-0000-0000-0000-000000000002".into()),
+                terms_of_use: vec![],
+                custom_authentication_factors: vec![],
             }],
             session: Session {
                 sign_in_frequency_minutes: Some(60),
@@ -583,6 +715,10 @@ mod tests {
             Some(true)
         );
         assert_eq!(s.get("blocked").as_bool(), Some(false));
+        assert_eq!(
+            s.get("grant_requirements").elements()[0].get("built_in_controls"),
+            &Value::List(vec![Value::string("riskRemediation")])
+        );
         assert_eq!(
             s.get("session").get("sign_in_frequency_minutes"),
             &Value::Number(Number::Int(60))

@@ -29,8 +29,9 @@ fn outcome_type() -> Type {
     Type::Object(fields)
 }
 
-/// The `sign_in` map as the data source's configuration: same attribute names, and the two id
-/// lists written comma-separated (a map holds only strings).
+/// The `sign_in` map as the data source's configuration: same attribute names, the two id lists
+/// written comma-separated and `agent_user` as `"true"` or `"false"` (a map holds only strings;
+/// Terraform converts `agent_user = true` in a map of strings to `"true"`).
 fn sign_in_config(map: &Value) -> Result<Value, FunctionError> {
     let schema = what_if::schema();
     let inputs: Vec<_> = schema
@@ -62,6 +63,19 @@ fn sign_in_config(map: &Value) -> Result<Value, FunctionError> {
             (Some(Value::String(s)), AttributeType::Plain(Type::Set(_))) => {
                 Value::string_set(s.split(',').map(str::trim).filter(|x| !x.is_empty()))
             }
+            (Some(Value::String(s)), AttributeType::Plain(Type::Bool)) => match s.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => {
+                    return Err(FunctionError {
+                        text: format!(
+                            "sign_in.{} must be \"true\" or \"false\", not {s:?}",
+                            a.name
+                        ),
+                        argument: Some(1),
+                    })
+                }
+            },
             (Some(v), _) => v.clone(),
         };
         fields.insert(a.name.clone(), value);
@@ -78,7 +92,7 @@ impl Function for WhatIf {
         Signature {
             parameters: vec![
                 ("policies", Type::list(codec::block_type(&policy_schema().block)), "Conditional Access policies, e.g. `[entra_conditional_access_policy.s1, entra_conditional_access_policy.s2]`."),
-                ("sign_in", Type::map(Type::String), "The sign-in, with the input names of data source `entra_conditional_access_what_if`; `group_ids` and `role_ids` comma-separated."),
+                ("sign_in", Type::map(Type::String), "The sign-in, with the input names of data source `entra_conditional_access_what_if`; `group_ids` and `role_ids` comma-separated, `agent_user` `true` or `false`."),
             ],
             returns: outcome_type(),
             summary: "Which Conditional Access policies apply to a sign-in, and the outcome.",
@@ -123,5 +137,60 @@ impl Function for WhatIf {
                 .map(|k| (k.clone(), state.get(k).clone()))
                 .collect(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GUID: &str = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+    fn sign_in(pairs: &[(&str, &str)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::string(*v)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn agent_user_is_read_from_its_string() {
+        let config = sign_in_config(&sign_in(&[
+            ("user_id", GUID),
+            ("application_id", GUID),
+            ("agent_user", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(config.get("agent_user"), &Value::Bool(true));
+        assert!(what_if::sign_in(&config).agent_user);
+        let err = sign_in_config(&sign_in(&[("agent_user", "yes")])).unwrap_err();
+        assert_eq!(err.argument, Some(1));
+        assert!(err.text.contains("agent_user"), "{}", err.text);
+    }
+
+    #[test]
+    fn an_agent_sign_in_is_evaluated_and_validated() {
+        let agent = sign_in(&[
+            ("agent_id", GUID),
+            ("agent_risk", "high"),
+            ("application_id", GUID),
+        ]);
+        let out = WhatIf.call(&[Value::List(vec![]), agent]).unwrap();
+        assert_eq!(out.get("blocked"), &Value::Bool(false));
+        let with_user = sign_in(&[
+            ("agent_id", GUID),
+            ("agent_user", "true"),
+            ("application_id", GUID),
+        ]);
+        let err = WhatIf.call(&[Value::List(vec![]), with_user]).unwrap_err();
+        assert_eq!(err.argument, Some(1));
+        assert!(
+            err.text
+                .contains("agent_user does not apply to an agent identity"),
+            "{}",
+            err.text
+        );
     }
 }

@@ -30,7 +30,7 @@ impl Verdict {
 }
 
 /// Conditions this engine evaluates; any other non-empty key of `conditions` (beta `times`,
-/// `deviceStates`, agent conditions, future ones) is reported and assumed to match.
+/// `deviceStates`, `agentContext`, future ones) is reported and assumed to match.
 const KNOWN: &[&str] = &[
     "applications",
     "users",
@@ -44,6 +44,8 @@ const KNOWN: &[&str] = &[
     "servicePrincipalRiskLevels",
     "insiderRiskLevels",
     "authenticationFlows",
+    "agentIdRiskLevels",
+    "agents",
 ];
 
 /// Microsoft's well-known app ids in the Office 365 app group. PARTIAL: Microsoft documents the
@@ -75,7 +77,8 @@ pub fn verdicts(c: &Json, named_locations: &[Json], s: &SignIn) -> Vec<Verdict> 
             &c["servicePrincipalRiskLevels"],
             s.service_principal_risk.as_deref(),
         ),
-        insider_risk(&c["insiderRiskLevels"], s.insider_risk.as_deref()),
+        flag_levels(&c["insiderRiskLevels"], s.insider_risk.as_deref()),
+        flag_levels(&c["agentIdRiskLevels"], s.agent_risk.as_deref()),
         devices(&c["devices"]),
         authentication_flows(&c["authenticationFlows"]),
     ];
@@ -110,39 +113,77 @@ fn configured(v: &Json) -> bool {
     }
 }
 
-/// Users or workload identities. Microsoft: policies for users do not apply to service
-/// principals, and workload identity policies (`clientApplications`) only to service
-/// principals ("Conditional Access for workload identities").
+/// A user, a workload identity or an agent identity, each meeting only the policies for its
+/// kind. Microsoft: policies for users do not apply to service principals or agent identities;
+/// workload identity policies apply only to service principals ("Conditional Access for workload
+/// identities"), agent identity policies only to agent identities ("Conditional Access for
+/// agents"). Service principals and agents read only their own lists of `clientApplications`, so
+/// neither meets the other's policies.
 fn identity(c: &Json, s: &SignIn) -> Verdict {
-    let workload_policy = c["clientApplications"].is_object();
-    match (&s.service_principal_id, workload_policy) {
-        (Some(sp), true) => service_principal(&c["clientApplications"], sp),
-        (None, false) => Verdict::of(users(&c["users"], s)),
-        _ => Verdict::of(false),
+    let clients = &c["clientApplications"];
+    if let Some(agent) = s.agent_id.as_deref() {
+        return agent_identity(clients, agent);
     }
+    if let Some(sp) = s.service_principal_id.as_deref() {
+        return service_principal(clients, sp);
+    }
+    if configured(clients) {
+        return Verdict::of(false);
+    }
+    users(c, s)
 }
 
-/// Include then exclude, each over users, groups, roles and guest types.
-fn users(u: &Json, s: &SignIn) -> bool {
-    let side = |users: &str, groups: &str, roles: &str, guests: &str| {
+/// Include then exclude, each over users, groups, roles and guest types, and for an agent user
+/// over `AllAgentIdUsers` and the beta `agents` condition: real tenants export "All agent users"
+/// policies both ways. Decision: `agents` is missing from Microsoft's metadata, so its lists
+/// (`includeAgentUsers`, `excludeAgentUsers`: `All` or ids, as exported) read like
+/// `includeUsers`, and its `agentFilter` like the other attribute filters.
+fn users(c: &Json, s: &SignIn) -> Verdict {
+    let (u, agents) = (&c["users"], &c["agents"]);
+    let user_listed = |list: &[&str]| s.user_id.as_deref().is_some_and(|id| has(list, id));
+    let side = |users: &str, groups: &str, roles: &str, guests: &str, agent_users: &str| {
         let listed = strs(&u[users]);
+        let agent_users = strs(&agents[agent_users]);
+        // Decision: `All` covers agent users too. Once created an agent user is a user account
+        // like any other, and Microsoft's documentation does not say "All users" leaves them
+        // out; including them is also the worst case for a "never blocked" check.
         has(&listed, "All")
             || (s.guest_type.is_some() && has(&listed, "GuestsOrExternalUsers"))
-            || s.user_id.as_deref().is_some_and(|id| has(&listed, id))
+            || (s.agent_user
+                && (has(&listed, "AllAgentIdUsers")
+                    || has(&agent_users, "All")
+                    || user_listed(&agent_users)))
+            || user_listed(&listed)
             || has_any(&strs(&u[groups]), &s.group_ids)
             || has_any(&strs(&u[roles]), &s.role_ids)
             || guests_match(&u[guests], s)
     };
-    side(
+    let included = side(
         "includeUsers",
         "includeGroups",
         "includeRoles",
         "includeGuestsOrExternalUsers",
-    ) && !side(
+        "includeAgentUsers",
+    );
+    let excluded = side(
         "excludeUsers",
         "excludeGroups",
         "excludeRoles",
         "excludeGuestsOrExternalUsers",
+        "excludeAgentUsers",
+    );
+    // The agent filter selects among agent users only.
+    let no_filter = Json::Null;
+    let filter = if s.agent_user {
+        &agents["agentFilter"]
+    } else {
+        &no_filter
+    };
+    with_filter(
+        included,
+        excluded,
+        filter,
+        "agent user filter (custom security attributes)",
     )
 }
 
@@ -178,13 +219,34 @@ fn service_principal(apps: &Json, sp: &str) -> Verdict {
     )
 }
 
+/// An agent identity signing in as itself: `All` or its object id, minus exclusions, with the
+/// filter on its custom security attributes decided as `with_filter` does.
+fn agent_identity(clients: &Json, agent: &str) -> Verdict {
+    let included = strs(&clients["includeAgentIdServicePrincipals"]);
+    let included = has(&included, "All") || has(&included, agent);
+    let excluded = has(&strs(&clients["excludeAgentIdServicePrincipals"]), agent);
+    with_filter(
+        included,
+        excluded,
+        &clients["agentIdServicePrincipalFilter"],
+        "agent identity filter (custom security attributes)",
+    )
+}
+
 /// What the sign-in targets: an application, a user action or an authentication context. Each
 /// matches only its own list, so an app sign-in never meets a user-action policy (whose
 /// `includeApplications` is empty) and the other way round.
 fn target(apps: &Json, s: &SignIn) -> Verdict {
     if let Some(app) = s.application_id.as_deref() {
-        let included = app_listed(&strs(&apps["includeApplications"]), app)
-            || has(&strs(&apps["includeApplications"]), "All");
+        let listed = strs(&apps["includeApplications"]);
+        // Decision: `AllAgentIdResources` ("all agent resources") matches every application when
+        // an agent signs in, as its agent identity or its agent user. A policy does not say which
+        // applications count as agent resources, and real tenants write this keyword for agent
+        // policies on all resources (CA502 and CA505 in ../shared/corpus/ca-policies). Other
+        // sign-ins do not meet it: the keyword is about what agents access.
+        let agent_resources =
+            (s.agent_id.is_some() || s.agent_user) && has(&listed, "AllAgentIdResources");
+        let included = app_listed(&listed, app) || has(&listed, "All") || agent_resources;
         let excluded = app_listed(&strs(&apps["excludeApplications"]), app);
         return with_filter(
             included,
@@ -261,8 +323,9 @@ fn risk(levels: &Json, level: Option<&str>) -> Verdict {
     Verdict::of(levels.is_empty() || has(&levels, level.unwrap_or("none")))
 }
 
-/// Insider risk is a flags string (`"minor,elevated"`); a user without a level never matches.
-fn insider_risk(levels: &Json, level: Option<&str>) -> Verdict {
+/// Insider and agent risk are flags strings (`"minor,elevated"`, `"medium,high"`) of levels above
+/// none: a sign-in without a level, or at `none`, never matches.
+fn flag_levels(levels: &Json, level: Option<&str>) -> Verdict {
     let levels = split_flags(levels.as_str().unwrap_or_default());
     let matched = levels.is_empty()
         || level.is_some_and(|l| levels.iter().any(|x| x.eq_ignore_ascii_case(l)));

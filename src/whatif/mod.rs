@@ -12,6 +12,10 @@
 //! other control; all grant requirements of all applying policies must be met; the strictest
 //! session control wins.
 //!
+//! Agents (Microsoft Entra Agent ID, "Conditional Access for agents") follow the same rules: an
+//! agent identity signing in with its own token meets only the policies that target agent
+//! identities, and an agent user (an agent's user account) signs in as a user.
+//!
 //! Some conditions depend on facts a description of a sign-in does not carry (device
 //! attributes, custom security attributes of applications, the legacy MFA trusted IPs). The
 //! engine does not guess silently: it makes a documented assumption and says so in
@@ -59,6 +63,14 @@ pub struct SignIn {
     /// Set for a workload identity (service principal) sign-in instead of a user's.
     pub service_principal_id: Option<String>,
     pub service_principal_risk: Option<String>,
+    /// Set for an agent identity (Microsoft Entra Agent ID) signing in as itself, with its own
+    /// token, instead of a user or a workload identity.
+    pub agent_id: Option<String>,
+    /// The agent's risk (ID Protection for agents), of the agent identity or of the agent user;
+    /// `None` is `none`.
+    pub agent_risk: Option<String>,
+    /// The signing-in user is an agent user (the user account of an agent).
+    pub agent_user: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -13,6 +13,9 @@ const HQ: &str = "66666666-6666-4666-8666-666666666666";
 const BRANCH: &str = "77777777-7777-4777-8777-777777777777";
 const BENELUX: &str = "88888888-8888-4888-8888-888888888888";
 const EXCHANGE: &str = "00000002-0000-0ff1-ce00-000000000000";
+const AGENT: &str = "99999999-9999-4999-8999-999999999999";
+const OTHER_AGENT: &str = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+const AGENT_USER: &str = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
 const REGISTER: &str = "urn:user:registersecurityinfo";
 const ALL_GUEST_TYPES: &str = "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider";
 
@@ -674,4 +677,347 @@ fn request_bodies_evaluate_like_graph_answers() {
     assert_eq!(out.grant_requirements[0].built_in_controls, ["mfa"]);
     let out = evaluate(&[body], &named_locations(), &registering("203.0.113.9"));
     assert!(out.policies.is_empty());
+}
+
+/// A policy for agent identities as Graph returns it: users `None`, the agent lists in
+/// `clientApplications` beside empty service principal lists.
+fn agent_policy(id: &str, agents: Json, extra: Json) -> Json {
+    let mut p = policy(
+        id,
+        ENABLED,
+        json!({"includeUsers": ["None"]}),
+        json!({"includeApplications": ["All"]}),
+        json!({"conditions": {"clientApplications": {"includeServicePrincipals": [], "excludeServicePrincipals": [], "servicePrincipalFilter": null}}}),
+    );
+    merge(
+        &mut p,
+        json!({"conditions": {"clientApplications": agents}}),
+    );
+    merge(&mut p, extra);
+    p
+}
+
+fn agent(id: &str, risk: Option<&str>) -> SignIn {
+    SignIn {
+        agent_id: Some(id.into()),
+        agent_risk: risk.map(String::from),
+        application_id: Some(APP.into()),
+        ..SignIn::default()
+    }
+}
+
+fn agent_user(risk: Option<&str>) -> SignIn {
+    SignIn {
+        agent_user: true,
+        agent_risk: risk.map(String::from),
+        ..user(AGENT_USER)
+    }
+}
+
+#[test]
+fn agent_identity_policies_include_all_or_the_agent_then_exclude() {
+    let by_id = agent_policy(
+        "a",
+        json!({"includeAgentIdServicePrincipals": [AGENT]}),
+        json!({}),
+    );
+    assert!(applies(&by_id, &agent(&AGENT.to_uppercase(), None)));
+    assert!(!applies(&by_id, &agent(OTHER_AGENT, None)));
+    let all_but_one = agent_policy(
+        "b",
+        json!({"includeAgentIdServicePrincipals": ["All"], "excludeAgentIdServicePrincipals": [AGENT]}),
+        json!({}),
+    );
+    assert!(applies(&all_but_one, &agent(OTHER_AGENT, None)));
+    assert!(!applies(&all_but_one, &agent(AGENT, None)), "excluded");
+}
+
+#[test]
+fn agent_filters_are_assumed_to_apply_with_a_caveat() {
+    // Microsoft's documented example (../shared/corpus/ca-policies/096-*), all apps but Office 365.
+    let unapproved = agent_policy(
+        "f",
+        json!({"agentIdServicePrincipalFilter": {"mode": "include", "rule": "CustomSecurityAttribute.ConditionalAccess_isApproved -contains \"False\""}}),
+        json!({"conditions": {"applications": {"excludeApplications": ["Office365"]}}}),
+    );
+    let out = evaluate(std::slice::from_ref(&unapproved), &[], &agent(AGENT, None));
+    assert_eq!(out.policies.len(), 1);
+    assert_eq!(out.caveats.len(), 1, "{:?}", out.caveats);
+    assert!(
+        out.caveats[0].contains("agent identity filter (custom security attributes)")
+            && out.caveats[0].contains("assumed to include"),
+        "{:?}",
+        out.caveats
+    );
+    let to_exchange = SignIn {
+        application_id: Some(EXCHANGE.into()),
+        ..agent(AGENT, None)
+    };
+    let out = evaluate(&[unapproved], &[], &to_exchange);
+    assert!(out.policies.is_empty() && out.caveats.is_empty(), "{out:?}");
+
+    let all_but_approved = agent_policy(
+        "x",
+        json!({"includeAgentIdServicePrincipals": ["All"], "agentIdServicePrincipalFilter": {"mode": "exclude", "rule": "CustomSecurityAttribute.ConditionalAccess_isApproved -contains \"True\""}}),
+        json!({}),
+    );
+    let out = evaluate(&[all_but_approved], &[], &agent(AGENT, None));
+    assert_eq!(out.policies.len(), 1);
+    assert!(
+        out.caveats[0].contains("assumed not to exclude"),
+        "{:?}",
+        out.caveats
+    );
+}
+
+#[test]
+fn agent_risk_levels_match_the_agents_risk() {
+    let risky = agent_policy(
+        "r",
+        json!({"includeAgentIdServicePrincipals": ["All"]}),
+        json!({"conditions": {"agentIdRiskLevels": "medium,high"}}),
+    );
+    assert!(applies(&risky, &agent(AGENT, Some("high"))));
+    assert!(applies(&risky, &agent(AGENT, Some("medium"))));
+    assert!(!applies(&risky, &agent(AGENT, Some("low"))));
+    assert!(!applies(&risky, &agent(AGENT, Some("none"))));
+    assert!(!applies(&risky, &agent(AGENT, None)), "no risk is none");
+    let out = evaluate(&[risky], &[], &agent(AGENT, Some("high")));
+    assert!(out.caveats.is_empty(), "evaluated, not reported: {out:?}");
+
+    // A user policy with an agent risk condition: a human has no agent risk.
+    let users_with_agent_risk = all_users_mfa(
+        "u",
+        ENABLED,
+        json!({"conditions": {"agentIdRiskLevels": "high"}}),
+    );
+    assert!(!applies(&users_with_agent_risk, &user(ALICE)));
+    assert!(applies(&users_with_agent_risk, &agent_user(Some("high"))));
+}
+
+#[test]
+fn agents_users_and_workload_identities_meet_only_their_own_policies() {
+    let for_agents = agent_policy(
+        "ag",
+        json!({"includeAgentIdServicePrincipals": ["All"]}),
+        json!({}),
+    );
+    let for_users = all_users_mfa("us", ENABLED, json!({}));
+    let for_workloads = policy(
+        "wl",
+        ENABLED,
+        json!({"includeUsers": ["None"]}),
+        json!({"includeApplications": ["All"]}),
+        json!({"conditions": {"clientApplications": {"includeServicePrincipals": ["ServicePrincipalsInMyTenant"], "excludeServicePrincipals": []}}}),
+    );
+    let all = [for_agents, for_users, for_workloads];
+    let ids = |s: &SignIn| -> Vec<String> {
+        evaluate(&all, &[], s)
+            .policies
+            .into_iter()
+            .map(|m| m.id)
+            .collect()
+    };
+    let workload = SignIn {
+        service_principal_id: Some(SP.into()),
+        application_id: Some(APP.into()),
+        ..SignIn::default()
+    };
+    assert_eq!(ids(&agent(AGENT, None)), ["ag"]);
+    assert_eq!(ids(&user(ALICE)), ["us"]);
+    assert_eq!(ids(&agent_user(None)), ["us"], "an agent user is a user");
+    assert_eq!(ids(&workload), ["wl"]);
+}
+
+#[test]
+fn all_agent_id_resources_is_every_application_for_agents_only() {
+    let agents = agent_policy(
+        "ar",
+        json!({"includeAgentIdServicePrincipals": ["All"]}),
+        json!({"conditions": {"applications": {"includeApplications": ["AllAgentIdResources"]}}}),
+    );
+    assert!(applies(&agents, &agent(AGENT, None)));
+    assert!(applies(
+        &agents,
+        &SignIn {
+            application_id: Some(EXCHANGE.into()),
+            ..agent(AGENT, None)
+        }
+    ));
+    let everyone = policy(
+        "ev",
+        ENABLED,
+        json!({"includeUsers": ["All"]}),
+        json!({"includeApplications": ["AllAgentIdResources"]}),
+        json!({}),
+    );
+    assert!(!applies(&everyone, &user(ALICE)), "not an agent");
+    assert!(
+        applies(&everyone, &agent_user(None)),
+        "an agent's user account"
+    );
+    let excluded = policy(
+        "ex",
+        ENABLED,
+        json!({"includeUsers": ["All"]}),
+        json!({"includeApplications": ["AllAgentIdResources"], "excludeApplications": [APP]}),
+        json!({}),
+    );
+    assert!(!applies(&excluded, &agent_user(None)));
+}
+
+#[test]
+fn agent_users_by_keyword_by_agents_condition_and_all_users() {
+    // Microsoft's documented example (../shared/corpus/ca-policies/097-*).
+    let keyword = policy(
+        "k",
+        ENABLED,
+        json!({"includeUsers": ["AllAgentIdUsers"]}),
+        json!({"includeApplications": ["All"]}),
+        json!({}),
+    );
+    assert!(applies(&keyword, &agent_user(None)));
+    assert!(!applies(&keyword, &user(ALICE)), "a human user");
+    assert!(!applies(&keyword, &agent(AGENT, None)), "an agent identity");
+
+    let humans_only = all_users_mfa(
+        "h",
+        ENABLED,
+        json!({"conditions": {"users": {"excludeUsers": [BREAK_GLASS, "AllAgentIdUsers"]}}}),
+    );
+    assert!(applies(&humans_only, &user(ALICE)));
+    assert!(!applies(&humans_only, &agent_user(None)));
+    assert!(
+        applies(&all_users_mfa("all", ENABLED, json!({})), &agent_user(None)),
+        "All users covers agent users"
+    );
+
+    // The beta `agents` condition, as real tenants export "All agent users" policies.
+    let agents = |agents: Json| {
+        policy(
+            "c",
+            ENABLED,
+            json!({"includeUsers": ["None"]}),
+            json!({"includeApplications": ["All"]}),
+            json!({"conditions": {"agents": agents, "agentIdRiskLevels": "medium,high"}}),
+        )
+    };
+    let risky =
+        agents(json!({"includeAgentUsers": ["All"], "excludeAgentUsers": [], "agentFilter": null}));
+    assert!(applies(&risky, &agent_user(Some("high"))));
+    assert!(!applies(&risky, &agent_user(None)), "no agent risk");
+    let human = SignIn {
+        agent_risk: Some("high".into()),
+        ..user(ALICE)
+    };
+    assert!(!applies(&risky, &human), "not an agent user");
+    assert!(!applies(&risky, &agent(AGENT, Some("high"))), "not a user");
+    let but_one = agents(json!({"includeAgentUsers": ["All"], "excludeAgentUsers": [AGENT_USER]}));
+    assert!(!applies(&but_one, &agent_user(Some("high"))));
+    let filtered = agents(
+        json!({"includeAgentUsers": [], "agentFilter": {"mode": "include", "rule": "CustomSecurityAttribute.Tier -eq \"1\""}}),
+    );
+    let out = evaluate(&[filtered], &[], &agent_user(Some("high")));
+    assert_eq!(out.policies.len(), 1);
+    assert!(
+        out.caveats[0].contains("agent user filter"),
+        "{:?}",
+        out.caveats
+    );
+}
+
+/// The agent policies of ../shared/corpus/ca-policies, as real tenants and Microsoft's
+/// documentation write them.
+#[test]
+fn the_corpus_agent_policies_decide_agent_sign_ins() {
+    let dir = format!(
+        "{}/../shared/corpus/ca-policies",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut policies: Vec<Json> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().contains("agent"))
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect();
+    assert_eq!(policies.len(), 7);
+    for p in &mut policies {
+        // Report-only or enabled alike: which policies apply is what matters here.
+        p["state"] = json!(ENABLED);
+    }
+    // Each applying policy by its display name's first part ("CA501"), and the caveats.
+    let outcome = |s: &SignIn| -> (Vec<String>, Vec<String>) {
+        let out = evaluate(&policies, &[], s);
+        let names = out
+            .policies
+            .iter()
+            .map(|m| m.display_name.split('-').next().unwrap().to_string());
+        (names.collect(), out.caveats)
+    };
+
+    let (applied, caveats) = outcome(&agent(AGENT, Some("high")));
+    assert_eq!(
+        applied,
+        ["Block all unapproved agents", "CA501", "CA502"],
+        "{caveats:?}"
+    );
+    assert_eq!(caveats.len(), 1, "{caveats:?}");
+    assert!(caveats[0].contains("agent identity filter"), "{caveats:?}");
+
+    let (applied, caveats) = outcome(&agent_user(Some("medium")));
+    assert_eq!(
+        applied,
+        [
+            "Block all agent users from accessing resources",
+            "CA503",
+            "CA504",
+            "CA505"
+        ],
+        "{caveats:?}"
+    );
+    assert!(
+        caveats.iter().any(|c| c.contains("`agentContext`")),
+        "{caveats:?}"
+    );
+    assert!(
+        caveats.iter().any(|c| c.contains("not in the tenant")),
+        "{caveats:?}"
+    );
+
+    let (applied, caveats) = outcome(&user(ALICE));
+    assert!(
+        applied.is_empty() && caveats.is_empty(),
+        "{applied:?} {caveats:?}"
+    );
+}
+
+#[test]
+fn risk_remediation_is_carried_like_any_built_in_control() {
+    let remediate = all_users_mfa(
+        "rr",
+        ENABLED,
+        json!({
+            "conditions": {"userRiskLevels": ["high"]},
+            "grantControls": {"operator": "AND", "builtInControls": ["riskRemediation"],
+                              "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000002"}},
+        }),
+    );
+    let risky = SignIn {
+        user_risk: Some("high".into()),
+        ..user(ALICE)
+    };
+    let out = evaluate(&[remediate], &[], &risky);
+    assert!(!out.blocked);
+    assert!(out.caveats.is_empty(), "{:?}", out.caveats);
+    assert_eq!(
+        out.grant_requirements,
+        [Requirement {
+            policy_id: "rr".into(),
+            operator: "AND".into(),
+            built_in_controls: vec!["riskRemediation".into()],
+            authentication_strength_id: Some("00000000-0000-0000-0000-000000000002".into()),
+            terms_of_use: vec![],
+            custom_authentication_factors: vec![],
+        }]
+    );
 }

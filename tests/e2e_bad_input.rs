@@ -1148,7 +1148,7 @@ resource "entra_named_location" "t" {
         fails_at: Validate,
         // The path is the top-level country block: Terraform shows the resource.
         expect_path: "resource \"entra_named_location\" \"t\"",
-        expect_message: "A named location is either IP ranges or countries",
+        expect_message: "A named location is one kind: IP ranges, countries, service tags or private links",
     },
     Case {
         name: "nl_neither_ip_nor_country",
@@ -1161,7 +1161,55 @@ resource "entra_named_location" "t" {
         ),
         fails_at: Validate,
         expect_path: "resource \"entra_named_location\" \"t\"",
-        expect_message: "A named location needs an ip or a country block",
+        expect_message: "A named location needs an ip, country, service_tag or private_link block",
+    },
+    Case {
+        name: "nl_service_tag_with_space",
+        hcl: Hcl::Body(
+            r#"
+resource "entra_named_location" "t" {
+  display_name = "Azure"
+  service_tag {
+    service_tags = ["Azure Cloud"]
+  }
+}
+"#,
+        ),
+        fails_at: Validate,
+        expect_path: "service_tags",
+        expect_message: "\"Azure Cloud\" is not a service tag",
+    },
+    Case {
+        name: "nl_private_link_without_ids",
+        hcl: Hcl::Body(
+            r#"
+resource "entra_named_location" "t" {
+  display_name = "Links"
+  private_link {
+    private_link_resource_policy_ids = []
+  }
+}
+"#,
+        ),
+        fails_at: Validate,
+        expect_path: "private_link_resource_policy_ids",
+        expect_message: "Give at least one value in private_link_resource_policy_ids",
+    },
+    Case {
+        name: "nl_new_address_range",
+        hcl: Hcl::Body(
+            r#"
+resource "entra_named_location" "t" {
+  display_name = "Office"
+  ip {
+    ip_ranges = ["198.51.100.10-198.51.100.20"]
+  }
+}
+"#,
+        ),
+        fails_at: Plan,
+        expect_path: "ip_ranges",
+        expect_message: "Graph named locations take CIDR ranges only",
     },
     Case {
         name: "nl_country_lower_case",

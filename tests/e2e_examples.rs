@@ -350,10 +350,17 @@ fn seed_data_source_example(name: &str, sim: &Sim, example: &str) -> Json {
                 })),
             );
             assert_eq!(status, 201, "{body}");
-            json!({"allowed_countries": {
-                "id": body["id"],
-                "countries": ["BE", "LU", "NL"],
-            }})
+            json!({
+                "allowed_countries": {
+                    "id": body["id"],
+                    "countries": ["BE", "LU", "NL"],
+                },
+                // Every simulated tenant has the system location (a real beta export's id).
+                "compliant_network": {
+                    "id": "3d46dbda-8382-466a-856d-eb00cbc6b910",
+                    "kind": "compliantNetworkNamedLocation",
+                },
+            })
         }
         // Checked by the caller, before and after approval is required.
         "entra_role_management_policy" => Json::Null,

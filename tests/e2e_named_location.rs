@@ -268,3 +268,368 @@ resource "entra_named_location" "bad_country" {
         assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
     }
 }
+
+const BETA_PATH: &str = "/beta/identity/conditionalAccess/namedLocations";
+
+fn get_beta(sim: &Sim, id: &str) -> (u16, Json) {
+    sim.graph("GET", &format!("{BETA_PATH}/{id}"), None)
+}
+
+/// Beta's service tag and private link kinds, which only beta knows.
+const BETA_KINDS: &str = r#"
+resource "entra_named_location" "azure" {
+  display_name = "Azure West Europe"
+  service_tag {
+    service_tags = ["AzureCloud.WestEurope", "Storage.WestEurope"]
+    trusted      = true
+  }
+}
+
+resource "entra_named_location" "links" {
+  display_name = "Private links"
+  private_link {
+    private_link_resource_policy_ids = ["/subscriptions/0b7a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/resourceGroups/identity/providers/microsoft.aadiam/privateLinkForAzureAd/contoso"]
+  }
+}
+"#;
+
+#[test]
+fn service_tag_and_private_link_locations_live_through_beta() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(BETA_KINDS);
+        sim.sim().reset_stats();
+        tf.apply();
+        let stats = sim.sim().stats();
+        assert_eq!(
+            stats["requests"]["POST /beta/identity/conditionalAccess/namedLocations"], 2,
+            "{stats}"
+        );
+        let azure = id_of(&tf, "entra_named_location.azure");
+        let links = id_of(&tf, "entra_named_location.links");
+        let (status, body) = get_beta(&sim, &azure);
+        assert_eq!(status, 200);
+        assert_eq!(
+            body["@odata.type"],
+            "#microsoft.graph.serviceTagNamedLocation"
+        );
+        assert_eq!(body["isTrusted"], true);
+        assert_eq!(get(&sim, &azure).0, 404, "v1.0 does not know the kind");
+        let (_, body) = get_beta(&sim, &links);
+        assert_eq!(body["isTrusted"], false);
+
+        // Both refresh from one listing.
+        sim.sim().reset_stats();
+        tf.assert_clean_plan();
+        assert_eq!(sim.graph_requests(), 1, "{}", sim.sim().stats());
+
+        // A tag added in the portal is drift, and the next apply takes it out again.
+        let (status, _) = sim.graph(
+            "PATCH",
+            &format!("{BETA_PATH}/{azure}"),
+            Some(
+                json!({"@odata.type": "#microsoft.graph.serviceTagNamedLocation",
+                "serviceTags": ["AzureCloud.WestEurope", "Storage.WestEurope", "Sql.WestEurope"]}),
+            ),
+        );
+        assert_eq!(status, 204);
+        let drift = tf.assert_drift();
+        assert!(drift.stdout.contains("Sql.WestEurope"), "{}", drift.stdout);
+        tf.apply();
+        let (_, body) = get_beta(&sim, &azure);
+        assert_eq!(body["serviceTags"].as_array().unwrap().len(), 2);
+        tf.assert_clean_plan();
+
+        tf.ok(&["state", "rm", "entra_named_location.azure"]);
+        tf.ok(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "entra_named_location.azure",
+            &azure,
+        ]);
+        tf.assert_clean_plan();
+
+        // Destroy untrusts the trusted one, then deletes both.
+        tf.destroy();
+        assert_eq!(get_beta(&sim, &azure).0, 404);
+        assert_eq!(get_beta(&sim, &links).0, 404);
+        assert!(tf.state_list().is_empty());
+    }
+}
+
+#[test]
+fn bad_service_tags_and_private_links_fail_at_plan_with_paths_and_no_graph_call() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(
+            r#"
+resource "entra_named_location" "tags" {
+  display_name = "Tags"
+  service_tag { service_tags = ["Azure Cloud"] }
+}
+resource "entra_named_location" "links" {
+  display_name = "Links"
+  private_link { private_link_resource_policy_ids = [] }
+}
+resource "entra_named_location" "both" {
+  display_name = "Both"
+  ip { ip_ranges = ["203.0.113.0/24"] }
+  service_tag { service_tags = ["AzureCloud"] }
+}
+"#,
+        );
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let text = r.flat();
+        for needle in [
+            "Invalid service tag",
+            "\"Azure Cloud\" is not a service tag",
+            "service_tags",
+            "No private link resource policies",
+            "private_link_resource_policy_ids",
+            "Both ip and service_tag blocks",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert_eq!(sim.graph_requests(), 0, "{}", sim.sim().stats());
+    }
+}
+
+/// The system location every tenant with Global Secure Access signaling has (the simulator's
+/// id, from a real beta export).
+const COMPLIANT_NETWORK_ID: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
+
+#[test]
+fn the_compliant_network_location_is_read_and_referenced_but_not_imported() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+
+        // Importing it into the resource is refused, pointing at the data source.
+        tf.config(
+            r#"
+resource "entra_named_location" "compliant" {
+  display_name = "All Compliant Network locations"
+  service_tag { service_tags = ["AzureCloud"] }
+}
+"#,
+        );
+        let r = tf.run(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "entra_named_location.compliant",
+            COMPLIANT_NETWORK_ID,
+        ]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let text = r.flat();
+        assert!(text.contains("system compliant network location"), "{text}");
+        assert!(text.contains("entra_named_location data source"), "{text}");
+        assert!(tf.state_list().is_empty());
+
+        tf.config(
+            r#"
+data "entra_named_location" "compliant" {
+  display_name = "All Compliant Network locations"
+}
+
+resource "entra_conditional_access_policy" "gsa" {
+  display_name = "CA610-AllUsers-Office365-CompliantNetwork-RequireMFA"
+  state        = "enabledForReportingButNotEnforced"
+
+  conditions {
+    client_app_types = ["all"]
+
+    applications {
+      included_applications = ["Office365"]
+    }
+
+    users {
+      included_users = ["All"]
+    }
+
+    locations {
+      included_locations = [data.entra_named_location.compliant.id]
+    }
+  }
+
+  grant_controls {
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }
+}
+
+output "kind" { value = data.entra_named_location.compliant.kind }
+output "type" { value = data.entra_named_location.compliant.compliant_network[0].compliant_network_type }
+output "trusted" { value = data.entra_named_location.compliant.compliant_network[0].trusted }
+"#,
+        );
+        tf.apply();
+        let out = tf.outputs();
+        assert_eq!(out["kind"]["value"], "compliantNetworkNamedLocation");
+        assert_eq!(out["type"]["value"], "allTenantCompliantNetworks");
+        assert_eq!(out["trusted"]["value"], true);
+        let policy = tf.attr("entra_conditional_access_policy.gsa", "id");
+        let (status, body) = sim.graph(
+            "GET",
+            &format!(
+                "/beta/identity/conditionalAccess/policies/{}",
+                policy.as_str().unwrap()
+            ),
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["conditions"]["locations"]["includeLocations"],
+            json!([COMPLIANT_NETWORK_ID])
+        );
+        tf.assert_clean_plan();
+    }
+}
+
+/// A seed folder with one IP location as an older tool left it: an address range of each
+/// family beside a CIDR range.
+fn seed_address_ranges(id: &str) -> tempfile::TempDir {
+    let seed = tempfile::tempdir().unwrap();
+    let dir = seed.path().join("named-locations");
+    std::fs::create_dir_all(&dir).unwrap();
+    let location = json!({
+        "@odata.type": "#microsoft.graph.ipNamedLocation",
+        "id": id,
+        "displayName": "Legacy office",
+        "isTrusted": false,
+        "ipRanges": [
+            {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "198.51.100.10", "upperAddress": "198.51.100.20"},
+            {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "2001:db8::", "upperAddress": "2001:db8::ff"},
+            {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"}
+        ]
+    });
+    std::fs::write(dir.join("legacy.json"), location.to_string()).unwrap();
+    seed
+}
+
+fn legacy_config(name: &str, ranges: &[&str]) -> String {
+    let ranges: Vec<String> = ranges.iter().map(|r| format!("\"{r}\"")).collect();
+    format!(
+        r#"
+resource "entra_named_location" "legacy" {{
+  display_name = "{name}"
+  ip {{
+    ip_ranges = [{}]
+  }}
+}}
+
+# Read after the resource's changes, so that the output shows what they left.
+data "entra_named_location" "legacy" {{
+  id = entra_named_location.legacy.id
+}}
+
+output "ranges" {{ value = data.entra_named_location.legacy.ip[0].ip_ranges }}
+"#,
+        ranges.join(", ")
+    )
+}
+
+const LEGACY_ID: &str = "7c2f0a51-6f0e-4b7e-9a3c-2d8e1f4b5a60";
+const LEGACY_RANGES: [&str; 3] = [
+    "198.51.100.10-198.51.100.20",
+    "2001:db8::-2001:db8::ff",
+    "203.0.113.0/24",
+];
+
+#[test]
+fn a_location_with_address_ranges_reads_imports_and_converts_to_cidrs() {
+    for bin in terraform_binaries() {
+        let seed = seed_address_ranges(LEGACY_ID);
+        let sim = Sim::start_with(entra_graph_sim::SimOptions {
+            seed_dir: Some(seed.path().to_path_buf()),
+            ..Default::default()
+        });
+        let tf = Tf::new(&bin, sim.provider_env());
+
+        // Imported as Graph holds it: the address ranges show as lower-upper, with a warning.
+        tf.config(&legacy_config("Legacy office", &LEGACY_RANGES));
+        let r = tf.ok(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "entra_named_location.legacy",
+            LEGACY_ID,
+        ]);
+        assert!(r.flat().contains("holds address ranges"), "{}", r.text());
+        let mut shown = tf.attr("entra_named_location.legacy", "ip")[0]["ip_ranges"].clone();
+        shown.as_array_mut().unwrap().sort_by_key(|r| r.to_string());
+        assert_eq!(shown, json!(LEGACY_RANGES));
+        // The first apply only reads the data source: Graph is not written to.
+        sim.sim().reset_stats();
+        tf.apply();
+        assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
+        let mut read = tf.outputs()["ranges"]["value"].clone();
+        read.as_array_mut().unwrap().sort_by_key(|r| r.to_string());
+        assert_eq!(
+            read,
+            json!(LEGACY_RANGES),
+            "the data source shows them alike"
+        );
+        let plan = tf.plan_code(&[]);
+        assert_eq!(plan.code, 0, "{}", plan.text());
+        assert!(plan.flat().contains("CIDR ranges only"), "{}", plan.text());
+
+        // Kept as they are, a rename leaves Graph's ranges untouched.
+        tf.config(&legacy_config("Legacy office (old tool)", &LEGACY_RANGES));
+        tf.apply();
+        let (_, body) = get(&sim, LEGACY_ID);
+        assert_eq!(body["displayName"], "Legacy office (old tool)");
+        assert_eq!(
+            body["ipRanges"][0]["@odata.type"],
+            "#microsoft.graph.iPv4Range"
+        );
+        tf.assert_clean_plan();
+
+        // Changing the ranges while keeping an address range is refused at plan, with the CIDRs.
+        tf.config(&legacy_config(
+            "Legacy office (old tool)",
+            &["198.51.100.10-198.51.100.20", "192.0.2.0/24"],
+        ));
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let text = r.flat();
+        assert!(text.contains("Address ranges cannot be written"), "{text}");
+        assert!(text.contains("ip_ranges"), "{text}");
+        assert!(
+            text.contains("198.51.100.10/31, 198.51.100.12/30, 198.51.100.16/30, 198.51.100.20/32"),
+            "{text}"
+        );
+        assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
+
+        // Written as CIDRs, Graph holds CIDR ranges only, and the warning is gone.
+        tf.config(&legacy_config(
+            "Legacy office (old tool)",
+            &[
+                "198.51.100.10/31",
+                "198.51.100.12/30",
+                "198.51.100.16/30",
+                "198.51.100.20/32",
+                "2001:db8::/120",
+                "203.0.113.0/24",
+            ],
+        ));
+        tf.apply();
+        let (_, body) = get(&sim, LEGACY_ID);
+        let types: Vec<&str> = body["ipRanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["@odata.type"].as_str().unwrap())
+            .collect();
+        assert!(types.iter().all(|t| t.ends_with("CidrRange")), "{types:?}");
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 0, "{}", r.text());
+        assert!(!r.flat().contains("holds address ranges"), "{}", r.text());
+    }
+}

@@ -621,6 +621,193 @@ async fn referenced_location_cannot_be_deleted_and_the_error_names_the_policies(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Beta's private link and service tag locations
+
+fn service_tag(name: &str, tags: &[&str]) -> Value {
+    json!({"@odata.type": "#microsoft.graph.serviceTagNamedLocation", "displayName": name, "serviceTags": tags})
+}
+
+impl Tenant {
+    async fn beta(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        self.call(method, &format!("/beta{COLL}{path}"), body).await
+    }
+}
+
+#[tokio::test]
+async fn service_tag_and_private_link_locations_live_in_beta_only() {
+    let t = Tenant::new().await;
+    let (s, created) = t
+        .beta(
+            Method::POST,
+            "",
+            Some(&service_tag("Azure", &["AzureCloud.WestEurope"])),
+        )
+        .await;
+    assert_eq!(s, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        keys(&without(&created, &["@odata.context"])),
+        [
+            "@odata.type",
+            "id",
+            "displayName",
+            "modifiedDateTime",
+            "createdDateTime",
+            "deletedDateTime",
+            "serviceTags",
+            "isTrusted"
+        ]
+    );
+    assert_eq!(created["isTrusted"], false, "isTrusted defaults to false");
+    let (s, got) = t.get("beta", &id).await;
+    assert_eq!(s, 200);
+    assert_eq!(got, created);
+    assert!(t.list("beta").await.iter().any(|l| l["id"] == id.as_str()));
+
+    // v1.0 does not know the type: not listed, not found, not writable.
+    assert!(t.list("v1.0").await.is_empty());
+    assert_eq!(t.get("v1.0", &id).await.0, 404);
+    assert_eq!(t.patch(&id, &service_tag("x", &["Storage"])).await.0, 404);
+    assert_eq!(t.delete(&id).await.0, 404);
+    assert_400(
+        &t,
+        &service_tag("v1", &["AzureCloud"]),
+        "could not be resolved by the model",
+    )
+    .await;
+
+    // PATCH merges; a trusted location is untrusted before it can go.
+    let (s, b) = t
+        .beta(
+            Method::PATCH,
+            &format!("/{id}"),
+            Some(&json!({"@odata.type": "#microsoft.graph.serviceTagNamedLocation", "isTrusted": true})),
+        )
+        .await;
+    assert_eq!(s, 204, "{b}");
+    let (_, got) = t.get("beta", &id).await;
+    assert_eq!(got["serviceTags"], json!(["AzureCloud.WestEurope"]));
+    let (s, b) = t.beta(Method::DELETE, &format!("/{id}"), None).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(message(&b).contains("trusted"), "{b}");
+
+    // A CA policy may name it, through either version.
+    let (s, b) = t
+        .call(
+            Method::POST,
+            &format!("/v1.0{CA}"),
+            Some(&policy_with_locations(&[&id], &[])),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+
+    let link = json!({"@odata.type": "#microsoft.graph.privateLinkNamedLocation", "displayName": "Link",
+        "privateLinkResourcePolicyIds": ["/subscriptions/x/resourceGroups/rg/providers/microsoft.aadiam/privateLinkForAzureAd/pl"]});
+    let (s, created) = t.beta(Method::POST, "", Some(&link)).await;
+    assert_eq!(s, 201, "{created}");
+    assert_eq!(
+        created["privateLinkResourcePolicyIds"],
+        link["privateLinkResourcePolicyIds"]
+    );
+}
+
+#[tokio::test]
+async fn beta_kinds_check_their_collections() {
+    let t = Tenant::new().await;
+    for (body, needle) in [
+        (service_tag("none", &[]), "at least one"),
+        (service_tag("blank", &[" "]), "cannot contain empty"),
+        (
+            json!({"@odata.type": "#microsoft.graph.serviceTagNamedLocation", "displayName": "x"}),
+            "'serviceTags' property is required",
+        ),
+        (
+            json!({"@odata.type": "#microsoft.graph.serviceTagNamedLocation", "displayName": "x", "serviceTags": "AzureCloud"}),
+            "collection of strings",
+        ),
+        (
+            json!({"@odata.type": "#microsoft.graph.privateLinkNamedLocation", "displayName": "x", "serviceTags": ["AzureCloud"]}),
+            "'serviceTags' does not exist",
+        ),
+        (
+            json!({"@odata.type": "#microsoft.graph.privateLinkNamedLocation", "displayName": "x", "privateLinkResourcePolicyIds": [1]}),
+            "Edm.String",
+        ),
+    ] {
+        let (s, b) = t.beta(Method::POST, "", Some(&body)).await;
+        assert_eq!(s, 400, "{body} -> {b}");
+        assert!(message(&b).contains(needle), "{needle:?} not in {b}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address ranges older tools left behind
+
+/// A seed folder holding one IP location with an address range of each family beside a CIDR.
+fn seed_with_address_ranges(id: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sim-seed-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("named-locations")).unwrap();
+    let location = json!({
+        "@odata.type": "#microsoft.graph.ipNamedLocation",
+        "id": id,
+        "displayName": "Legacy office",
+        "isTrusted": false,
+        "ipRanges": [
+            {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "198.51.100.10", "upperAddress": "198.51.100.20"},
+            {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "2001:db8::1", "upperAddress": "2001:db8::ff"},
+            {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"}
+        ]
+    });
+    std::fs::write(
+        dir.join("named-locations/legacy.json"),
+        location.to_string(),
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn address_ranges_are_returned_as_stored_but_never_written() {
+    let id = "7c2f0a51-6f0e-4b7e-9a3c-2d8e1f4b5a60";
+    let dir = seed_with_address_ranges(id);
+    let t = Tenant::with(SimOptions {
+        seed_dir: Some(dir.clone()),
+        ..Default::default()
+    })
+    .await;
+    std::fs::remove_dir_all(dir).unwrap();
+    for version in ["v1.0", "beta"] {
+        let (s, got) = t.get(version, id).await;
+        assert_eq!(s, 200, "{got}");
+        assert_eq!(
+            got["ipRanges"][0],
+            json!({"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "198.51.100.10", "upperAddress": "198.51.100.20"})
+        );
+        assert_eq!(
+            got["ipRanges"][1]["@odata.type"],
+            "#microsoft.graph.iPv6Range"
+        );
+    }
+    // A PATCH that leaves ipRanges out keeps them.
+    let (s, b) = t
+        .patch(
+            id,
+            &json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "Renamed"}),
+        )
+        .await;
+    assert_eq!(s, 204, "{b}");
+    let (_, got) = t.get("v1.0", id).await;
+    assert_eq!(got["ipRanges"].as_array().unwrap().len(), 3);
+    // Writing one is refused, on create and on update.
+    let with_range = json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "x",
+        "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.1", "upperAddress": "10.0.0.9"}]});
+    assert_400(&t, &with_range, "CIDR ranges only").await;
+    let (s, b) = t.patch(id, &with_range).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(message(&b).contains("CIDR ranges only"), "{b}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // CA policies referencing locations
 
 #[tokio::test]

@@ -1,6 +1,8 @@
-//! Data source `entra_named_location`: a named location by `id` or `display_name`, including
-//! the locations Conditional Access knows without Graph listing them: the keywords `All` and
-//! `AllTrusted`, and the legacy "Multifactor authentication trusted IPs" (the all-zero GUID).
+//! Data source `entra_named_location`: a named location by `id` or `display_name`, of any kind
+//! (read through beta, which alone returns the service tag, private link and system compliant
+//! network locations), including the locations Conditional Access knows without Graph listing
+//! them: the keywords `All` and `AllTrusted`, and the legacy "Multifactor authentication
+//! trusted IPs" (the all-zero GUID).
 
 use crate::graph::models::NamedLocation;
 use crate::graph::Api;
@@ -10,7 +12,9 @@ use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
-use crate::resources::named_location::{blocks, guid_of, COLLECTION, MFA_TRUSTED_IPS_ID};
+use crate::resources::named_location::{
+    blocks, guid_of, kind, COLLECTION, MFA_TRUSTED_IPS_ID, WITH_BLOCKS,
+};
 use std::collections::BTreeMap;
 
 /// Locations that policies may reference but `GET /namedLocations` does not return:
@@ -36,11 +40,15 @@ pub fn schema() -> Schema {
             attributes: vec![
                 Attribute::new("id", Type::String, Mode::OptionalComputed, "The location to look up: its GUID (or azuread's `/identity/conditionalAccess/namedLocations/{id}`), `All`, `AllTrusted`, or `00000000-0000-0000-0000-000000000000`. Always the GUID or keyword once read."),
                 Attribute::new("display_name", Type::String, Mode::OptionalComputed, "The exact display name to look up."),
+                Attribute::new("kind", Type::String, Mode::Computed, "Graph's type of the location, e.g. `ipNamedLocation` or `compliantNetworkNamedLocation`; null for `All`, `AllTrusted` and the MFA trusted IPs."),
                 Attribute::new("ip", object(&[("ip_ranges", Type::set(Type::String)), ("trusted", Type::Bool)]), Mode::Computed, "One element with `ip_ranges` and `trusted` for an IP location; empty otherwise."),
                 Attribute::new("country", object(&[("countries_and_regions", Type::set(Type::String)), ("include_unknown_countries_and_regions", Type::Bool), ("country_lookup_method", Type::String)]), Mode::Computed, "One element with `countries_and_regions`, `include_unknown_countries_and_regions` and `country_lookup_method` for a country location; empty otherwise."),
+                Attribute::new("service_tag", object(&[("service_tags", Type::set(Type::String)), ("trusted", Type::Bool)]), Mode::Computed, "One element with `service_tags` and `trusted` for a service tag location; empty otherwise."),
+                Attribute::new("private_link", object(&[("private_link_resource_policy_ids", Type::set(Type::String)), ("trusted", Type::Bool)]), Mode::Computed, "One element with `private_link_resource_policy_ids` and `trusted` for a private link location; empty otherwise."),
+                Attribute::new("compliant_network", object(&[("compliant_network_type", Type::String), ("trusted", Type::Bool)]), Mode::Computed, "One element with `compliant_network_type` and `trusted` for the system compliant network location; empty otherwise."),
             ],
             block_types: vec![],
-            description: "Reads a named location by id or display name, including `All`, `AllTrusted` and the MFA trusted IPs.".into(),
+            description: "Reads a named location of any kind by id or display name, including `All`, `AllTrusted` and the MFA trusted IPs.".into(),
         },
     }
 }
@@ -76,28 +84,30 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
 }
 
-fn state(id: &str, name: Option<String>, ip: Value, country: Value) -> Value {
-    Value::object([
-        ("id", Value::string(id)),
-        ("display_name", Value::opt_string(name)),
-        ("ip", ip),
-        ("country", country),
-    ])
-}
-
 /// The data source's value for a location Graph returned.
 pub fn from_graph(loc: &NamedLocation) -> Value {
-    let (ip, country) = blocks(loc);
-    state(&loc.id, loc.display_name.clone(), ip, country)
+    let type_name = kind(loc).type_name().map(str::to_string).or_else(|| {
+        loc.odata_type
+            .as_deref()
+            .map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
+    });
+    let mut pairs = vec![
+        ("id", Value::string(&loc.id)),
+        ("display_name", Value::opt_string(loc.display_name.clone())),
+        ("kind", Value::opt_string(type_name)),
+    ];
+    pairs.extend(blocks(loc, &WITH_BLOCKS));
+    Value::object(pairs)
 }
 
 fn system_state((id, name): (&str, &str)) -> Value {
-    state(
-        id,
-        Some(name.into()),
-        Value::List(vec![]),
-        Value::List(vec![]),
-    )
+    let mut pairs = vec![
+        ("id", Value::string(id)),
+        ("display_name", Value::string(name)),
+        ("kind", Value::Null),
+    ];
+    pairs.extend(WITH_BLOCKS.map(|k| (k.block().unwrap_or_default(), Value::List(vec![]))));
+    Value::object(pairs)
 }
 
 /// The one location with this display name. A system location's name (e.g. "All trusted
@@ -165,7 +175,7 @@ impl DataSource for NamedLocationDataSource {
             let guid = guid_of(id);
             let client = self.conn.client()?;
             let loc: NamedLocation = client
-                .get_opt(Api::V1, &format!("{COLLECTION}/{guid}"))
+                .get_opt(Api::Beta, &format!("{COLLECTION}/{guid}"))
                 .await
                 .map_err(|e| e.to_diagnostics(&format!("read named location {guid}")))?
                 .ok_or_else(|| {
@@ -180,7 +190,7 @@ impl DataSource for NamedLocationDataSource {
         let name = config.get("display_name").as_str().unwrap_or_default();
         let client = self.conn.client()?;
         let all = client
-            .list(Api::V1, COLLECTION)
+            .list(Api::Beta, COLLECTION)
             .await
             .map_err(|e| e.to_diagnostics("list named locations"))?;
         pick_by_name(all, name)
@@ -250,11 +260,63 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_shows_its_type_and_fills_its_own_block() {
+        let compliant: NamedLocation = serde_json::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.compliantNetworkNamedLocation",
+            "id": "3d46dbda-8382-466a-856d-eb00cbc6b910",
+            "displayName": "All Compliant Network locations",
+            "compliantNetworkType": "allTenantCompliantNetworks",
+            "isTrusted": true
+        }))
+        .unwrap();
+        let v = pick_by_name(
+            vec![compliant, loc("a", "EU")],
+            "All Compliant Network locations",
+        )
+        .unwrap();
+        assert_eq!(
+            v.get("kind"),
+            &Value::string("compliantNetworkNamedLocation")
+        );
+        let c = v.get("compliant_network").elements()[0].clone();
+        assert_eq!(
+            c.get("compliant_network_type"),
+            &Value::string("allTenantCompliantNetworks")
+        );
+        assert_eq!(c.get("trusted"), &Value::Bool(true));
+        for other in ["ip", "country", "service_tag", "private_link"] {
+            assert!(v.get(other).elements().is_empty(), "{other}");
+        }
+        let tags: NamedLocation = serde_json::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.serviceTagNamedLocation", "id": "t",
+            "displayName": "Azure", "serviceTags": ["AzureCloud"], "isTrusted": false
+        }))
+        .unwrap();
+        let v = from_graph(&tags);
+        assert_eq!(v.get("kind"), &Value::string("serviceTagNamedLocation"));
+        assert_eq!(
+            v.get("service_tag").elements()[0].get("service_tags"),
+            &Value::string_set(["AzureCloud"])
+        );
+        // A kind this provider does not know yet still reads, with Graph's type name.
+        let future: NamedLocation = serde_json::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.futureNamedLocation", "id": "f", "displayName": "F"
+        }))
+        .unwrap();
+        assert_eq!(
+            from_graph(&future).get("kind"),
+            &Value::string("futureNamedLocation")
+        );
+    }
+
+    #[test]
     fn system_locations_have_names_and_no_blocks() {
         let v = system_state(system_location(Some("all"), None).unwrap());
         assert_eq!(v.get("id"), &Value::string("All"));
         assert_eq!(v.get("display_name"), &Value::string("All locations"));
         assert_eq!(v.get("ip"), &Value::List(vec![]));
+        assert_eq!(v.get("compliant_network"), &Value::List(vec![]));
+        assert_eq!(v.get("kind"), &Value::Null);
         let mfa = system_state(system_location(Some(MFA_TRUSTED_IPS_ID), None).unwrap());
         assert_eq!(
             mfa.get("display_name"),

@@ -55,7 +55,8 @@ pub async fn read(client: &GraphClient, progress: &dyn Fn(&str)) -> Result<Tenan
         "read {} authentication contexts",
         t.contexts.len()
     ));
-    t.locations = client.list(Api::V1, named_location::COLLECTION).await?;
+    // Through beta, which alone shows service tag, private link and compliant network ones.
+    t.locations = client.list(Api::Beta, named_location::COLLECTION).await?;
     progress(&format!("read {} named locations", t.locations.len()));
     let strengths: Vec<AuthenticationStrengthPolicy> =
         client.list(Api::V1, strength::COLLECTION).await?;
@@ -112,8 +113,10 @@ struct Refs {
     contexts: HashMap<String, String>,
     locations: HashMap<String, String>,
     strengths: HashMap<String, String>,
-    /// Built-in strengths and roles are looked up by data sources, written only when used.
+    /// Built-in strengths, roles and system locations are looked up by data sources, written
+    /// only when used.
     built_in_strengths: HashMap<String, (String, String)>,
+    system_locations: HashMap<String, (String, String)>,
     roles: HashMap<String, (String, String)>,
     used_data: RefCell<BTreeSet<(&'static str, String, String)>>,
 }
@@ -127,7 +130,13 @@ impl Refs {
             | "required_conditional_access_authentication_context" => {
                 self.contexts.get(&key).cloned()
             }
-            "included_locations" | "excluded_locations" => self.locations.get(&key).cloned(),
+            "included_locations" | "excluded_locations" => {
+                self.locations.get(&key).cloned().or_else(|| {
+                    let (name, display) = self.system_locations.get(&key)?;
+                    self.use_data("entra_named_location", name, display);
+                    Some(format!("data.entra_named_location.{name}.id"))
+                })
+            }
             "authentication_strength_policy_id" => {
                 let guid = strength::guid_of(s).to_lowercase();
                 self.strengths.get(&guid).cloned().or_else(|| {
@@ -231,7 +240,25 @@ pub fn generate(tenant: &Tenant) -> Export {
     let (locations, skipped_locations): (Vec<&NamedLocation>, Vec<&NamedLocation>) = tenant
         .locations
         .iter()
-        .partition(|l| named_location::kind(l) != named_location::Kind::Other);
+        .partition(|l| named_location::MANAGED.contains(&named_location::kind(l)));
+    // The system compliant network location is read by the data source, not managed.
+    let (system_locations, skipped_locations): (Vec<&NamedLocation>, Vec<&NamedLocation>) =
+        skipped_locations
+            .into_iter()
+            .partition(|l| named_location::kind(l) == named_location::Kind::CompliantNetwork);
+    for (l, name) in named(
+        sorted(&system_locations, |l| {
+            (display(&l.display_name), l.id.clone())
+        })
+        .into_iter()
+        .copied()
+        .collect(),
+        |l| display(&l.display_name),
+        "location",
+    ) {
+        refs.system_locations
+            .insert(l.id.to_lowercase(), (name, display(&l.display_name)));
+    }
     let locations = named(
         sorted(&locations, |l| (display(&l.display_name), l.id.clone()))
             .into_iter()

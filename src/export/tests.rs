@@ -144,3 +144,34 @@ fn conditions_graph_holds_as_empty_lists_are_left_out() {
     assert!(!policies.contains("locations {"), "{policies}");
     assert!(!policies.contains("platforms {"), "{policies}");
 }
+
+#[test]
+fn beta_kinds_of_location_are_exported_and_the_system_one_is_read_by_a_data_source() {
+    const COMPLIANT: &str = "1e3f8a4b-0000-4000-8000-0000000000c1";
+    let mut t = tenant();
+    t.locations.push(from(json!({
+        "@odata.type": "#microsoft.graph.compliantNetworkNamedLocation", "id": COMPLIANT,
+        "displayName": "All Compliant Network locations",
+        "compliantNetworkType": "allTenantCompliantNetworks", "isTrusted": true
+    })));
+    t.locations.push(from(json!({
+        "@odata.type": "#microsoft.graph.serviceTagNamedLocation",
+        "id": "5c1d7e2a-0000-4000-8000-0000000000c2", "displayName": "Azure storage",
+        "serviceTags": ["Storage.WestEurope"], "isTrusted": false
+    })));
+    t.policies[0]["conditions"]["locations"]["excludeLocations"] = json!([COMPLIANT]);
+    let export = generate(&t);
+    let policies = &export.files["conditional_access_policies.tf"];
+    assert!(
+        policies.contains("data.entra_named_location.all_compliant_network_locations.id,"),
+        "{policies}"
+    );
+    let data = &export.files["data.tf"];
+    assert!(
+        data.contains("data \"entra_named_location\" \"all_compliant_network_locations\" {\n  display_name = \"All Compliant Network locations\"\n}"),
+        "{data}"
+    );
+    let locations = &export.files["named_locations.tf"];
+    assert!(locations.contains("service_tag {"), "{locations}");
+    assert!(!locations.contains("Compliant"), "{locations}");
+}

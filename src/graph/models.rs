@@ -70,9 +70,9 @@ impl PolicyReferences {
     }
 }
 
-/// `namedLocation`: an `ipNamedLocation` or a `countryNamedLocation` (graph-api.md section 4),
-/// told apart by `@odata.type`. Other kinds (the beta-only compliant network location) carry
-/// neither ranges nor countries.
+/// `namedLocation` (graph-api.md section 4), told apart by `@odata.type`: `ipNamedLocation`,
+/// `countryNamedLocation`, and beta's `privateLinkNamedLocation`, `serviceTagNamedLocation` and
+/// system `compliantNetworkNamedLocation` (section 10). Each kind fills only its own fields.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NamedLocation {
@@ -84,22 +84,35 @@ pub struct NamedLocation {
     #[serde(default)]
     pub is_trusted: Option<bool>,
     #[serde(default)]
-    pub ip_ranges: Option<Vec<CidrRange>>,
+    pub ip_ranges: Option<Vec<IpRange>>,
     #[serde(default)]
     pub countries_and_regions: Option<Vec<String>>,
     #[serde(default)]
     pub include_unknown_countries_and_regions: Option<bool>,
     #[serde(default)]
     pub country_lookup_method: Option<String>,
+    #[serde(default)]
+    pub private_link_resource_policy_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub service_tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub compliant_network_type: Option<String>,
 }
 
-/// One `ipRanges` item: `iPv4CidrRange` or `iPv6CidrRange`.
+/// One `ipRanges` item: `iPv4CidrRange` / `iPv6CidrRange` (`cidrAddress`), or the address range
+/// `iPv4Range` / `iPv6Range` (`lowerAddress`, `upperAddress`) that older tools wrote and Graph
+/// still returns, although named locations take CIDR ranges only.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CidrRange {
+pub struct IpRange {
     #[serde(rename = "@odata.type", default)]
     pub odata_type: Option<String>,
-    pub cidr_address: String,
+    #[serde(default)]
+    pub cidr_address: Option<String>,
+    #[serde(default)]
+    pub lower_address: Option<String>,
+    #[serde(default)]
+    pub upper_address: Option<String>,
 }
 
 /// `authenticationStrengthPolicy` (graph-api.md section 5).

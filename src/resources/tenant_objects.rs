@@ -3,6 +3,9 @@
 //! and by the Conditional Access policy, whose plan checks that every id it names exists.
 //! Graph would otherwise refuse the policy only at apply, after other objects were written.
 //!
+//! Named locations are listed through beta: v1.0 leaves out the kinds only beta has (service
+//! tags, private links, the system compliant network location), which policies may still name.
+//!
 //! Ids this process has planned to create or has created count as existing: a context made in
 //! the same run has its configured id at plan time, before it exists, and a location just made
 //! may not show in a listing taken afterwards (Graph is eventually consistent).
@@ -25,11 +28,13 @@ impl Default for TenantObjects {
     fn default() -> Self {
         TenantObjects {
             contexts: Objects::new(
+                Api::V1,
                 authentication_context::COLLECTION,
                 "authentication contexts",
             ),
-            locations: Objects::new(named_location::COLLECTION, "named locations"),
+            locations: Objects::new(Api::Beta, named_location::COLLECTION, "named locations"),
             strengths: Objects::new(
+                Api::V1,
                 authentication_strength_policy::COLLECTION,
                 "authentication strengths",
             ),
@@ -40,6 +45,7 @@ impl Default for TenantObjects {
 /// The objects of one type: Graph's listing, kept true by this process's writes, and the ids
 /// this process made or plans to make.
 pub struct Objects {
+    api: Api,
     collection: &'static str,
     plural: &'static str,
     listing: Listing,
@@ -47,8 +53,9 @@ pub struct Objects {
 }
 
 impl Objects {
-    fn new(collection: &'static str, plural: &'static str) -> Objects {
+    fn new(api: Api, collection: &'static str, plural: &'static str) -> Objects {
         Objects {
+            api,
             collection,
             plural,
             listing: Listing::default(),
@@ -56,10 +63,10 @@ impl Objects {
         }
     }
 
-    /// Every object of the type (v1.0), listed once per process.
+    /// Every object of the type, listed once per process.
     pub async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
         self.listing
-            .get(|| client.list::<Json>(Api::V1, self.collection))
+            .get(|| client.list::<Json>(self.api, self.collection))
             .await
             .map_err(|e| e.to_diagnostics(&format!("list {}", self.plural)))
     }

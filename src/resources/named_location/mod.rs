@@ -1,9 +1,14 @@
-//! `entra_named_location`: an IP ranges or countries location that Conditional Access policies
-//! include or exclude. azuread's `azuread_named_location` HCL (`ip { ... }` or `country { ... }`).
+//! `entra_named_location`: a location that Conditional Access policies include or exclude: IP
+//! ranges or countries (azuread's `azuread_named_location` HCL, `ip { ... }` or
+//! `country { ... }`), or beta's service tags or private links (`service_tag { ... }`,
+//! `private_link { ... }`).
 //!
-//! Graph tells the two kinds apart by `@odata.type`, on the location and on each IP range; the
-//! provider writes both, so users never see them. A trusted location cannot be deleted, so
-//! destroy untrusts it first, but only after checking that no policy still uses it.
+//! Graph tells the kinds apart by `@odata.type`, on the location and on each IP range; the
+//! provider writes both, so users never see them. Only beta has the service tag and private
+//! link kinds, so they are written through beta; every read goes through beta, which returns
+//! every kind. A trusted location cannot be deleted, so destroy untrusts it first, but only
+//! after checking that no policy still uses it. Beta's system compliant network location is
+//! not managed: the data source reads it.
 
 use crate::graph::models::{NamedLocation, PolicyReferences};
 use crate::graph::Api;
@@ -18,13 +23,17 @@ use crate::resources::conditional_access_policy::vocabulary::is_guid;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
 use crate::resources::moved_from_azuread;
-use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
+use crate::resources::reconcile::fill_unknowns;
 use crate::resources::references::policies_using;
-use serde_json::{json, Value as Json};
-use std::net::IpAddr;
 
+mod convert;
+mod kind;
+mod ranges;
 mod validate;
 
+pub use convert::{blocks, from_graph, state_from_graph, to_graph};
+use convert::{planned_kind, same_ranges, untrust_body, update_body};
+pub use kind::{kind, Kind, MANAGED, WITH_BLOCKS};
 use validate::block_path;
 #[cfg(test)]
 pub(crate) use validate::LOOKUP_METHODS;
@@ -32,13 +41,20 @@ pub use validate::{check_cidr, check_country, validate};
 
 pub const TYPE_NAME: &str = "entra_named_location";
 pub const COLLECTION: &str = "/identity/conditionalAccess/namedLocations";
-const IP_TYPE: &str = "#microsoft.graph.ipNamedLocation";
-const COUNTRY_TYPE: &str = "#microsoft.graph.countryNamedLocation";
 const DEFAULT_LOOKUP: &str = "clientIpAddress";
 /// The system location "Multifactor authentication trusted IPs": usable in policies, not readable.
 pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 pub fn schema() -> Schema {
+    let trusted = || {
+        Attribute::new(
+            "trusted",
+            Type::Bool,
+            Mode::OptionalComputed,
+            "Mark the location as trusted. Default `false`.",
+        )
+    };
+    let one_of = "Exactly one of `ip`, `country`, `service_tag` and `private_link`; changing kind replaces the location.";
     Schema {
         version: 0,
         block: Block {
@@ -49,25 +65,25 @@ pub fn schema() -> Schema {
             ],
             block_types: vec![
                 NestedBlock::once("ip", vec![
-                    Attribute::new("ip_ranges", Type::set(Type::String), Mode::Required, "IPv4 and IPv6 ranges in CIDR notation, prefixes longer than /8, at most 2000."),
-                    Attribute::new("trusted", Type::Bool, Mode::OptionalComputed, "Mark the location as trusted. Default `false`."),
-                ], vec![], "An IP ranges location. Exactly one of `ip` and `country`; changing kind replaces the location."),
+                    Attribute::new("ip_ranges", Type::set(Type::String), Mode::Required, "IPv4 and IPv6 ranges in CIDR notation, prefixes longer than /8, at most 2000. An address range Graph holds from an older tool shows as `lower-upper`."),
+                    trusted(),
+                ], vec![], &format!("An IP ranges location. {one_of}")),
                 NestedBlock::once("country", vec![
                     Attribute::new("countries_and_regions", Type::set(Type::String), Mode::Required, "ISO 3166-1 alpha-2 codes in upper case, e.g. `NL`."),
                     Attribute::new("include_unknown_countries_and_regions", Type::Bool, Mode::OptionalComputed, "Also match sign-ins whose country cannot be determined. Default `false`."),
                     Attribute::new("country_lookup_method", Type::String, Mode::OptionalComputed, "`clientIpAddress` (default) or `authenticatorAppGps` (not available in US Government clouds)."),
-                ], vec![], "A countries and regions location. Exactly one of `ip` and `country`; changing kind replaces the location."),
+                ], vec![], &format!("A countries and regions location. {one_of}")),
+                NestedBlock::once("service_tag", vec![
+                    Attribute::new("service_tags", Type::set(Type::String), Mode::Required, "Azure service tags, e.g. `AzureCloud` or `Storage.WestEurope`."),
+                    trusted(),
+                ], vec![], &format!("A service tags location (Graph beta). {one_of}")),
+                NestedBlock::once("private_link", vec![
+                    Attribute::new("private_link_resource_policy_ids", Type::set(Type::String), Mode::Required, "Ids of the private link resource policies whose traffic the location matches."),
+                    trusted(),
+                ], vec![], &format!("A private links location (Graph beta). {one_of}")),
             ],
-            description: "A named location (IP ranges or countries) for Conditional Access.".into(),
+            description: "A named location (IP ranges, countries, service tags or private links) for Conditional Access.".into(),
         },
-    }
-}
-
-/// The `@odata.type` of one range, derived from its address (Graph requires it on each item).
-fn range_type(cidr: &str) -> &'static str {
-    match check_cidr(cidr) {
-        Ok((IpAddr::V6(_), _)) => "#microsoft.graph.iPv6CidrRange",
-        _ => "#microsoft.graph.iPv4CidrRange",
     }
 }
 
@@ -77,144 +93,6 @@ fn gps_unsupported(graph_root: &str) -> bool {
         .trim_end_matches("/.default")
         .trim_end_matches('/')
         .ends_with(".microsoft.us")
-}
-
-/// The POST or PATCH body for a planned state. Graph requires the derived `@odata.type`.
-pub fn to_graph(state: &Value) -> Json {
-    let name = state.get("display_name").as_str();
-    let ip = state.block("ip");
-    if !ip.is_null() {
-        let ranges: Vec<Json> = ip
-            .get("ip_ranges")
-            .strs()
-            .into_iter()
-            .map(|r| json!({"@odata.type": range_type(r), "cidrAddress": r}))
-            .collect();
-        return json!({
-            "@odata.type": IP_TYPE,
-            "displayName": name,
-            "isTrusted": ip.get("trusted").as_bool().unwrap_or(false),
-            "ipRanges": ranges,
-        });
-    }
-    let c = state.block("country");
-    json!({
-        "@odata.type": COUNTRY_TYPE,
-        "displayName": name,
-        "countriesAndRegions": c.get("countries_and_regions").strs(),
-        "includeUnknownCountriesAndRegions": c.get("include_unknown_countries_and_regions").as_bool().unwrap_or(false),
-        "countryLookupMethod": c.get("country_lookup_method").as_str().unwrap_or(DEFAULT_LOOKUP),
-    })
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Ip,
-    Country,
-    /// Anything else, e.g. beta's `compliantNetworkNamedLocation`.
-    Other,
-}
-
-/// The kind from `@odata.type`, or from the fields when Graph left the type out.
-pub fn kind(loc: &NamedLocation) -> Kind {
-    match loc.odata_type.as_deref() {
-        Some(t) if t.ends_with(".ipNamedLocation") => Kind::Ip,
-        Some(t) if t.ends_with(".countryNamedLocation") => Kind::Country,
-        Some(_) => Kind::Other,
-        None if loc.ip_ranges.is_some() => Kind::Ip,
-        None if loc.countries_and_regions.is_some() => Kind::Country,
-        None => Kind::Other,
-    }
-}
-
-/// The `ip` and `country` block values (each a list of zero or one element) for a location.
-pub fn blocks(loc: &NamedLocation) -> (Value, Value) {
-    match kind(loc) {
-        Kind::Ip => (
-            Value::List(vec![Value::object([
-                (
-                    "ip_ranges",
-                    Value::string_set(
-                        loc.ip_ranges
-                            .iter()
-                            .flatten()
-                            .map(|r| r.cidr_address.clone()),
-                    ),
-                ),
-                ("trusted", Value::Bool(loc.is_trusted.unwrap_or(false))),
-            ])]),
-            Value::List(vec![]),
-        ),
-        Kind::Country => (
-            Value::List(vec![]),
-            Value::List(vec![Value::object([
-                (
-                    "countries_and_regions",
-                    Value::string_set(loc.countries_and_regions.iter().flatten().cloned()),
-                ),
-                (
-                    "include_unknown_countries_and_regions",
-                    Value::Bool(loc.include_unknown_countries_and_regions.unwrap_or(false)),
-                ),
-                (
-                    "country_lookup_method",
-                    Value::string(
-                        loc.country_lookup_method
-                            .as_deref()
-                            .filter(|m| !m.is_empty())
-                            .unwrap_or(DEFAULT_LOOKUP),
-                    ),
-                ),
-            ])]),
-        ),
-        Kind::Other => (Value::List(vec![]), Value::List(vec![])),
-    }
-}
-
-/// The state for what Graph holds, without regard to any configuration.
-pub fn from_graph(loc: &NamedLocation) -> Value {
-    let (ip, country) = blocks(loc);
-    Value::object([
-        ("id", Value::string(&loc.id)),
-        ("object_id", Value::string(&loc.id)),
-        ("display_name", Value::opt_string(loc.display_name.clone())),
-        ("ip", ip),
-        ("country", country),
-    ])
-}
-
-/// A CIDR range in comparable form: `2001:0:9d38::/63` and `2001:0:9d38:0:0:0:0:0/63` are the
-/// same range, so whichever form the user wrote is kept.
-fn canonical_range(s: &str) -> String {
-    match check_cidr(s) {
-        Ok((addr, prefix)) => format!("{addr}/{prefix}"),
-        Err(_) => s.to_string(),
-    }
-}
-
-struct LocationRules;
-
-impl Rules for LocationRules {
-    fn case_insensitive(&self, path: &str) -> bool {
-        path == "country.countries_and_regions"
-    }
-
-    fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
-        (path == "ip.ip_ranges").then(|| {
-            let norm = |v: &Value| {
-                let mut r: Vec<String> = v.strs().into_iter().map(canonical_range).collect();
-                r.sort();
-                r.dedup();
-                r
-            };
-            norm(new) == norm(prior)
-        })
-    }
-}
-
-/// The state for Graph's location, in the user's form wherever the two are equivalent.
-pub fn state_from_graph(loc: &NamedLocation, prior: &Value) -> Value {
-    reconcile(&LocationRules, &schema().block, "", &from_graph(loc), prior)
 }
 
 /// The state an import of `loc` ends with (export writes configuration from it).
@@ -239,19 +117,24 @@ fn set_in_block(v: &mut Value, name: &str, key: &str, value: Value) {
     }
 }
 
-/// Which kind a configuration or state has; `None` while its blocks are unknown.
-fn planned_kind(v: &Value) -> Option<Kind> {
-    let (ip, country) = (v.get("ip"), v.get("country"));
-    if ip.is_unknown() || country.is_unknown() {
-        return None;
+/// An address range (`lower-upper`, see `ranges`) may stay while the ranges stay as Graph
+/// holds them, but is never written: refused when the plan sends `ipRanges` (a create, or
+/// changed ranges), with the CIDRs to write instead.
+fn check_address_ranges(prior: &Value, planned: &Value) -> Result<(), Diagnostics> {
+    let entries = planned.block("ip").get("ip_ranges").strs();
+    let found = ranges::address_ranges(&entries);
+    if found.is_empty() || same_ranges(prior, planned) {
+        return Ok(());
     }
-    Some(if !ip.elements().is_empty() {
-        Kind::Ip
-    } else if !country.elements().is_empty() {
-        Kind::Country
-    } else {
-        Kind::Other
-    })
+    let instead: Vec<String> = found.iter().map(|r| ranges::suggestion(r)).collect();
+    Err(Diagnostics::attr_error(
+        block_path("ip", "ip_ranges"),
+        "Address ranges cannot be written",
+        format!(
+            "Graph named locations take CIDR ranges only. An address range (lower-upper) that Graph already holds can stay while the ranges stay as they are; to create or change the ranges, write it as CIDRs: {}.",
+            instead.join("; ")
+        ),
+    ))
 }
 
 /// The planned state: defaults for what the configuration leaves out (so that a change made in
@@ -270,6 +153,8 @@ pub fn plan(req: &PlanRequest<'_>, graph_root: Option<&str>) -> Result<Planned, 
     }
     let defaults = [
         ("ip", "trusted", Value::Bool(false)),
+        ("service_tag", "trusted", Value::Bool(false)),
+        ("private_link", "trusted", Value::Bool(false)),
         (
             "country",
             "include_unknown_countries_and_regions",
@@ -294,10 +179,12 @@ pub fn plan(req: &PlanRequest<'_>, graph_root: Option<&str>) -> Result<Planned, 
             "Microsoft Authenticator GPS location is not supported in the US Government clouds. Use country_lookup_method = \"clientIpAddress\".",
         ));
     }
+    check_address_ranges(req.prior, &planned)?;
     let requires_replace = match (planned_kind(req.prior), planned_kind(&planned)) {
-        (Some(before), Some(after)) if !creating && before != after => {
-            vec![AttrPath::root("ip"), AttrPath::root("country")]
-        }
+        (Some(before), Some(after)) if !creating && before != after => MANAGED
+            .iter()
+            .filter_map(|k| k.block().map(AttrPath::root))
+            .collect(),
         _ => vec![],
     };
     Ok(Planned {
@@ -332,10 +219,11 @@ impl NamedLocationResource {
         }
     }
 
+    /// One location, through beta: v1.0 does not return the kinds only beta has.
     async fn fetch(&self, id: &str) -> Result<Option<NamedLocation>, Diagnostics> {
         let client = self.conn.client()?;
         client
-            .get_opt(Api::V1, &item_path(id))
+            .get_opt(Api::Beta, &item_path(id))
             .await
             .map_err(|e| e.to_diagnostics(&format!("read named location {id}")))
     }
@@ -354,6 +242,28 @@ impl NamedLocationResource {
                 Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
             }
         }
+    }
+}
+
+/// Why the resource does not manage a location of this kind, if it does not.
+fn unmanaged(loc: &NamedLocation) -> Option<Diagnostics> {
+    let id = &loc.id;
+    match kind(loc) {
+        Kind::CompliantNetwork => Some(Diagnostics::error(
+            format!("Named location {id} is the system compliant network location"),
+            format!(
+                "\"{}\" is made by Global Secure Access, one per tenant, and Graph neither creates nor deletes it on request, so entra_named_location does not manage it. Read it with the entra_named_location data source (id = \"{id}\") and use that data source's id in policies.",
+                loc.display_name.as_deref().unwrap_or("All Compliant Network locations")
+            ),
+        )),
+        Kind::Other => Some(Diagnostics::error(
+            format!("Named location {id} is of a kind this provider does not manage"),
+            format!(
+                "Graph reports it as {}. entra_named_location manages IP ranges, countries, service tags and private links locations; read it with the entra_named_location data source instead.",
+                loc.odata_type.as_deref().unwrap_or("an unknown type")
+            ),
+        )),
+        _ => None,
     }
 }
 
@@ -394,9 +304,10 @@ impl Resource for NamedLocationResource {
         };
         let name = planned.get("display_name").as_str().unwrap_or_default();
         let what = format!("named location \"{name}\"");
+        let api = planned_kind(planned).unwrap_or(Kind::Other).api();
         let created = match self
             .create_once
-            .post(client, Api::V1, COLLECTION, &to_graph(planned), &what)
+            .post(client, api, COLLECTION, &to_graph(planned), &what)
             .await
         {
             Ok(c) => c,
@@ -437,16 +348,13 @@ impl Resource for NamedLocationResource {
         let Some(loc) = found else {
             return Ok(Fetched::from(None));
         };
-        if kind(&loc) == Kind::Other {
-            return Err(Diagnostics::error(
-                format!("Named location {id} is neither an IP nor a country location"),
-                format!(
-                    "Graph reports it as {}. entra_named_location manages IP ranges and countries locations only; read it with the entra_named_location data source instead.",
-                    loc.odata_type.as_deref().unwrap_or("an unknown type")
-                ),
-            ));
+        if let Some(refusal) = unmanaged(&loc) {
+            return Err(refusal);
         }
-        Ok(Some(state_from_graph(&loc, state)).into())
+        Ok(Fetched {
+            state: Some(state_from_graph(&loc, state)),
+            warnings: ranges::warning(&loc),
+        })
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
@@ -456,8 +364,9 @@ impl Resource for NamedLocationResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
         };
+        let api = planned_kind(planned).unwrap_or(Kind::Other).api();
         match client
-            .patch(Api::V1, &item_path(&id), &to_graph(planned))
+            .patch(api, &item_path(&id), &update_body(prior, planned))
             .await
         {
             Ok(()) => Applied::ok(planned.clone()),
@@ -495,11 +404,13 @@ impl Resource for NamedLocationResource {
                 )
             }
         }
+        let kind = planned_kind(prior).unwrap_or(Kind::Other);
+        let block = kind.block().unwrap_or_default();
         let mut state = prior.clone();
-        if prior.block("ip").get("trusted").as_bool() == Some(true) {
-            set_in_block(&mut state, "ip", "trusted", Value::Bool(false));
+        if prior.block(block).get("trusted").as_bool() == Some(true) {
+            set_in_block(&mut state, block, "trusted", Value::Bool(false));
             match client
-                .patch(Api::V1, &item_path(&id), &to_graph(&state))
+                .patch(kind.api(), &item_path(&id), &untrust_body(kind))
                 .await
             {
                 Ok(()) => {}
@@ -510,7 +421,7 @@ impl Resource for NamedLocationResource {
                 }
             }
         }
-        match client.delete(Api::V1, &item_path(&id)).await {
+        match client.delete(kind.api(), &item_path(&id)).await {
             Ok(()) => Applied::gone(),
             Err(e) if e.is_not_found() => Applied::gone(),
             Err(e) => {
@@ -546,13 +457,13 @@ impl Resource for NamedLocationResource {
 /// The state of an existing location this configuration takes over (import, `moved`): its
 /// id, the next refresh reads the rest.
 fn adopted(guid: &str) -> Value {
-    Value::object([
+    let mut pairs = vec![
         ("id", Value::string(guid)),
         ("object_id", Value::string(guid)),
         ("display_name", Value::Null),
-        ("ip", Value::List(vec![])),
-        ("country", Value::List(vec![])),
-    ])
+    ];
+    pairs.extend(MANAGED.map(|k| (k.block().unwrap_or_default(), Value::List(vec![]))));
+    Value::object(pairs)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Plan-time checks: CIDR syntax and Entra's prefix and count limits, ISO country codes,
-//! exactly one kind of location.
+//! service tag names and private link policy ids, exactly one kind of location.
 
+use super::kind::MANAGED;
+use super::ranges;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::value::Value;
 use std::net::IpAddr;
@@ -69,8 +71,99 @@ pub fn check_country(code: &str) -> Result<(), String> {
     }
 }
 
+/// A service tag name: letters and digits, parts joined by dots (`Storage.WestEurope`). Graph
+/// documents no rule, so this only keeps out what no Azure service tag has.
+fn check_service_tag(tag: &str) -> Result<(), String> {
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if tag.split('.').all(part_ok) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{tag:?} is not a service tag: Azure service tags are names like \"AzureCloud\" or \"Storage.WestEurope\"."
+        ))
+    }
+}
+
+/// A private link resource policy id. Graph documents neither its form nor a rule, so this only
+/// refuses what cannot be an id.
+fn check_policy_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.chars().any(char::is_whitespace) {
+        Err(format!(
+            "{id:?} is not a private link resource policy id: an id is not empty and has no spaces."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 pub(super) fn block_path(block: &str, attr: &str) -> AttrPath {
     AttrPath::root(block).index(0).attr(attr)
+}
+
+/// The kind blocks a configuration has: exactly one, or an error.
+fn check_one_kind(config: &Value, d: &mut Diagnostics) {
+    let names = MANAGED.map(|k| k.block().unwrap_or_default());
+    if names.iter().any(|b| config.get(b).is_unknown()) {
+        return;
+    }
+    let present: Vec<&str> = names
+        .into_iter()
+        .filter(|b| !config.get(b).elements().is_empty())
+        .collect();
+    match present[..] {
+        [_] => {}
+        [] => d.push_error(
+            "A named location needs a kind block",
+            "A named location needs an ip, country, service_tag or private_link block: add `ip { ip_ranges = [...] }`, `country { countries_and_regions = [...] }`, `service_tag { service_tags = [...] }` or `private_link { private_link_resource_policy_ids = [...] }`.",
+        ),
+        [first, second, ..] => d.push_attr_error(
+            AttrPath::root(second),
+            format!("Both {first} and {second} blocks"),
+            "A named location is one kind: IP ranges, countries, service tags or private links. Keep one of the blocks.",
+        ),
+    }
+}
+
+/// The strings of `block.attr` when the block is there and they are known: at least one, each
+/// passing `check`.
+fn check_strings(
+    config: &Value,
+    (block, attr): (&str, &str),
+    none: &str,
+    invalid: &str,
+    check: fn(&str) -> Result<(), String>,
+    d: &mut Diagnostics,
+) {
+    let values = config.block(block).get(attr);
+    if config.block(block).is_null() || !values.is_wholly_known() {
+        return;
+    }
+    let path = block_path(block, attr);
+    if values.strs().is_empty() {
+        d.push_attr_error(
+            path.clone(),
+            none,
+            format!("Give at least one value in {attr}."),
+        );
+    }
+    for v in values.strs() {
+        if let Err(e) = check(v) {
+            d.push_attr_error(path.clone(), invalid, e);
+        }
+    }
+}
+
+/// One `ip_ranges` entry: a CIDR range, or an address range as the state shows one
+/// (`lower-upper`, see `ranges`), which the plan then allows only where it changes nothing.
+fn check_ip_range(r: &str) -> Result<(), String> {
+    match ranges::parse(r) {
+        Some(range) => range.map(|_| ()),
+        None => check_cidr(r).map(|_| ()),
+    }
 }
 
 pub fn validate(config: &Value) -> Diagnostics {
@@ -86,21 +179,7 @@ pub fn validate(config: &Value) -> Diagnostics {
             "Give the named location a name administrators will recognise.",
         );
     }
-    let (ip, country) = (config.get("ip"), config.get("country"));
-    if !ip.is_unknown() && !country.is_unknown() {
-        match (ip.elements().len(), country.elements().len()) {
-            (1, 0) | (0, 1) => {}
-            (0, 0) => d.push_error(
-                "A named location needs an ip or a country block",
-                "Add an `ip { ip_ranges = [...] }` block or a `country { countries_and_regions = [...] }` block.",
-            ),
-            _ => d.push_attr_error(
-                AttrPath::root("country"),
-                "Both ip and country blocks",
-                "A named location is either IP ranges or countries: keep one of the two blocks.",
-            ),
-        }
-    }
+    check_one_kind(config, &mut d);
     let ranges = config.block("ip").get("ip_ranges");
     if ranges.is_wholly_known() && !config.block("ip").is_null() {
         let path = block_path("ip", "ip_ranges");
@@ -123,11 +202,27 @@ pub fn validate(config: &Value) -> Diagnostics {
             );
         }
         for r in all {
-            if let Err(e) = check_cidr(r) {
+            if let Err(e) = check_ip_range(r) {
                 d.push_attr_error(path.clone(), "Invalid IP range", e);
             }
         }
     }
+    check_strings(
+        config,
+        ("service_tag", "service_tags"),
+        "No service tags",
+        "Invalid service tag",
+        check_service_tag,
+        &mut d,
+    );
+    check_strings(
+        config,
+        ("private_link", "private_link_resource_policy_ids"),
+        "No private link resource policies",
+        "Invalid private link resource policy id",
+        check_policy_id,
+        &mut d,
+    );
     let c = config.block("country");
     let codes = c.get("countries_and_regions");
     if codes.is_wholly_known() && !c.is_null() {

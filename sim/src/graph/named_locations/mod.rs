@@ -1,5 +1,6 @@
-//! namedLocation: ipNamedLocation, countryNamedLocation, and beta's system
-//! compliantNetworkNamedLocation (graph-api.md §4, §10, §11 item 4).
+//! namedLocation: ipNamedLocation, countryNamedLocation, beta's privateLinkNamedLocation and
+//! serviceTagNamedLocation, and beta's system compliantNetworkNamedLocation (graph-api.md §4,
+//! §10, §11 item 4; graph-metadata.json).
 //!
 //! * `GET` collection (polymorphic items with `@odata.type`; `$filter` on displayName/id `eq`,
 //!   `$top` paging, `$select`), `GET {id}` (404 `ResourceNotFound` "NamedLocation with id {id}
@@ -13,13 +14,24 @@
 //!   the simulator accepts IPv4 /9../32 and IPv6 /9../128 (a third-party summary says /8 is
 //!   allowed; we follow Microsoft's "greater than"). Private ranges are accepted (only an older
 //!   Entra page forbids them). At most 2000 ranges per location, at least one.
+//! * Address ranges (`iPv4Range` / `iPv6Range`, `lowerAddress` + `upperAddress`): older tools
+//!   left them in tenants and Graph returns them as stored, but writes take CIDR ranges only;
+//!   only a seed file can hold them (`body::check_ip_range`).
 //! * Country locations: `countriesAndRegions` = ISO 3166-1 alpha-2 codes, upper case, checked
 //!   against the full list ([`COUNTRY_CODES`]); may be empty only with
 //!   `includeUnknownCountriesAndRegions: true`. `countryLookupMethod` `clientIpAddress`
 //!   (default) | `authenticatorAppGps`. `isTrusted` does not exist on the type (400).
+//! * Private link (`privateLinkResourcePolicyIds`) and service tag (`serviceTags`) locations,
+//!   each with `isTrusted`: beta only. Their documentation is a stub (no descriptions, no rules)
+//!   and the metadata's property types are inferred; they are created like the other kinds,
+//!   through the polymorphic collection, and their string collection needs at least one value
+//!   [U]. How v1.0 treats them is not documented: as for the compliant network location, v1.0
+//!   neither lists nor finds them (404), and a v1.0 body naming their type gets OData's
+//!   "could not be resolved by the model" 400 [U].
 //! * At most 195 named locations per tenant (the system location does not count).
-//! * DELETE is refused (400) for a trusted IP location (PATCH `isTrusted: false` first) and for
-//!   a location that a CA policy names in `conditions.locations` (the policy ids are listed).
+//! * DELETE is refused (400) for a trusted location (PATCH `isTrusted: false` first; documented
+//!   for IP locations, assumed for the other kinds with `isTrusted` [U]) and for a location that
+//!   a CA policy names in `conditions.locations` (the policy ids are listed).
 //! * `00000000-0000-0000-0000-000000000000` ("Multifactor authentication trusted IPs") is not a
 //!   named location (GET 404) but CA policies may use it, like `All` / `AllTrusted`
 //!   ([`valid_policy_reference`]).
@@ -29,12 +41,15 @@
 //! * The per-tenant CA rate limit (shared with CA policies, no Retry-After) is applied by the
 //!   pipeline (`throttle::CA_PREFIXES` has this path).
 
+mod body;
+
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::{Store, Stored};
 use axum::http::{Method, StatusCode};
+use body::{body_kind, check_entity, check_props, new_location, Writer};
+pub use body::{COUNTRY_CODES, COUNTRY_LOOKUP_METHODS};
 use serde_json::{json, Map, Value};
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 const COLLECTION: &str = "/identity/conditionalAccess/namedLocations";
 const ITEM: &str = "/identity/conditionalAccess/namedLocations/{id}";
@@ -43,9 +58,13 @@ const BASE_TYPE: &str = "microsoft.graph.namedLocation";
 
 pub const IP_TYPE: &str = "#microsoft.graph.ipNamedLocation";
 pub const COUNTRY_TYPE: &str = "#microsoft.graph.countryNamedLocation";
+pub const PRIVATE_LINK_TYPE: &str = "#microsoft.graph.privateLinkNamedLocation";
+pub const SERVICE_TAG_TYPE: &str = "#microsoft.graph.serviceTagNamedLocation";
 pub const COMPLIANT_NETWORK_TYPE: &str = "#microsoft.graph.compliantNetworkNamedLocation";
 pub const IPV4_RANGE_TYPE: &str = "#microsoft.graph.iPv4CidrRange";
 pub const IPV6_RANGE_TYPE: &str = "#microsoft.graph.iPv6CidrRange";
+pub const IPV4_ADDRESS_RANGE_TYPE: &str = "#microsoft.graph.iPv4Range";
+pub const IPV6_ADDRESS_RANGE_TYPE: &str = "#microsoft.graph.iPv6Range";
 
 /// Graph caps named locations per tenant (graph-api.md §4).
 pub const MAX_LOCATIONS: usize = 195;
@@ -73,39 +92,24 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// ISO 3166-1 alpha-2, all 249 officially assigned codes.
-pub const COUNTRY_CODES: &[&str] = &[
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-];
-
-pub const COUNTRY_LOOKUP_METHODS: &[&str] = &["clientIpAddress", "authenticatorAppGps"];
-
+/// The kinds a tenant stores (the system compliant network location is not stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Ip,
     Country,
+    PrivateLink,
+    ServiceTag,
 }
 
 impl Kind {
+    const ALL: [Kind; 4] = [Kind::Ip, Kind::Country, Kind::PrivateLink, Kind::ServiceTag];
+
     fn odata_type(self) -> &'static str {
         match self {
             Kind::Ip => IP_TYPE,
             Kind::Country => COUNTRY_TYPE,
+            Kind::PrivateLink => PRIVATE_LINK_TYPE,
+            Kind::ServiceTag => SERVICE_TAG_TYPE,
         }
     }
 
@@ -114,11 +118,40 @@ impl Kind {
     }
 
     fn of(stored: &Map<String, Value>) -> Option<Kind> {
-        match stored.get("@odata.type").and_then(Value::as_str) {
-            Some(IP_TYPE) => Some(Kind::Ip),
-            Some(COUNTRY_TYPE) => Some(Kind::Country),
-            _ => None,
+        let t = stored.get("@odata.type").and_then(Value::as_str)?;
+        Kind::ALL.into_iter().find(|k| k.odata_type() == t)
+    }
+
+    /// Only beta's metadata has the type.
+    fn beta_only(self) -> bool {
+        matches!(self, Kind::PrivateLink | Kind::ServiceTag)
+    }
+
+    /// The type has `isTrusted` (country locations do not).
+    fn has_trust(self) -> bool {
+        self != Kind::Country
+    }
+
+    /// The string collection a beta kind holds.
+    fn collection(self) -> Option<&'static str> {
+        match self {
+            Kind::PrivateLink => Some("privateLinkResourcePolicyIds"),
+            Kind::ServiceTag => Some("serviceTags"),
+            Kind::Ip | Kind::Country => None,
         }
+    }
+}
+
+/// Whether a request of this version sees a stored location: v1.0 does not know beta's types.
+fn visible_to(req: &GraphRequest, stored: &Map<String, Value>) -> bool {
+    is_beta(req) || !Kind::of(stored).is_some_and(Kind::beta_only)
+}
+
+fn writer(req: &GraphRequest) -> Writer {
+    if is_beta(req) {
+        Writer::Beta
+    } else {
+        Writer::V1
     }
 }
 
@@ -164,6 +197,16 @@ fn stored_id(store: &Store, id: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(id))
         .map(|(k, _)| k.clone())
+}
+
+/// The stored id matching `id` among the locations this request's version sees.
+fn key_for(store: &Store, req: &GraphRequest, id: &str) -> Option<String> {
+    stored_id(store, id).filter(|k| {
+        store
+            .named_locations
+            .get(k)
+            .is_some_and(|s| visible_to(req, &s.value))
+    })
 }
 
 /// A named location with this id exists in the tenant (including the system one).
@@ -253,6 +296,18 @@ pub fn render(id: &str, s: &Map<String, Value>, beta: bool) -> Value {
                     .unwrap_or(json!("clientIpAddress")),
             );
         }
+        // The order of the beta types' documented JSON representation.
+        Some(PRIVATE_LINK_TYPE | SERVICE_TAG_TYPE) => {
+            for k in ["privateLinkResourcePolicyIds", "serviceTags"] {
+                if let Some(v) = s.get(k) {
+                    out.insert(k.into(), v.clone());
+                }
+            }
+            out.insert(
+                "isTrusted".into(),
+                s.get("isTrusted").cloned().unwrap_or(json!(false)),
+            );
+        }
         _ => {
             for (k, v) in s {
                 if !out.contains_key(k) {
@@ -290,248 +345,6 @@ fn not_found(req: &GraphRequest, id: &str) -> GraphResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation
-
-fn unknown_property(k: &str, type_name: &str) -> String {
-    format!(
-        "The property '{k}' does not exist on type '{type_name}'. Make sure to only use property names that are defined by the type or mark the type as open type."
-    )
-}
-
-fn type_error(property: &str, v: &Value, edm: &str) -> String {
-    match v {
-        Value::Null => format!("A null value was found for the property named '{property}', which has the expected type '{edm}[Nullable=False]'. The expected type '{edm}[Nullable=False]' does not allow null values."),
-        Value::Array(_) => format!("An unexpected 'StartArray' node was found when reading from the JSON reader for property '{property}'. A 'PrimitiveValue' node was expected."),
-        Value::Object(_) => format!("An unexpected 'StartObject' node was found when reading from the JSON reader for property '{property}'. A 'PrimitiveValue' node was expected."),
-        other => format!("Cannot convert the literal '{}' to the expected type '{edm}'.", other.to_string().trim_matches('"')),
-    }
-}
-
-/// The `@odata.type` of a write body, required.
-fn body_kind(body: &Map<String, Value>) -> Result<Kind, String> {
-    let Some(t) = body.get("@odata.type") else {
-        return Err(format!(
-            "The '@odata.type' property is required to create or update a named location: '{IP_TYPE}' or '{COUNTRY_TYPE}'."
-        ));
-    };
-    let t = t.as_str().unwrap_or_default();
-    match canonical_type(t, &[IP_TYPE, COUNTRY_TYPE, COMPLIANT_NETWORK_TYPE]) {
-        Some(IP_TYPE) => Ok(Kind::Ip),
-        Some(COUNTRY_TYPE) => Ok(Kind::Country),
-        Some(_) => Err(format!(
-            "Named locations of type '{COMPLIANT_NETWORK_TYPE}' are managed by the system and cannot be created or updated."
-        )),
-        None => Err(format!(
-            "Invalid '@odata.type' '{t}' for a named location: expected '{IP_TYPE}' or '{COUNTRY_TYPE}'."
-        )),
-    }
-}
-
-/// One `ipRanges` element: `@odata.type` required; the type is re-derived from the address.
-pub fn check_ip_range(v: &Value) -> Result<Value, String> {
-    let Value::Object(r) = v else {
-        return Err(
-            "Each element of 'ipRanges' must be an object with '@odata.type' and 'cidrAddress'."
-                .into(),
-        );
-    };
-    let Some(t) = r.get("@odata.type") else {
-        return Err(format!(
-            "The '@odata.type' property is required on each element of 'ipRanges': '{IPV4_RANGE_TYPE}' or '{IPV6_RANGE_TYPE}'."
-        ));
-    };
-    let t = t.as_str().unwrap_or_default();
-    if canonical_type(t, &[IPV4_RANGE_TYPE, IPV6_RANGE_TYPE]).is_none() {
-        return Err(format!(
-            "Invalid '@odata.type' '{t}' in 'ipRanges': expected '{IPV4_RANGE_TYPE}' or '{IPV6_RANGE_TYPE}'."
-        ));
-    }
-    for k in r.keys() {
-        if !k.contains('@') && k != "cidrAddress" {
-            return Err(unknown_property(k, "microsoft.graph.ipRange"));
-        }
-    }
-    let cidr = match r.get("cidrAddress") {
-        Some(Value::String(s)) => s,
-        None => {
-            return Err(
-                "The 'cidrAddress' property is required on each element of 'ipRanges'.".into(),
-            )
-        }
-        Some(other) => return Err(type_error("cidrAddress", other, "Edm.String")),
-    };
-    let derived = cidr_type(cidr)?;
-    Ok(json!({"@odata.type": derived, "cidrAddress": cidr}))
-}
-
-/// The range type for a CIDR (`a.b.c.d/n` or `ipv6/n`), or why it is not acceptable.
-pub fn cidr_type(cidr: &str) -> Result<&'static str, String> {
-    let Some((addr, prefix)) = cidr.split_once('/') else {
-        return Err(format!(
-            "'{cidr}' is not a valid CIDR address: the prefix length is missing. Use CIDR notation, for example 203.0.113.0/24 or 2001:db8::/48."
-        ));
-    };
-    let (kind, max) = if addr.parse::<Ipv4Addr>().is_ok() {
-        (IPV4_RANGE_TYPE, 32u8)
-    } else if addr.parse::<Ipv6Addr>().is_ok() {
-        (IPV6_RANGE_TYPE, 128u8)
-    } else {
-        return Err(format!(
-            "'{cidr}' is not a valid CIDR address: '{addr}' is not an IPv4 or IPv6 address."
-        ));
-    };
-    let n = match prefix.parse::<u8>() {
-        Ok(n) if prefix.bytes().all(|b| b.is_ascii_digit()) && n <= max => n,
-        _ => {
-            return Err(format!(
-                "'{cidr}' is not a valid CIDR address: the prefix length must be a number from 0 to {max}."
-            ))
-        }
-    };
-    if n < MIN_PREFIX {
-        return Err(format!(
-            "'{cidr}' is not allowed: only CIDR masks greater than /8 are allowed."
-        ));
-    }
-    Ok(kind)
-}
-
-/// Check a POST/PATCH body against `kind`; returns the writable properties it sets
-/// (normalised: range types derived).
-fn check_props(body: &Map<String, Value>, kind: Kind) -> Result<Map<String, Value>, String> {
-    let mut out = Map::new();
-    for (k, v) in body {
-        if k.contains('@') {
-            continue;
-        }
-        match (k.as_str(), kind) {
-            // Read-only: ignored, as Graph does for echoed GET bodies.
-            ("id" | "createdDateTime" | "modifiedDateTime" | "deletedDateTime", _) => {}
-            ("displayName", _) => match v {
-                Value::String(s) if !s.trim().is_empty() => {
-                    out.insert(k.clone(), v.clone());
-                }
-                Value::String(_) => {
-                    return Err("The 'displayName' property cannot be empty.".into());
-                }
-                other => return Err(type_error(k, other, "Edm.String")),
-            },
-            ("isTrusted", Kind::Ip) | ("includeUnknownCountriesAndRegions", Kind::Country) => {
-                if !v.is_boolean() {
-                    return Err(type_error(k, v, "Edm.Boolean"));
-                }
-                out.insert(k.clone(), v.clone());
-            }
-            ("ipRanges", Kind::Ip) => {
-                let Value::Array(items) = v else {
-                    return Err(format!(
-                        "The 'ipRanges' property must be a collection of '{IPV4_RANGE_TYPE}' / '{IPV6_RANGE_TYPE}' objects."
-                    ));
-                };
-                if items.is_empty() {
-                    return Err("The 'ipRanges' property must contain at least one IP range.".into());
-                }
-                if items.len() > MAX_IP_RANGES {
-                    return Err(format!(
-                        "A named location can contain at most {MAX_IP_RANGES} IP ranges; {} were given.",
-                        items.len()
-                    ));
-                }
-                let ranges = items
-                    .iter()
-                    .map(check_ip_range)
-                    .collect::<Result<Vec<_>, _>>()?;
-                out.insert(k.clone(), Value::Array(ranges));
-            }
-            ("countriesAndRegions", Kind::Country) => {
-                let Value::Array(items) = v else {
-                    return Err(
-                        "The 'countriesAndRegions' property must be a collection of ISO 3166-1 alpha-2 country codes."
-                            .into(),
-                    );
-                };
-                for c in items {
-                    match c.as_str() {
-                        Some(code) if COUNTRY_CODES.contains(&code) => {}
-                        _ => {
-                            return Err(format!(
-                                "'{}' is not a valid country or region code. Use ISO 3166-1 alpha-2 codes in upper case, for example 'US' or 'GB'.",
-                                c.as_str().map(str::to_string).unwrap_or_else(|| c.to_string())
-                            ))
-                        }
-                    }
-                }
-                out.insert(k.clone(), v.clone());
-            }
-            ("countryLookupMethod", Kind::Country) => match v.as_str() {
-                Some(m) if COUNTRY_LOOKUP_METHODS.contains(&m) => {
-                    out.insert(k.clone(), v.clone());
-                }
-                _ => {
-                    return Err(format!(
-                        "Invalid value '{}' for 'countryLookupMethod'. Allowed values are 'clientIpAddress' and 'authenticatorAppGps'.",
-                        v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
-                    ))
-                }
-            },
-            _ => return Err(unknown_property(k, kind.type_name())),
-        }
-    }
-    Ok(out)
-}
-
-/// Rules on the whole (created or merged) location.
-fn check_entity(m: &Map<String, Value>, kind: Kind) -> Result<(), String> {
-    if !m.get("displayName").is_some_and(Value::is_string) {
-        return Err("The 'displayName' property is required.".into());
-    }
-    match kind {
-        Kind::Ip => {
-            if !m.get("ipRanges").is_some_and(Value::is_array) {
-                return Err(format!(
-                    "The 'ipRanges' property is required for '{IP_TYPE}'."
-                ));
-            }
-        }
-        Kind::Country => {
-            let Some(list) = m.get("countriesAndRegions").and_then(Value::as_array) else {
-                return Err(format!(
-                    "The 'countriesAndRegions' property is required for '{COUNTRY_TYPE}'."
-                ));
-            };
-            let unknown = m.get("includeUnknownCountriesAndRegions") == Some(&Value::Bool(true));
-            if list.is_empty() && !unknown {
-                return Err("A country named location must contain at least one country or region, or set 'includeUnknownCountriesAndRegions' to true.".into());
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A full new location from a POST body (or a seed file): type, properties, defaults.
-/// Timestamps are not set here.
-pub fn new_location(body: &Map<String, Value>) -> Result<Map<String, Value>, String> {
-    let kind = body_kind(body)?;
-    let props = check_props(body, kind)?;
-    let mut m = Map::new();
-    m.insert("@odata.type".into(), json!(kind.odata_type()));
-    m.extend(props);
-    check_entity(&m, kind)?;
-    match kind {
-        Kind::Ip => {
-            m.entry("isTrusted").or_insert(json!(false));
-        }
-        Kind::Country => {
-            m.entry("includeUnknownCountriesAndRegions")
-                .or_insert(json!(false));
-            m.entry("countryLookupMethod")
-                .or_insert(json!("clientIpAddress"));
-        }
-    }
-    Ok(m)
-}
-
-// ---------------------------------------------------------------------------------------------
 // Handlers
 
 fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
@@ -546,7 +359,7 @@ fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
             store
                 .named_locations
                 .iter()
-                .filter(|(_, s)| s.visible(state.consistency_lag()))
+                .filter(|(_, s)| s.visible(state.consistency_lag()) && visible_to(req, &s.value))
                 .map(|(id, s)| render(id, &s.value, beta)),
         );
     }
@@ -580,7 +393,7 @@ fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     }
     let entity = {
         let store = state.store.lock().unwrap();
-        stored_id(&store, id).and_then(|k| {
+        key_for(&store, req, id).and_then(|k| {
             store
                 .named_locations
                 .get(&k)
@@ -600,7 +413,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         Ok(None) => return req.bad_request("Empty Payload. JSON content expected."),
         Err(e) => return e,
     };
-    let mut loc = match new_location(&body) {
+    let mut loc = match new_location(&body, writer(req)) {
         Ok(l) => l,
         Err(m) => return req.bad_request(&m),
     };
@@ -645,14 +458,14 @@ fn patch(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
         Err(e) => return e,
     };
     let mut store = state.store.lock().unwrap();
-    let Some(key) = stored_id(&store, id) else {
+    let Some(key) = key_for(&store, req, id) else {
         return not_found(req, id);
     };
     let existing = &store.named_locations.get(&key).unwrap().value;
     let Some(kind) = Kind::of(existing) else {
         return req.bad_request("This named location cannot be updated.");
     };
-    let given = match body_kind(&body) {
+    let given = match body_kind(&body, writer(req)) {
         Ok(k) => k,
         Err(m) => return req.bad_request(&m),
     };
@@ -663,7 +476,7 @@ fn patch(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
             kind.odata_type()
         ));
     }
-    let props = match check_props(&body, kind) {
+    let props = match check_props(&body, kind, writer(req)) {
         Ok(p) => p,
         Err(m) => return req.bad_request(&m),
     };
@@ -692,12 +505,11 @@ fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
         };
     }
     let mut store = state.store.lock().unwrap();
-    let Some(key) = stored_id(&store, id) else {
+    let Some(key) = key_for(&store, req, id) else {
         return not_found(req, id);
     };
     let existing = &store.named_locations.get(&key).unwrap().value;
-    if Kind::of(existing) == Some(Kind::Ip) && existing.get("isTrusted") == Some(&Value::Bool(true))
-    {
+    if existing.get("isTrusted") == Some(&Value::Bool(true)) {
         return req.bad_request(&format!(
             "Named location {key} is marked as trusted and cannot be deleted. Update it with isTrusted set to false first, then delete it."
         ));
@@ -720,7 +532,9 @@ fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
 /// an object without `id` is a request body (the corpus pairs each with its response, which
 /// is loaded), and `compliantNetworkNamedLocation` objects are skipped because every tenant
 /// already has the system one. Ids and timestamps are kept (missing timestamps = now); a
-/// later file with the same id replaces the earlier one. Returns whether it was loaded.
+/// later file with the same id replaces the earlier one. A seed may hold the address ranges
+/// the API no longer takes, as tenants that older tools wrote to do. Returns whether it was
+/// loaded.
 pub fn seed(store: &mut Store, obj: &Map<String, Value>) -> Result<bool, String> {
     let Some(id) = obj.get("id").and_then(Value::as_str) else {
         return Ok(false);
@@ -733,7 +547,7 @@ pub fn seed(store: &mut Store, obj: &Map<String, Value>) -> Result<bool, String>
     {
         return Ok(false);
     }
-    let mut loc = new_location(obj)?;
+    let mut loc = new_location(obj, Writer::Seed)?;
     let now = json!(crate::time_fmt::graph(crate::time_fmt::now()));
     for k in ["modifiedDateTime", "createdDateTime"] {
         let v = obj

@@ -1,0 +1,225 @@
+//! Graph's named location and the resource's state, both ways: the write bodies for a planned
+//! state, the block each kind fills, and the state in the user's form where the two agree.
+
+use super::kind::{kind, Kind, MANAGED};
+use super::{check_cidr, ranges, schema, DEFAULT_LOOKUP};
+use crate::graph::models::NamedLocation;
+use crate::plugin::value::Value;
+use crate::resources::reconcile::{reconcile, Rules};
+use serde_json::{json, Map, Value as Json};
+use std::net::IpAddr;
+
+/// The `@odata.type` of one range, derived from its address (Graph requires it on each item).
+fn range_type(cidr: &str) -> &'static str {
+    match check_cidr(cidr) {
+        Ok((IpAddr::V6(_), _)) => "#microsoft.graph.iPv6CidrRange",
+        _ => "#microsoft.graph.iPv4CidrRange",
+    }
+}
+
+/// Which kind a configuration or state has; `None` while its blocks are unknown.
+pub fn planned_kind(v: &Value) -> Option<Kind> {
+    let names = MANAGED.map(|k| k.block().unwrap_or_default());
+    if names.iter().any(|b| v.get(b).is_unknown()) {
+        return None;
+    }
+    Some(
+        MANAGED
+            .into_iter()
+            .find(|k| !v.get(k.block().unwrap_or_default()).elements().is_empty())
+            .unwrap_or(Kind::Other),
+    )
+}
+
+/// The POST or PATCH body for a planned state. Graph requires the derived `@odata.type`.
+pub fn to_graph(state: &Value) -> Json {
+    let kind = planned_kind(state).unwrap_or(Kind::Other);
+    let b = state.block(kind.block().unwrap_or_default());
+    let trusted = || json!(b.get("trusted").as_bool().unwrap_or(false));
+    let mut body = Map::new();
+    body.insert("@odata.type".into(), json!(kind.odata_type()));
+    body.insert(
+        "displayName".into(),
+        json!(state.get("display_name").as_str()),
+    );
+    let fields = match kind {
+        Kind::Ip => {
+            let ranges: Vec<Json> = b
+                .get("ip_ranges")
+                .strs()
+                .into_iter()
+                .map(|r| json!({"@odata.type": range_type(r), "cidrAddress": r}))
+                .collect();
+            vec![("isTrusted", trusted()), ("ipRanges", json!(ranges))]
+        }
+        Kind::Country => vec![
+            (
+                "countriesAndRegions",
+                json!(b.get("countries_and_regions").strs()),
+            ),
+            (
+                "includeUnknownCountriesAndRegions",
+                json!(b
+                    .get("include_unknown_countries_and_regions")
+                    .as_bool()
+                    .unwrap_or(false)),
+            ),
+            (
+                "countryLookupMethod",
+                json!(b
+                    .get("country_lookup_method")
+                    .as_str()
+                    .unwrap_or(DEFAULT_LOOKUP)),
+            ),
+        ],
+        Kind::PrivateLink => vec![
+            ("isTrusted", trusted()),
+            (
+                "privateLinkResourcePolicyIds",
+                json!(b.get("private_link_resource_policy_ids").strs()),
+            ),
+        ],
+        Kind::ServiceTag => vec![
+            ("isTrusted", trusted()),
+            ("serviceTags", json!(b.get("service_tags").strs())),
+        ],
+        Kind::CompliantNetwork | Kind::Other => vec![],
+    };
+    body.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
+    Json::Object(body)
+}
+
+/// The PATCH body of an update. `ipRanges` goes only when the ranges change: Graph replaces
+/// the whole collection, and the address ranges it may hold cannot be written back (`ranges`).
+pub fn update_body(prior: &Value, planned: &Value) -> Json {
+    let mut body = to_graph(planned);
+    if same_ranges(prior, planned) {
+        if let Json::Object(m) = &mut body {
+            m.remove("ipRanges");
+        }
+    }
+    body
+}
+
+/// The PATCH body that untrusts a location before its delete: nothing else changes.
+pub fn untrust_body(kind: Kind) -> Json {
+    json!({"@odata.type": kind.odata_type(), "isTrusted": false})
+}
+
+/// The element of the block `loc`'s kind fills; `None` for a kind without one.
+fn element(loc: &NamedLocation) -> Option<Value> {
+    let trusted = || ("trusted", Value::Bool(loc.is_trusted.unwrap_or(false)));
+    let strings = |v: &Option<Vec<String>>| Value::string_set(v.iter().flatten().cloned());
+    Some(match kind(loc) {
+        Kind::Ip => Value::object([
+            (
+                "ip_ranges",
+                Value::string_set(loc.ip_ranges.iter().flatten().map(ranges::render)),
+            ),
+            trusted(),
+        ]),
+        Kind::Country => Value::object([
+            ("countries_and_regions", strings(&loc.countries_and_regions)),
+            (
+                "include_unknown_countries_and_regions",
+                Value::Bool(loc.include_unknown_countries_and_regions.unwrap_or(false)),
+            ),
+            (
+                "country_lookup_method",
+                Value::string(
+                    loc.country_lookup_method
+                        .as_deref()
+                        .filter(|m| !m.is_empty())
+                        .unwrap_or(DEFAULT_LOOKUP),
+                ),
+            ),
+        ]),
+        Kind::PrivateLink => Value::object([
+            (
+                "private_link_resource_policy_ids",
+                strings(&loc.private_link_resource_policy_ids),
+            ),
+            trusted(),
+        ]),
+        Kind::ServiceTag => {
+            Value::object([("service_tags", strings(&loc.service_tags)), trusted()])
+        }
+        Kind::CompliantNetwork => Value::object([
+            (
+                "compliant_network_type",
+                Value::opt_string(loc.compliant_network_type.clone()),
+            ),
+            trusted(),
+        ]),
+        Kind::Other => return None,
+    })
+}
+
+/// The blocks of `kinds` for a location (each a list of zero or one element): its own kind's
+/// block holds its element, the others are empty.
+pub fn blocks(loc: &NamedLocation, kinds: &[Kind]) -> Vec<(&'static str, Value)> {
+    let own = kind(loc);
+    kinds
+        .iter()
+        .map(|k| {
+            let items = if *k == own { element(loc) } else { None };
+            (
+                k.block().unwrap_or_default(),
+                Value::List(items.into_iter().collect()),
+            )
+        })
+        .collect()
+}
+
+/// The state for what Graph holds, without regard to any configuration.
+pub fn from_graph(loc: &NamedLocation) -> Value {
+    let mut pairs = vec![
+        ("id", Value::string(&loc.id)),
+        ("object_id", Value::string(&loc.id)),
+        ("display_name", Value::opt_string(loc.display_name.clone())),
+    ];
+    pairs.extend(blocks(loc, &MANAGED));
+    Value::object(pairs)
+}
+
+/// A CIDR range in comparable form: `2001:0:9d38::/63` and `2001:0:9d38:0:0:0:0:0/63` are the
+/// same range, so whichever form the user wrote is kept.
+fn canonical_range(s: &str) -> String {
+    match check_cidr(s) {
+        Ok((addr, prefix)) => format!("{addr}/{prefix}"),
+        Err(_) => s.to_string(),
+    }
+}
+
+fn same_range_set(a: &Value, b: &Value) -> bool {
+    let norm = |v: &Value| {
+        let mut r: Vec<String> = v.strs().into_iter().map(canonical_range).collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    norm(a) == norm(b)
+}
+
+/// Whether two states (or a state and a plan) hold the same IP ranges.
+pub fn same_ranges(a: &Value, b: &Value) -> bool {
+    let ranges = |v: &Value| v.block("ip").get("ip_ranges").clone();
+    same_range_set(&ranges(a), &ranges(b))
+}
+
+struct LocationRules;
+
+impl Rules for LocationRules {
+    fn case_insensitive(&self, path: &str) -> bool {
+        path == "country.countries_and_regions"
+    }
+
+    fn equivalent(&self, path: &str, new: &Value, prior: &Value) -> Option<bool> {
+        (path == "ip.ip_ranges").then(|| same_range_set(new, prior))
+    }
+}
+
+/// The state for Graph's location, in the user's form wherever the two are equivalent.
+pub fn state_from_graph(loc: &NamedLocation, prior: &Value) -> Value {
+    reconcile(&LocationRules, &schema().block, "", &from_graph(loc), prior)
+}

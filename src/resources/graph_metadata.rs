@@ -1,7 +1,9 @@
-//! Microsoft's own Graph metadata (`../shared/reference/graph-metadata/`) as the oracle for the
-//! values our plan-time validation takes: every member of every enum of the managed types
-//! must be accepted where we validate that enum, and an enum we do not validate must say why.
-//! A member Graph adds (or our notes missed) then fails here, not in a user's plan.
+//! Microsoft's own Graph metadata (`../shared/reference/graph-metadata/`) as the oracle for
+//! what the schema covers: every member of every enum of the managed types must be accepted
+//! where we validate that enum (an enum we do not validate must say why), and every writable
+//! property of a managed type must be written by the mapping or listed with the reason it is
+//! not. A member or property Graph adds (or our notes missed) then fails here, not in a user's
+//! plan. The tests print the figures: properties modeled of the total, per version.
 
 use super::authentication_strength_policy as strength;
 use super::conditional_access_policy::vocabulary as ca;
@@ -168,33 +170,15 @@ fn covered_by(list: &[&str], path: &str) -> bool {
 #[test]
 fn every_conditional_access_property_is_modeled_or_listed() {
     use super::conditional_access_policy::{endpoint, unmodeled};
-    let meta = metadata();
-    let mut all = Vec::new();
-    walk(&meta, "conditionalAccessPolicy", "", &mut all);
     let not_modeled: Vec<&str> = unmodeled::NOT_MODELED.iter().map(|(p, _)| *p).collect();
-    let has_members = |p: &Property| {
-        all.iter()
-            .any(|q| q.path.starts_with(&format!("{}.", p.path)))
-    };
-    let leaves: Vec<&Property> = all
-        .iter()
-        .filter(|p| !p.read_only && !has_members(p))
-        .collect();
-    let lost: Vec<&str> = leaves
-        .iter()
-        .filter(|p| !covered_by(unmodeled::MODELED, &p.path) && !covered_by(&not_modeled, &p.path))
-        .map(|p| p.path.as_str())
-        .collect();
+    let lost = uncovered("conditionalAccessPolicy", unmodeled::MODELED, &not_modeled);
     assert!(
         lost.is_empty(),
         "writable properties neither modeled nor listed: {lost:?}"
     );
-    for name in unmodeled::MODELED.iter().chain(&not_modeled) {
-        assert!(
-            all.iter().any(|p| p.path == *name),
-            "{name} is not a Graph property"
-        );
-    }
+    let meta = metadata();
+    let mut all = Vec::new();
+    walk(&meta, "conditionalAccessPolicy", "", &mut all);
     let beta_only = |p: &Property| p.versions == ["beta"];
     let mut topmost_beta: Vec<&str> = all
         .iter()
@@ -212,18 +196,162 @@ fn every_conditional_access_property_is_modeled_or_listed() {
         ours, topmost_beta,
         "the beta-only properties that choose the endpoint"
     );
+}
+
+/// Every dotted key path of a request body, through objects and arrays of objects.
+fn body_paths(body: &Json, parent: &str, out: &mut Vec<String>) {
+    match body {
+        Json::Object(m) => {
+            for (k, v) in m.iter().filter(|(k, _)| !k.starts_with('@')) {
+                let path = if parent.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{parent}.{k}")
+                };
+                out.push(path.clone());
+                body_paths(v, &path, out);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|i| body_paths(i, parent, out)),
+        _ => {}
+    }
+}
+
+/// The writable leaf properties of `type_name` that neither `modeled` nor `not_modeled`
+/// covers; prints how many `modeled` covers, per version. Every listed name must be Graph's.
+fn uncovered(type_name: &str, modeled: &[&str], not_modeled: &[&str]) -> Vec<String> {
+    let meta = metadata();
+    let mut all = Vec::new();
+    walk(&meta, type_name, "", &mut all);
+    let has_members = |p: &Property| {
+        all.iter()
+            .any(|q| q.path.starts_with(&format!("{}.", p.path)))
+    };
+    let leaves: Vec<&Property> = all
+        .iter()
+        .filter(|p| !p.read_only && !has_members(p))
+        .collect();
     for version in ["v1.0", "beta"] {
         let total: Vec<_> = leaves
             .iter()
             .filter(|p| p.versions.iter().any(|v| v == version))
             .collect();
-        let modeled = total
+        let covered = total
             .iter()
-            .filter(|p| covered_by(unmodeled::MODELED, &p.path))
+            .filter(|p| covered_by(modeled, &p.path))
             .count();
         println!(
-            "conditionalAccessPolicy {version}: {modeled} of {} writable properties modeled",
+            "{type_name} {version}: {covered} of {} writable properties modeled",
             total.len()
         );
     }
+    for name in modeled.iter().chain(not_modeled) {
+        assert!(
+            all.iter().any(|p| p.path == *name),
+            "{type_name}: {name} is not a Graph property"
+        );
+    }
+    leaves
+        .iter()
+        .filter(|p| !covered_by(modeled, &p.path) && !covered_by(not_modeled, &p.path))
+        .map(|p| p.path.clone())
+        .collect()
+}
+
+/// The strength's create body and its combination configurations, from a configuration that
+/// sets every attribute, hold every writable property of Graph's types.
+#[test]
+fn every_authentication_strength_property_is_written() {
+    use crate::plugin::value::Value;
+    let set = |items: &[&str]| Value::string_set(items.iter().copied());
+    let state = Value::object([
+        ("display_name", Value::string("s")),
+        ("description", Value::string("d")),
+        (
+            "allowed_combinations",
+            set(&["fido2", "x509CertificateMultiFactor"]),
+        ),
+        (
+            strength::FIDO2,
+            Value::List(vec![Value::object([("allowed_aaguids", set(&["a"]))])]),
+        ),
+        (
+            strength::X509,
+            Value::List(vec![Value::object([
+                ("allowed_issuer_skis", set(&["s"])),
+                ("allowed_policy_oids", set(&["1.2"])),
+                (
+                    "applies_to_combinations",
+                    set(&["x509CertificateMultiFactor"]),
+                ),
+            ])]),
+        ),
+    ]);
+    let mut body = strength::create_body(&state);
+    let configurations: Vec<Json> = strength::configuration_bodies(&state)
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    // Configurations are entities of their own, written to the strength's collection of them.
+    body["combinationConfigurations"] = Json::Array(vec![]);
+    let mut written = Vec::new();
+    body_paths(&body, "", &mut written);
+    let written: Vec<&str> = written.iter().map(String::as_str).collect();
+    let lost = uncovered("authenticationStrengthPolicy", &written, &[]);
+    assert!(
+        lost.is_empty(),
+        "strength properties never written: {lost:?}"
+    );
+    let mut written = Vec::new();
+    body_paths(&Json::Array(configurations), "", &mut written);
+    let written: Vec<&str> = written.iter().map(String::as_str).collect();
+    let lost = uncovered("authenticationCombinationConfiguration", &written, &[]);
+    assert!(
+        lost.is_empty(),
+        "configuration properties never written: {lost:?}"
+    );
+}
+
+#[test]
+fn every_authentication_context_property_is_written() {
+    use super::authentication_context;
+    use crate::plugin::value::Value;
+    let state = Value::object([
+        ("context_id", Value::string("c1")),
+        ("display_name", Value::string("n")),
+        ("description", Value::string("d")),
+        ("is_available", Value::Bool(true)),
+    ]);
+    let mut written = Vec::new();
+    body_paths(&authentication_context::to_graph(&state), "", &mut written);
+    let written: Vec<&str> = written.iter().map(String::as_str).collect();
+    // The id is the path of the PUT that writes the context, not a member of its body.
+    let lost = uncovered("authenticationContextClassReference", &written, &["id"]);
+    assert!(
+        lost.is_empty(),
+        "context properties never written: {lost:?}"
+    );
+}
+
+/// PIM rules: what the rule tables read and write, or listed with a reason.
+#[test]
+fn every_pim_rule_property_is_modeled_or_listed() {
+    use super::role_management_policy::rules;
+    let modeled = rules::graph_properties();
+    let modeled: Vec<&str> = modeled.iter().map(String::as_str).collect();
+    let mut listed: Vec<String> = rules::NOT_MODELED
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    for approvers in ["primaryApprovers", "escalationApprovers"] {
+        for kind in rules::OTHER_SUBJECT_SETS {
+            listed.push(format!("setting.approvalStages.{approvers}.{kind}"));
+        }
+    }
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+    let lost = uncovered("unifiedRoleManagementPolicyRule", &modeled, &listed);
+    assert!(
+        lost.is_empty(),
+        "PIM rule properties neither modeled nor listed: {lost:?}"
+    );
 }

@@ -33,8 +33,8 @@ pub use validate::{normalize_combination, validate};
 
 pub const TYPE_NAME: &str = "entra_authentication_strength_policy";
 pub const COLLECTION: &str = "/policies/authenticationStrengthPolicies";
-const FIDO2: &str = "fido2_combination_configuration";
-const X509: &str = "x509_certificate_combination_configuration";
+pub const FIDO2: &str = "fido2_combination_configuration";
+pub const X509: &str = "x509_certificate_combination_configuration";
 const FIDO2_TYPE: &str = "#microsoft.graph.fido2CombinationConfiguration";
 const X509_TYPE: &str = "#microsoft.graph.x509CertificateCombinationConfiguration";
 /// Multifactor authentication, Passwordless MFA, Phishing-resistant MFA: the same in every tenant.

@@ -141,6 +141,85 @@ const STAGE_FIELDS: &[(&str, &str)] = &[
     ("escalation_time_in_minutes", "escalationTimeInMinutes"),
 ];
 
+/// The rule properties (Graph's paths, over every rule type) these tables read and write:
+/// what Microsoft's metadata is checked against (`graph_metadata.rs`).
+pub fn graph_properties() -> Vec<String> {
+    let mut out: Vec<String> = LEAVES
+        .iter()
+        .flat_map(|(_, _, _, kind)| match kind {
+            Kind::Field(k) => vec![k.to_string()],
+            Kind::Enabled(_) => vec!["enabledRules".into()],
+            Kind::Claim => vec!["isEnabled".into(), "claimValue".into()],
+            Kind::Approval(k) => vec![format!("setting.{k}")],
+        })
+        .collect();
+    out.extend(NOTIFICATION_FIELDS.iter().map(|(_, k)| k.to_string()));
+    // The stages are written whole, and the approval mode follows from their number.
+    out.push("setting.approvalMode".into());
+    for (_, k) in STAGE_FIELDS {
+        out.push(format!("setting.approvalStages.{k}"));
+    }
+    for approvers in ["primaryApprovers", "escalationApprovers"] {
+        for id in ["userId", "groupId"] {
+            out.push(format!("setting.approvalStages.{approvers}.{id}"));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Rule properties the resource leaves as Graph has them, each with the reason.
+pub const NOT_MODELED: &[(&str, &str)] = &[
+    (
+        "target",
+        "who and what a rule applies to is fixed by its id; written back as read",
+    ),
+    (
+        "notificationType",
+        "Email is the only notification type Graph has",
+    ),
+    (
+        "recipientType",
+        "part of which notification rule it is (Admin, Approver, Requestor)",
+    ),
+    (
+        "setting.isApprovalRequiredForExtension",
+        "extension requests do not exist for directory roles; written back as read",
+    ),
+    (
+        "setting.isRequestorJustificationRequired",
+        "the enablement rule's justification is the setting PIM enforces; written back as read",
+    ),
+    (
+        "setting.approvalStages.primaryApprovers.description",
+        "approvers of directory roles are users or groups (singleUser, groupMembers); a description is only shown",
+    ),
+    (
+        "setting.approvalStages.escalationApprovers.description",
+        "approvers of directory roles are users or groups; a description is only shown",
+    ),
+    (
+        "setting.approvalStages.primaryApprovers.id",
+        "beta's spelling of userId/groupId, read as such; PIM settings are written through v1.0",
+    ),
+    (
+        "setting.approvalStages.escalationApprovers.id",
+        "beta's spelling of userId/groupId, read as such; PIM settings are written through v1.0",
+    ),
+];
+
+/// Subject set kinds that directory role approvals cannot use (they exist for access packages
+/// and PIM for groups): Graph's other subjectSet members, not modeled for that reason.
+pub const OTHER_SUBJECT_SETS: &[&str] = &[
+    "membershipRule",
+    "connectedOrganizationId",
+    "managerLevel",
+    "servicePrincipalId",
+    "groups",
+    "rule",
+];
+
 pub fn find<'a>(rules: &'a [Json], id: &str) -> Option<&'a Json> {
     rules.iter().find(|r| r["id"] == id)
 }

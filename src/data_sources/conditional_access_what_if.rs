@@ -456,7 +456,8 @@ impl DataSource for ConditionalAccessWhatIfDataSource {
             .map_err(|e| e.to_diagnostics("list Conditional Access policies"))?;
         let locations = self
             .locations
-            .get(|| client.list::<Json>(Api::V1, NAMED_LOCATIONS))
+            // Beta: policies may name the kinds only beta shows.
+            .get(|| client.list::<Json>(Api::Beta, NAMED_LOCATIONS))
             .await
             .map_err(|e| e.to_diagnostics("list named locations"))?;
         // The listing is keyed by id; a stable order keeps the outputs from moving between runs.

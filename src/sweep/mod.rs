@@ -74,7 +74,8 @@ impl Kind {
             // Beta, as the policy resource reads: it shows every policy.
             Kind::Policy => (Api::Beta, conditional_access_policy::COLLECTION),
             Kind::Strength => (Api::V1, strength::COLLECTION),
-            Kind::Location => (Api::V1, named_location::COLLECTION),
+            // Beta, as the location resource reads: it shows the kinds only beta has.
+            Kind::Location => (Api::Beta, named_location::COLLECTION),
             Kind::Context => (Api::V1, authentication_context::COLLECTION),
         }
     }
@@ -150,12 +151,14 @@ pub fn plan(listed: &Listed, prefix: &Prefix) -> Vec<Deletion> {
         }
     }
     for l in &listed.locations {
-        if prefix.matches(l.display_name.as_deref()) {
-            // Graph refuses to delete a trusted location. Only IP locations can be trusted, and
-            // a named location PATCH must name its derived type.
+        // The system compliant network location is Graph's, whatever it is called.
+        let managed = named_location::MANAGED.contains(&named_location::kind(l));
+        if managed && prefix.matches(l.display_name.as_deref()) {
+            // Graph refuses to delete a trusted location, and a named location PATCH must name
+            // its derived type.
             let untrust = (l.is_trusted == Some(true)).then(|| Prepare {
                 doing: "untrust",
-                body: json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "isTrusted": false}),
+                body: json!({"@odata.type": l.odata_type.as_deref().unwrap_or("#microsoft.graph.ipNamedLocation"), "isTrusted": false}),
             });
             plan.push(Deletion {
                 prepare: untrust,
@@ -246,9 +249,13 @@ mod tests {
         {
             listed
                 .locations
-                .push(from(json!({"id": format!("l{i}"), "displayName": name})));
+                .push(from(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": format!("l{i}"), "displayName": name})));
         }
-        listed.locations.push(from(json!({"id": "unnamed"})));
+        listed.locations.push(from(
+            json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "unnamed"}),
+        ));
+        // Graph's own system location is never swept, whatever its name.
+        listed.locations.push(from(json!({"@odata.type": "#microsoft.graph.compliantNetworkNamedLocation", "id": "cn", "displayName": "tfacc-compliant", "isTrusted": true})));
         assert_eq!(
             names(&plan(&listed, &prefix("tfacc-"))),
             ["tfacc-one", "tfacc-"]

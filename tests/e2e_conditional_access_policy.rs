@@ -277,7 +277,10 @@ fn agent_identities_baseline_goes_through_beta() {
 fn global_secure_access_filtering_goes_through_beta() {
     lifecycle(
         "global-secure-access",
-        &["entra_conditional_access_policy.ca600_web_content_filtering"],
+        &[
+            "entra_conditional_access_policy.ca600_web_content_filtering",
+            "entra_conditional_access_policy.ca601_compliant_network_only",
+        ],
         |sim| {
             let p = by_name(
                 sim,
@@ -286,6 +289,27 @@ fn global_secure_access_filtering_goes_through_beta() {
             assert_eq!(
                 p["sessionControls"]["globalSecureAccessFilteringProfile"],
                 json!({"isEnabled": true, "profileId": "1d7c2f4e-8a3b-4c5d-9e6f-0a1b2c3d4e5f"}),
+                "{p}"
+            );
+            // The system location, found by the data source through beta.
+            let (_, locations) = sim.graph(
+                "GET",
+                "/beta/identity/conditionalAccess/namedLocations",
+                None,
+            );
+            let compliant = locations["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["displayName"] == "All Compliant Network locations")
+                .expect("the simulator's system location");
+            let p = by_name(
+                sim,
+                "CA601-Internals-AttackSurfaceReduction-AllApps-AnyPlatform-BLOCK-OutsideCompliantNetwork",
+            );
+            assert_eq!(
+                p["conditions"]["locations"]["excludeLocations"],
+                json!([compliant["id"]]),
                 "{p}"
             );
         },

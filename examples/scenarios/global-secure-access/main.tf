@@ -1,7 +1,8 @@
-# Global Secure Access (Microsoft Entra Internet Access): web content filtering enforced by
-# Conditional Access. The filtering profile (made in the Global Secure Access admin center)
+# Global Secure Access (Microsoft Entra Internet Access) with Conditional Access. CA600 enforces
+# web content filtering: the filtering profile (made in the Global Secure Access admin center)
 # applies to every member's sign-in to any application; guests are left out. Graph has the
-# session control in beta only, so the policy is written through beta.
+# session control in beta only, so that policy is written through beta. CA601 (report-only
+# first) blocks sign-ins from outside the compliant network.
 
 terraform {
   required_providers {
@@ -48,5 +49,40 @@ resource "entra_conditional_access_policy" "ca600_web_content_filtering" {
 
   session_controls {
     global_secure_access_filtering_profile_id = var.filtering_profile_id
+  }
+}
+
+# Microsoft Entra Internet Access makes one system location per tenant, "All Compliant Network
+# locations": sign-ins through Global Secure Access from a compliant network. It cannot be
+# created or managed, only read.
+data "entra_named_location" "compliant_network" {
+  display_name = "All Compliant Network locations"
+}
+
+resource "entra_conditional_access_policy" "ca601_compliant_network_only" {
+  display_name = "CA601-Internals-AttackSurfaceReduction-AllApps-AnyPlatform-BLOCK-OutsideCompliantNetwork"
+  state        = "enabledForReportingButNotEnforced"
+
+  conditions {
+    client_app_types = ["all"]
+
+    applications {
+      included_applications = ["All"]
+    }
+
+    users {
+      included_users = ["All"]
+      excluded_users = var.break_glass_account_ids
+    }
+
+    locations {
+      included_locations = ["All"]
+      excluded_locations = [data.entra_named_location.compliant_network.id]
+    }
+  }
+
+  grant_controls {
+    operator          = "OR"
+    built_in_controls = ["block"]
   }
 }

@@ -983,7 +983,7 @@ resource "entra_conditional_access_policy" "t" {
         ]),
         fails_at: Plan,
         expect_path: "users {",
-        expect_message: "would block every user from every application",
+        expect_message: "would block administrators from everywhere",
     },
     // ---- entra_named_location ----
     Case {

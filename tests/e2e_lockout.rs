@@ -112,7 +112,7 @@ fn without_the_block_blocking_everyone_fails_and_enabled_blocks_warn_to_go_repor
         assert_eq!(r.code, 1, "{}", r.text());
         let flat = r.flat();
         assert!(
-            flat.contains("would block every user from every application"),
+            flat.contains("would block administrators from everywhere"),
             "{flat}"
         );
         assert!(flat.contains("excluded_users"), "{flat}");
@@ -123,5 +123,27 @@ fn without_the_block_blocking_everyone_fails_and_enabled_blocks_warn_to_go_repor
         let flat = r.flat();
         assert!(flat.contains("is created enabled with block"), "{flat}");
         assert!(flat.contains("report-only"), "{flat}");
+    }
+}
+
+/// The most widely deployed policy there is: it blocks no browser, so it locks nobody out and
+/// must plan (issue 18); it still says that nobody is excluded.
+#[test]
+fn block_legacy_authentication_for_everyone_plans_and_applies() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(
+            &policy("enabled", &[], "block")
+                .replace("[\"all\"]", "[\"exchangeActiveSync\", \"other\"]"),
+        );
+        let r = tf.apply();
+        let flat = r.flat();
+        assert!(!flat.contains("would block administrators"), "{flat}");
+        assert!(
+            flat.contains("applies to all users without any exclusion"),
+            "{flat}"
+        );
+        tf.assert_clean_plan();
     }
 }

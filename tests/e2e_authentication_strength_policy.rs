@@ -311,3 +311,31 @@ resource "entra_authentication_strength_policy" "single" {
         tf.destroy();
     }
 }
+
+/// Sixteen new custom strengths in one configuration: Graph allows fifteen, so the plan fails
+/// before anything is written (issue 18: the apply failed at the sixteenth).
+#[test]
+fn more_custom_strengths_than_graph_allows_fail_at_plan() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let config: String = (0..16)
+            .map(|i| {
+                format!(
+                    "resource \"entra_authentication_strength_policy\" \"s{i}\" {{\n  display_name         = \"Strength {i}\"\n  allowed_combinations = [\"fido2\"]\n}}\n"
+                )
+            })
+            .collect();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&config);
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("no room for all the custom authentication strengths this plan creates"),
+            "{flat}"
+        );
+        assert!(flat.contains("and 15 more"), "{flat}");
+        assert_eq!(sim.write_requests(), 0, "nothing written");
+    }
+}

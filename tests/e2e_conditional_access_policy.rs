@@ -478,37 +478,53 @@ resource "entra_conditional_access_policy" "p{i}" {{
 }
 
 #[test]
-fn a_create_beyond_graphs_195_policies_is_refused_at_plan() {
+fn creates_beyond_graphs_195_policies_are_refused_at_plan_counted_across_the_plan() {
     for bin in terraform_binaries() {
         let sim = Sim::start();
-        for i in 0..195 {
+        for i in 0..190 {
             sim.sim().put_raw_policy(
                 json!({"displayName": format!("Existing {i}"), "state": "disabled"}),
             );
         }
+        // Ten new policies: five fit, so the plan must count them together (issue 18: the
+        // apply created five and failed five).
+        let config: String = (0..10)
+            .map(|i| {
+                format!(
+                    r#"
+resource "entra_conditional_access_policy" "p{i}" {{
+  display_name = "CA9{i:02}-New"
+  state        = "disabled"
+  conditions {{
+    client_app_types = ["all"]
+    applications {{
+      included_applications = ["All"]
+    }}
+    users {{
+      included_users = ["None"]
+    }}
+  }}
+  grant_controls {{
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }}
+}}
+"#
+                )
+            })
+            .collect();
         let tf = Tf::new(&bin, sim.provider_env());
-        tf.config(&scenario("s3-guests-register-from-trusted-locations-only").replace(
-            "terraform {\n  required_providers {\n    entra = { source = \"entra-iac/entra\" }\n  }\n}\n\nprovider \"entra\" {}\n",
-            "",
-        ));
+        tf.config(&config);
         sim.sim().reset_stats();
         let r = tf.plan_code(&[]);
         assert_eq!(r.code, 1, "{}", r.text());
         let flat = r.flat();
         assert!(
-            flat.contains("no room for another Conditional Access policy"),
+            flat.contains("no room for all the Conditional Access policies this plan creates"),
             "{flat}"
         );
-        assert!(flat.contains("It already holds 195 policies"), "{flat}");
-        let stats = sim.sim().stats();
-        assert!(
-            stats["requests"]
-                .as_object()
-                .unwrap()
-                .keys()
-                .all(|k| k.starts_with("GET")),
-            "nothing written: {stats}"
-        );
+        assert!(flat.contains("It holds 190"), "{flat}");
+        assert_eq!(sim.write_requests(), 0, "nothing written");
     }
 }
 

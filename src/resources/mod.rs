@@ -7,6 +7,7 @@ pub mod create_once;
 pub mod eventual;
 #[cfg(test)]
 mod graph_metadata;
+pub mod limits;
 pub mod listing;
 pub mod moved_from_azuread;
 pub mod named_location;

@@ -87,6 +87,16 @@ impl Objects {
             .insert(id.to_lowercase());
     }
 
+    /// How many objects this process has made that `all` (a listing) does not show yet.
+    pub fn made_beyond(&self, all: &ById) -> usize {
+        self.made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|id| !all.contains_key(*id))
+            .count()
+    }
+
     /// Drops an object this process is changing or deleting from the listing.
     pub async fn forget(&self, id: &str) {
         self.listing.forget(id).await;

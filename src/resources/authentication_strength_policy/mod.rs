@@ -20,6 +20,7 @@ use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
+use crate::resources::limits::Limit;
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};
 use crate::resources::references::policies_using;
@@ -358,13 +359,38 @@ pub struct AuthenticationStrengthPolicyResource {
     /// Reads go through the connection's one listing of strengths.
     conn: Connection,
     create_once: CreateOnce,
+    /// Graph's 15 custom strengths, counted across the plan.
+    limit: Limit,
 }
+
+/// Graph's limit of custom strengths per tenant (graph-api.md section 5).
+const MAX_CUSTOM: usize = 15;
 
 impl AuthenticationStrengthPolicyResource {
     pub fn new(conn: Connection) -> Self {
         AuthenticationStrengthPolicyResource {
             conn,
             create_once: CreateOnce::default(),
+            limit: Limit::new(MAX_CUSTOM, "custom authentication strengths"),
+        }
+    }
+
+    /// Graph's limit of custom strengths, for a create, counted across the plan.
+    async fn limit_check(&self, planned: &Value) -> Diagnostics {
+        let Ok(client) = self.conn.client() else {
+            return Diagnostics::default();
+        };
+        let strengths = &self.conn.objects().strengths;
+        match strengths.all(client).await {
+            Ok(all) => {
+                // Built-ins do not count; strengths this process made may not be listed yet.
+                let custom = all.values().filter(|s| s["policyType"] == "custom").count()
+                    + strengths.made_beyond(&all);
+                let name = planned.get("display_name").as_str().unwrap_or_default();
+                self.limit.plan_create(name, custom)
+            }
+            // The limit is then Graph's to enforce at apply.
+            Err(_) => Diagnostics::default(),
         }
     }
 
@@ -478,6 +504,9 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        if prior.is_null() {
+            return self.limit_check(planned).await;
+        }
         let removed = removed_combinations(prior, planned);
         if removed.is_empty() {
             return Diagnostics::default();
@@ -511,11 +540,12 @@ impl Resource for AuthenticationStrengthPolicyResource {
         };
         let name = planned.get("display_name").as_str().unwrap_or_default();
         let what = format!("authentication strength \"{name}\"");
-        let (created, mut warnings) = match self
+        let posted = self
             .create_once
             .post(client, Api::V1, COLLECTION, &create_body(planned), &what)
-            .await
-        {
+            .await;
+        self.limit.done(name);
+        let (created, mut warnings) = match posted {
             Ok(c) => (c.object, c.warnings),
             Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
         };

@@ -23,6 +23,7 @@ use crate::plugin::value::Value;
 use crate::provider::Connection;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
+use crate::resources::limits::Limit;
 use crate::resources::listing::{ById, Listing};
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
@@ -229,6 +230,8 @@ pub struct ConditionalAccessPolicyResource {
     /// Every policy, listed once per provider process for reads.
     listing: Listing,
     create_once: CreateOnce,
+    /// Graph's 195 policies, counted across the plan.
+    limit: Limit,
 }
 
 impl ConditionalAccessPolicyResource {
@@ -237,6 +240,7 @@ impl ConditionalAccessPolicyResource {
             conn,
             listing: Listing::default(),
             create_once: CreateOnce::default(),
+            limit: Limit::new(MAX_POLICIES, "Conditional Access policies"),
         }
     }
 
@@ -343,12 +347,8 @@ impl Resource for ConditionalAccessPolicyResource {
                 Err(_) => return d,
             };
             if let Ok(n) = existing {
-                if n >= MAX_POLICIES {
-                    d.push_error(
-                        "The tenant has no room for another Conditional Access policy",
-                        format!("It already holds {n} policies and Graph allows {MAX_POLICIES}. Remove or merge policies before adding \"{}\".", planned.get("display_name").as_str().unwrap_or_default()),
-                    );
-                }
+                let name = planned.get("display_name").as_str().unwrap_or_default();
+                d.extend(self.limit.plan_create(name, n));
             }
         }
         d
@@ -366,11 +366,12 @@ impl Resource for ConditionalAccessPolicyResource {
             .unwrap_or_default()
             .to_string();
         let what = format!("Conditional Access policy \"{name}\"");
-        match self
+        let result = self
             .create_once
             .post(client, api, COLLECTION, &to_graph::body(planned), &what)
-            .await
-        {
+            .await;
+        self.limit.done(&name);
+        match result {
             Ok(created) => {
                 // Counted by the next create's check of Graph's policy limit.
                 self.listing.put(&created.object).await;

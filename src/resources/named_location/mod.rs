@@ -22,6 +22,7 @@ use crate::provider::Connection;
 use crate::resources::conditional_access_policy::vocabulary::is_guid;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
+use crate::resources::limits::Limit;
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::fill_unknowns;
 use crate::resources::references::policies_using;
@@ -209,13 +210,19 @@ pub struct NamedLocationResource {
     /// Conditional Access's one request per second.
     conn: Connection,
     create_once: CreateOnce,
+    /// Graph's 195 named locations, counted across the plan.
+    limit: Limit,
 }
+
+/// Graph's limit per tenant (graph-api.md section 4); the system location does not count.
+const MAX_LOCATIONS: usize = 195;
 
 impl NamedLocationResource {
     pub fn new(conn: Connection) -> Self {
         NamedLocationResource {
             conn,
             create_once: CreateOnce::default(),
+            limit: Limit::new(MAX_LOCATIONS, "named locations"),
         }
     }
 
@@ -297,6 +304,31 @@ impl Resource for NamedLocationResource {
         plan(req, root.as_deref())
     }
 
+    /// Graph's limit of named locations, for a create, counted across the plan.
+    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        let Ok(client) = self.conn.client() else {
+            return Diagnostics::default();
+        };
+        if !prior.is_null() {
+            return Diagnostics::default();
+        }
+        match self.conn.objects().locations.all(client).await {
+            Ok(all) => {
+                let managed = all
+                    .values()
+                    .filter(|l| {
+                        serde_json::from_value::<NamedLocation>((*l).clone())
+                            .is_ok_and(|l| MANAGED.contains(&kind(&l)))
+                    })
+                    .count();
+                let name = planned.get("display_name").as_str().unwrap_or_default();
+                self.limit.plan_create(name, managed)
+            }
+            // The limit is then Graph's to enforce at apply.
+            Err(_) => Diagnostics::default(),
+        }
+    }
+
     async fn create(&self, planned: &Value) -> Applied {
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -305,11 +337,12 @@ impl Resource for NamedLocationResource {
         let name = planned.get("display_name").as_str().unwrap_or_default();
         let what = format!("named location \"{name}\"");
         let api = planned_kind(planned).unwrap_or(Kind::Other).api();
-        let created = match self
+        let posted = self
             .create_once
             .post(client, api, COLLECTION, &to_graph(planned), &what)
-            .await
-        {
+            .await;
+        self.limit.done(name);
+        let created = match posted {
             Ok(c) => c,
             Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
         };

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{terraform_binaries, Sim, Tf};
+use common::{terraform_binaries, terraform_version, Sim, Tf};
 use serde_json::{json, Value};
 
 const APP_ADMIN: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
@@ -287,5 +287,89 @@ data "entra_directory_role" "plus" {
             "{}",
             r.text()
         );
+    }
+}
+
+const CONTEXT_C9: &str = r#"
+resource "entra_authentication_context" "c9" {
+  context_id   = "c9"
+  display_name = "Tier 0 activation"
+  is_available = true
+}
+"#;
+
+/// PIM settings whose activation requires `context` (an HCL expression).
+fn pim_requiring(context: &str) -> String {
+    format!(
+        r#"
+resource "entra_role_management_policy" "app_admin" {{
+  role_definition_id = "{APP_ADMIN}"
+  activation_rules {{
+    require_multifactor_authentication                 = false
+    required_conditional_access_authentication_context = {context}
+  }}
+}}
+"#
+    )
+}
+
+/// Issue 18: a PIM rule that requires a context the tenant lacks fails at plan, like a policy's
+/// reference; destroying a context a role's activation still requires warns at plan and is
+/// refused at apply, naming the role, with the context left as it was.
+#[test]
+fn the_required_context_must_exist_and_cannot_be_destroyed_while_pim_requires_it() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start();
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&pim_requiring("\"c55\""));
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("Authentication context c55 does not exist"),
+            "{flat}"
+        );
+        assert!(
+            flat.contains("required_conditional_access_authentication_context"),
+            "{flat}"
+        );
+        assert_eq!(sim.write_requests(), 0);
+
+        tf.config(&format!(
+            "{CONTEXT_C9}{}",
+            pim_requiring("entra_authentication_context.c9.context_id")
+        ));
+        tf.apply();
+        // The context leaves the configuration; the rule keeps naming it: the plan warns, the
+        // apply refuses to delete it and keeps it in the state.
+        tf.config(&pim_requiring("\"c9\""));
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 2, "{}", r.text());
+        // Terraform before 1.3 plans a destroy without asking the provider.
+        if !terraform_version(&bin).contains(" v1.0.") {
+            assert!(
+                r.flat()
+                    .contains("Authentication context c9 is required by PIM"),
+                "{}",
+                r.flat()
+            );
+        }
+        let r = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("Authentication context c9 is still required by PIM"),
+            "{flat}"
+        );
+        assert!(flat.contains("Application Administrator"), "{flat}");
+        assert!(tf
+            .state_list()
+            .contains(&"entra_authentication_context.c9".to_string()));
+        // Once PIM no longer requires it, the context goes.
+        tf.config(&format!("{CONTEXT_C9}{}", pim_requiring("\"\"")));
+        tf.apply();
+        tf.config(&pim_requiring("\"\""));
+        tf.apply();
+        tf.destroy();
     }
 }

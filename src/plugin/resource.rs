@@ -133,6 +133,12 @@ pub trait Resource: Send + Sync {
         Diagnostics::default()
     }
 
+    /// Checks of a planned destroy that need Graph to decide, e.g. whether something outside
+    /// this resource still needs the object. Errors refuse the plan.
+    async fn destroy_checks(&self, _prior: &Value) -> Diagnostics {
+        Diagnostics::default()
+    }
+
     async fn create(&self, planned: &Value) -> Applied;
     /// A `Fetched` without state means the object is gone.
     async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics>;

@@ -556,8 +556,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 return Ok(Response::new(out));
             }
         };
-        // A destroy plan must be null; there is nothing to decide.
+        // A destroy plan must be null: only whether it may go ahead is to decide.
         if proposed.is_null() {
+            if !prior.is_null() {
+                out.diagnostics = diags_to_pb(&res.destroy_checks(&prior).await);
+            }
             return Ok(Response::new(out));
         }
         let planned = res.plan(&PlanRequest {

@@ -4,6 +4,7 @@
 //! Graph creates these with an upsert (PATCH to the id), so creating blindly would silently
 //! take over a context someone already uses; we check first and point to `terraform import`.
 
+use crate::data_sources::directory_role;
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
 use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::{AttrPath, Diagnostics};
@@ -14,6 +15,7 @@ use crate::provider::Connection;
 use crate::resources::eventual;
 use crate::resources::listing::ById;
 use crate::resources::references::policies_using;
+use crate::resources::role_management_policy;
 use serde_json::json;
 
 pub const TYPE_NAME: &str = "entra_authentication_context";
@@ -178,6 +180,30 @@ impl AuthenticationContextResource {
         }
     }
 
+    /// The directory roles whose PIM activation requires context `id`, by name where known.
+    async fn roles_requiring(&self, id: &str) -> Result<Vec<String>, crate::graph::GraphError> {
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(_) => return Ok(vec![]),
+        };
+        let roles = role_management_policy::roles_requiring_context(client, id).await?;
+        if roles.is_empty() {
+            return Ok(roles);
+        }
+        let Ok(all) = directory_role::all(client).await else {
+            return Ok(roles);
+        };
+        Ok(roles
+            .iter()
+            .map(|r| {
+                all.iter()
+                    .find(|d| d.id.eq_ignore_ascii_case(r) || d.template_id.eq_ignore_ascii_case(r))
+                    .and_then(|d| d.display_name.clone())
+                    .map_or(r.clone(), |n| format!("{n} ({r})"))
+            })
+            .collect())
+    }
+
     fn referenced_error(id: &str, users: &[PolicyReferences]) -> Diagnostics {
         let names: Vec<String> = users
             .iter()
@@ -308,6 +334,26 @@ impl Resource for AuthenticationContextResource {
         }
     }
 
+    /// A plan that destroys a context PIM activation still requires warns, naming the roles.
+    /// Only a warning: the same plan may change or destroy those PIM settings, and Terraform
+    /// may plan them after this context. The delete itself refuses while a role requires it.
+    async fn destroy_checks(&self, prior: &Value) -> Diagnostics {
+        let id = prior.get("id").as_str().unwrap_or_default();
+        let mut d = Diagnostics::default();
+        match self.roles_requiring(id).await {
+            Ok(roles) if !roles.is_empty() => d.push_warning(
+                format!("Authentication context {id} is required by PIM"),
+                format!("Activating these directory roles requires {id}: {}. Unless this plan changes their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) first, destroying the context will fail and leave it as it is.", roles.join(", ")),
+            ),
+            Ok(_) => {}
+            Err(e) => d.push_warning(
+                format!("Could not check whether PIM requires authentication context {id}"),
+                e.to_string(),
+            ),
+        }
+        d
+    }
+
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         self.conn.objects().contexts.forget(&id).await;
@@ -315,6 +361,26 @@ impl Resource for AuthenticationContextResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
         };
+        // Whether Graph refuses to delete a context PIM requires is not documented: refused
+        // here, before anything changes, so role activation never demands a missing context.
+        match self.roles_requiring(&id).await {
+            Ok(roles) if !roles.is_empty() => {
+                return Applied::failed(
+                    Some(prior.clone()),
+                    Diagnostics::error(
+                        format!("Authentication context {id} is still required by PIM"),
+                        format!("Activating these directory roles requires {id}: {}. Change their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) before destroying the context.", roles.join(", ")),
+                    ),
+                )
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Applied::failed(
+                    Some(prior.clone()),
+                    e.to_diagnostics(&format!("check whether PIM requires {id}")),
+                )
+            }
+        }
         let mut state = prior.clone();
         // Graph refuses to delete a published context (403), so unpublish first; but check for
         // policies that use it before changing anything, so a refused destroy changes nothing.

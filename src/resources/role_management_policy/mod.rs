@@ -114,6 +114,32 @@ pub fn all_roles_path() -> String {
     format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)")
 }
 
+/// The directory roles (definition ids) whose PIM activation requires authentication context
+/// `context`: one listing of every role's rules.
+pub async fn roles_requiring_context(
+    client: &GraphClient,
+    context: &str,
+) -> Result<Vec<String>, GraphError> {
+    let assignments: Vec<Json> = client.list(Api::V1, &all_roles_path()).await?;
+    Ok(assignments
+        .iter()
+        .filter(|a| {
+            a["policy"]["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|r| {
+                    r["id"] == "AuthenticationContext_EndUser_Assignment"
+                        && r["isEnabled"] == true
+                        && r["claimValue"]
+                            .as_str()
+                            .is_some_and(|c| c.eq_ignore_ascii_case(context))
+                })
+        })
+        .filter_map(|a| a["roleDefinitionId"].as_str().map(str::to_string))
+        .collect())
+}
+
 /// Private state: the rules as they were before Terraform changed anything.
 fn snapshot(policy: &RolePolicy) -> Vec<u8> {
     serde_json::to_vec(&json!({"version": 1, "rules": policy.rules})).unwrap_or_default()
@@ -190,6 +216,36 @@ pub struct RoleManagementPolicyResource {
 }
 
 impl RoleManagementPolicyResource {
+    /// The authentication context activation requires must exist, as a policy's must: Graph
+    /// would refuse the rule only at apply, after other rules were written.
+    async fn context_exists(&self, prior: &Value, planned: &Value) -> Diagnostics {
+        let attr = "required_conditional_access_authentication_context";
+        let context = |v: &Value| {
+            v.block("activation_rules")
+                .get(attr)
+                .as_str()
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+        };
+        let Some(wanted) = context(planned) else {
+            return Diagnostics::default();
+        };
+        if context(prior).is_some_and(|c| c.eq_ignore_ascii_case(&wanted)) {
+            return Diagnostics::default();
+        }
+        let Ok(client) = self.conn.client() else {
+            return Diagnostics::default();
+        };
+        match self.conn.objects().contexts.missing(client, &[&wanted]).await {
+            Some(missing) if !missing.is_empty() => Diagnostics::attr_error(
+                AttrPath::root("activation_rules").index(0).attr(attr),
+                format!("Authentication context {wanted} does not exist"),
+                format!("Role activation cannot require {wanted}: the tenant has no such authentication context. Create it (entra_authentication_context) or name one that exists."),
+            ),
+            _ => Diagnostics::default(),
+        }
+    }
+
     pub fn new(conn: Connection) -> Self {
         RoleManagementPolicyResource {
             conn,
@@ -388,10 +444,12 @@ impl Resource for RoleManagementPolicyResource {
         if unchanged {
             return Diagnostics::default();
         }
-        match self.lookup(role).await {
+        let mut d = match self.lookup(role).await {
             Ok(None) => no_policy(role, Some(AttrPath::root("role_definition_id"))),
             _ => Diagnostics::default(),
-        }
+        };
+        d.extend(self.context_exists(prior, planned).await);
+        d
     }
 
     async fn create(&self, planned: &Value) -> Applied {

@@ -5,6 +5,7 @@
 
 pub mod command_line;
 pub mod data_sources;
+pub mod deadline;
 pub mod export;
 pub mod functions;
 pub mod graph;

@@ -22,6 +22,10 @@ pub fn schema() -> Schema {
         }
     }
     let mut s = resource_schema::schema();
+    // A read has no operations to time.
+    s.block
+        .block_types
+        .retain(|b| b.type_name != crate::plugin::timeouts::BLOCK);
     computed(&mut s.block);
     s.block.description = "The current PIM settings of a directory role.".into();
     s

@@ -142,7 +142,10 @@ impl GraphClient {
         body: Option<&Json>,
     ) -> Result<Answer, GraphError> {
         let shown = url.strip_prefix(&self.endpoint).unwrap_or(url).to_string();
-        let deadline = tokio::time::Instant::now() + time_scale::scaled(OPERATION_DEADLINE);
+        // Retries stop at the request's own deadline or the operation's (a resource's
+        // `timeouts`), whichever comes first.
+        let own = tokio::time::Instant::now() + time_scale::scaled(OPERATION_DEADLINE);
+        let deadline = crate::deadline::current().map_or(own, |d| d.min(own));
         let budget = budget::is_ca_family(
             shown
                 .trim_start_matches("/v1.0")
@@ -155,6 +158,14 @@ impl GraphClient {
         loop {
             if self.cancel.is_cancelled() {
                 return Err(GraphError::Cancelled);
+            }
+            if crate::deadline::current().is_some_and(|d| tokio::time::Instant::now() >= d) {
+                return Err(GraphError::Transport {
+                    method: method.to_string(),
+                    path: shown,
+                    message: "the time the resource's timeouts allow for this operation ran out"
+                        .into(),
+                });
             }
             // The token first: a slot taken before a slow token fetch would be spent late,
             // and the next request would then arrive too close behind it.

@@ -11,6 +11,7 @@ pub mod resource;
 pub mod schema;
 pub mod serve;
 pub mod server;
+pub mod timeouts;
 mod timing;
 pub mod tls;
 pub mod value;

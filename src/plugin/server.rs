@@ -8,7 +8,9 @@ use super::log;
 use super::proto::tfplugin6 as pb;
 use super::resource::{Applied, DataSource, Function, MovedFrom, PlanRequest, Provider, Resource};
 use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
+use super::timeouts;
 use super::value::Value;
+use crate::deadline;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
@@ -438,7 +440,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = req.into_inner();
         let (schema, res) = self.resource(&req.type_name)?;
         let diags = match decode(&schema.block, &req.config) {
-            Ok(config) => res.validate(&config),
+            Ok(config) => {
+                let mut d = res.validate(&config);
+                if timeouts::offered(&schema.block) {
+                    d.extend(timeouts::validate(&config));
+                }
+                d
+            }
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_resource_config::Response {
@@ -508,7 +516,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             ..Default::default()
         };
         let result = match decode(&schema.block, &req.current_state) {
-            Ok(state) => res.read(&state).await,
+            Ok(state) => {
+                let limit = timeouts::limit(&state, "read");
+                deadline::within(limit, res.read(&state))
+                    .await
+                    .map(|mut fetched| {
+                        if let Some(new) = fetched.state.as_mut() {
+                            if timeouts::offered(&schema.block) {
+                                timeouts::carry(new, &state);
+                            }
+                        }
+                        fetched
+                    })
+            }
             Err(d) => Err(d),
         };
         match result {
@@ -563,11 +583,25 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             return Ok(Response::new(out));
         }
-        let planned = res.plan(&PlanRequest {
-            prior: &prior,
-            config: &config,
-            proposed: &proposed,
-        });
+        // The resource plans as if the timeouts were unchanged (they change nothing remote);
+        // the plan then carries them as configured.
+        let with_timeouts = timeouts::offered(&schema.block);
+        let mut seen = proposed.clone();
+        if with_timeouts && !prior.is_null() {
+            timeouts::carry(&mut seen, &prior);
+        }
+        let planned = res
+            .plan(&PlanRequest {
+                prior: &prior,
+                config: &config,
+                proposed: &seen,
+            })
+            .map(|mut p| {
+                if with_timeouts {
+                    timeouts::carry(&mut p.state, &proposed);
+                }
+                p
+            });
         let planned = match planned {
             Ok(p) => p,
             Err(d) => {
@@ -609,16 +643,28 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 )))
             }
         };
-        let applied = if planned.is_null() {
+        let with_timeouts = timeouts::offered(&schema.block);
+        let mut applied = if planned.is_null() {
             log::info("deleting", &[("type", res.type_name())]);
-            res.delete(&prior, &req.planned_private).await
+            let limit = timeouts::limit(&prior, "delete");
+            deadline::within(limit, res.delete(&prior, &req.planned_private)).await
         } else if prior.is_null() {
             log::info("creating", &[("type", res.type_name())]);
-            res.create(&planned).await
+            let limit = timeouts::limit(&planned, "create");
+            deadline::within(limit, res.create(&planned)).await
+        } else if with_timeouts && timeouts::only_difference(&prior, &planned) {
+            // Only the time limits changed: nothing to write.
+            Applied::ok(planned.clone())
         } else {
             log::info("updating", &[("type", res.type_name())]);
-            res.update(&prior, &planned).await
+            let limit = timeouts::limit(&planned, "update");
+            deadline::within(limit, res.update(&prior, &planned)).await
         };
+        if with_timeouts && !planned.is_null() {
+            if let Some(state) = applied.state.as_mut() {
+                timeouts::carry(state, &planned);
+            }
+        }
         Ok(Response::new(applied_response(
             &schema.block,
             applied,

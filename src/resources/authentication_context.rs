@@ -32,7 +32,7 @@ pub fn schema() -> Schema {
                 Attribute::new("description", Type::String, Mode::Optional, "What the context protects."),
                 Attribute::new("is_available", Type::Bool, Mode::OptionalComputed, "Published to apps (\"Publish to apps\" in the portal), so applications and PIM can require it. Default `false`."),
             ],
-            block_types: vec![],
+            block_types: vec![crate::plugin::timeouts::block()],
             description: "An authentication context: a named step-up requirement (`c1`..`c99`) that Conditional Access policies target and PIM role activation can demand.".into(),
         },
     }

@@ -107,7 +107,7 @@ pub fn reconcile<R: Rules + ?Sized>(
     new: &Value,
     prior: &Value,
 ) -> Value {
-    let (Value::Object(new_map), Value::Object(_)) = (new, prior) else {
+    let (Value::Object(new_map), Value::Object(prior_map)) = (new, prior) else {
         return new.clone();
     };
     let mut out = new_map.clone();
@@ -123,6 +123,10 @@ pub fn reconcile<R: Rules + ?Sized>(
         }
     }
     for nb in &block.block_types {
+        // A block neither side has (the `timeouts` the resource never reads) stays absent.
+        if !new_map.contains_key(&nb.type_name) && !prior_map.contains_key(&nb.type_name) {
+            continue;
+        }
         let p = join(path, &nb.type_name);
         let meaningful = |v: &Value| -> Vec<Value> {
             v.elements()

@@ -67,6 +67,7 @@ pub fn schema() -> Schema {
                     Attribute::new("allowed_policy_oids", Type::set(Type::String), Mode::Optional, "Allowed certificate policy OIDs."),
                     Attribute::new("id", Type::String, Mode::Computed, "The configuration's id in Graph."),
                 ], vec![], "Restricts certificate-based authentication to some issuers or certificate policies."),
+                crate::plugin::timeouts::block(),
             ],
             description: "A custom authentication strength for Conditional Access.".into(),
         },

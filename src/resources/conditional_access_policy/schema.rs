@@ -299,7 +299,12 @@ pub fn schema() -> Schema {
                     "Why the policy needs that endpoint.",
                 ),
             ],
-            block_types: vec![conditions(), grant_controls(), session_controls()],
+            block_types: vec![
+                conditions(),
+                grant_controls(),
+                session_controls(),
+                crate::plugin::timeouts::block(),
+            ],
             description: "A Conditional Access policy.".into(),
         },
     }

@@ -82,6 +82,7 @@ pub fn schema() -> Schema {
                     Attribute::new("private_link_resource_policy_ids", Type::set(Type::String), Mode::Required, "Ids of the private link resource policies whose traffic the location matches."),
                     trusted(),
                 ], vec![], &format!("A private links location (Graph beta). {one_of}")),
+                crate::plugin::timeouts::block(),
             ],
             description: "A named location (IP ranges, countries, service tags or private links) for Conditional Access.".into(),
         },

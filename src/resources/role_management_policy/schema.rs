@@ -194,6 +194,7 @@ pub fn schema() -> Schema {
                     ],
                     "E-mail notifications (rules `Notification_*`).",
                 ),
+                crate::plugin::timeouts::block(),
             ],
             description: "PIM settings of an Entra directory role.".into(),
         },

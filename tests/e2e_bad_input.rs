@@ -2565,6 +2565,60 @@ resource "entra_role_management_policy" "t" {
         expect_path: "authentication_strength_policy_id",
         expect_message: "11111111-2222-4333-8444-555555555555",
     },
+    Case {
+        name: "ca_agent_risk_level_unknown",
+        hcl: Hcl::Policy(&[(
+            "# conditions",
+            "agent_id_risk_levels = [\"severe\"]",
+        )]),
+        fails_at: Validate,
+        expect_path: "agent_id_risk_levels",
+        expect_message: "\"severe\" is not one of: low, medium, high",
+    },
+    Case {
+        name: "ca_agent_id_placeholder",
+        hcl: Hcl::Policy(&[(
+            "# conditions",
+            "client_applications {\n      included_agent_id_service_principals = [\"<ApprovedAgents>\"]\n    }",
+        )]),
+        fails_at: Validate,
+        expect_path: "included_agent_id_service_principals",
+        expect_message: "<ApprovedAgents>",
+    },
+    Case {
+        name: "ca_no_client_app_types_for_users",
+        hcl: Hcl::Policy(&[("client_app_types = [\"all\"]", "client_app_types = []")]),
+        fails_at: Validate,
+        expect_path: "client_app_types",
+        expect_message: "an empty list only in a policy for agent identities or agent users",
+    },
+    Case {
+        name: "ca_timeouts_not_a_duration",
+        hcl: Hcl::Policy(&[(
+            "# session",
+            "timeouts {\n    create = \"10 minutes\"\n  }",
+        )]),
+        fails_at: Validate,
+        expect_path: "create",
+        expect_message: "\"10 minutes\" is not a duration",
+    },
+    Case {
+        name: "pim_requires_a_context_the_tenant_lacks",
+        hcl: Hcl::Body(
+            r#"
+resource "entra_role_management_policy" "t" {
+  role_definition_id = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
+  activation_rules {
+    require_multifactor_authentication                 = false
+    required_conditional_access_authentication_context = "c77"
+  }
+}
+"#,
+        ),
+        fails_at: Plan,
+        expect_path: "required_conditional_access_authentication_context",
+        expect_message: "Authentication context c77 does not exist",
+    },
 ];
 
 impl Hcl {

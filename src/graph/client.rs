@@ -2,6 +2,7 @@
 
 use super::budget;
 use super::error::GraphError;
+use super::http::{self, ReadError};
 use super::retry::{self, Failure};
 use super::time_scale;
 use crate::plugin::log;
@@ -34,6 +35,10 @@ impl Api {
 const OPERATION_DEADLINE: Duration = Duration::from_secs(300);
 /// Renew tokens this long before they expire.
 const TOKEN_MARGIN: time::Duration = time::Duration::minutes(5);
+/// The most pages one listing reads. Our collections hold at most a few hundred objects
+/// (graph-api.md 9.2), a handful of pages; a server that keeps handing out new next links is
+/// broken or hostile, and would otherwise be read forever.
+pub const MAX_PAGES: usize = 1000;
 
 pub struct GraphClient {
     http: reqwest::Client,
@@ -117,8 +122,15 @@ impl GraphClient {
             t = credential.get_token(&scopes, None) => t,
             _ = self.cancel.cancelled() => return Err(GraphError::Cancelled),
         }
-        .map_err(|e| GraphError::Auth(e.to_string()))?;
+        .map_err(|e| sign_in_failed(&e))?;
         let secret = token.token.secret().to_string();
+        log::redact_also(&secret);
+        // Every request would fail to build with it, each retried until the deadline.
+        if reqwest::header::HeaderValue::from_str(&secret).is_err() {
+            return Err(GraphError::Auth(
+                "the access token cannot be sent in an HTTP header (it holds a line break or another control character)".into(),
+            ));
+        }
         *cached = Some(token);
         Ok(secret)
     }
@@ -151,7 +163,7 @@ impl GraphClient {
                 .trim_start_matches("/v1.0")
                 .trim_start_matches("/beta"),
         )
-        .then(|| budget::for_tenant(&self.tenant));
+        .then(|| budget::for_tenant(&self.endpoint, &self.tenant));
         let mut attempt = 0u32;
         let mut renewed = false;
         let mut malformed_before = false;
@@ -201,6 +213,14 @@ impl GraphClient {
             };
             let (failure, retry_after, error) = match sent {
                 Ok(resp) => {
+                    // A redirect is never followed (see `http`), nor is it worth another try.
+                    if let Some(m) = http::redirect_refused(&resp) {
+                        return Err(GraphError::Transport {
+                            method: method.to_string(),
+                            path: shown,
+                            message: format!("Microsoft Graph {m}"),
+                        });
+                    }
                     let status = resp.status().as_u16();
                     let retry_after = resp
                         .headers()
@@ -212,10 +232,14 @@ impl GraphClient {
                         .get("request-id")
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string);
-                    let bytes = match resp.bytes().await {
+                    let bytes = match http::read_capped(resp).await {
                         Ok(b) => b,
-                        Err(e) => {
-                            let err = no_answer(&method, &shown, e.to_string());
+                        // The same request would be answered the same way.
+                        Err(ReadError::TooLarge) => {
+                            return Err(no_answer(&method, &shown, ReadError::TooLarge.to_string()))
+                        }
+                        Err(ReadError::Broken(e)) => {
+                            let err = no_answer(&method, &shown, e);
                             if self.may_retry(&method, Failure::Interrupted, attempt, deadline) {
                                 self.pause(None, attempt).await?;
                                 attempt += 1;
@@ -259,6 +283,10 @@ impl GraphClient {
                         &bytes,
                     );
                     (Failure::Status(status), retry_after, err)
+                }
+                // A request that cannot even be built never will be: no retry.
+                Err(e) if e.is_builder() => {
+                    return Err(transport(&method, &shown, &e));
                 }
                 Err(e) if e.is_connect() => {
                     (Failure::Connect, None, transport(&method, &shown, &e))
@@ -338,7 +366,8 @@ impl GraphClient {
     }
 
     /// Every item of a collection, following `@odata.nextLink` verbatim. A next link that points
-    /// anywhere but our Graph endpoint is refused, so the bearer token never leaves it.
+    /// anywhere but our Graph endpoint is refused, so the bearer token never leaves it; so is
+    /// one to a page already read (a loop), and reading stops with an error after `MAX_PAGES`.
     pub async fn list<T: DeserializeOwned>(
         &self,
         api: Api,
@@ -346,7 +375,21 @@ impl GraphClient {
     ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut url = format!("{}/{}{}", self.endpoint, api.segment(), path);
+        let mut read = std::collections::HashSet::new();
+        let refuse = |message: String| GraphError::Transport {
+            method: "GET".into(),
+            path: path.into(),
+            message,
+        };
         loop {
+            if read.len() == MAX_PAGES {
+                return Err(refuse(format!("Graph still had more after {MAX_PAGES} pages; a collection this provider reads is never that long, so the paging is broken")));
+            }
+            if !read.insert(url.clone()) {
+                return Err(refuse(
+                    "Graph's next link leads back to a page already read; the paging loops".into(),
+                ));
+            }
             let answer = self.send_url(Method::GET, &url, None).await?;
             let mut body = answer.body;
             if let Json::Array(values) = body["value"].take() {
@@ -359,11 +402,9 @@ impl GraphClient {
                     url = next.to_string()
                 }
                 Some(next) => {
-                    return Err(GraphError::Transport {
-                        method: "GET".into(),
-                        path: path.into(),
-                        message: format!("refusing to follow a next link to another host: {next}"),
-                    })
+                    return Err(refuse(format!(
+                        "refusing to follow a next link to another host: {next}"
+                    )))
                 }
                 None => return Ok(items),
             }
@@ -447,6 +488,22 @@ impl GraphClient {
                 })
             })
             .collect()
+    }
+}
+
+/// The credential's error and its root cause: azure_core's retry policy reports a failure it
+/// will not retry (a redirect, an unusable token answer) in words of its own, the cause only
+/// as its source.
+fn sign_in_failed(e: &azure_core::Error) -> GraphError {
+    let mut root: &dyn std::error::Error = e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let (text, cause) = (e.to_string(), root.to_string());
+    if text.contains(&cause) {
+        GraphError::Auth(text)
+    } else {
+        GraphError::Auth(format!("{text}\n{cause}"))
     }
 }
 

@@ -2,10 +2,19 @@
 //! requests itself shares our one `reqwest` client (so `SSL_CERT_FILE` applies to login too) and
 //! takes its login host from `ClientOptions.cloud`, so national clouds and private endpoints work
 //! the same way. The Azure CLI credential runs `az`, which uses its own cloud settings.
+//!
+//! Those requests go through [`SignInTransport`], which checks each answer before
+//! `azure_identity` reads it: see there.
 
+use super::http::{self, ReadError};
+use crate::plugin::log;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, SecretBytes, TokenCredential};
-use azure_core::http::{ClientMethodOptions, ClientOptions, Transport};
+use azure_core::error::ErrorKind;
+use azure_core::http::headers::{HeaderName, HeaderValue, Headers};
+use azure_core::http::{
+    AsyncRawResponse, Body, ClientMethodOptions, ClientOptions, HttpClient, Request, Transport,
+};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
     ClientAssertionCredentialOptions, ClientCertificateCredential,
@@ -44,6 +53,25 @@ pub struct AuthSettings {
     pub use_msi: bool,
     pub use_cli: bool,
     pub authority_host: String,
+}
+
+impl AuthSettings {
+    /// Every secret among the settings, for the log's redaction list.
+    pub fn secrets(&self) -> Vec<&str> {
+        let oidc = match &self.oidc {
+            Some(OidcSource::Token(t)) => Some(t.as_str()),
+            Some(OidcSource::Request { token, .. }) => Some(token.as_str()),
+            _ => None,
+        };
+        [
+            self.client_secret.as_deref(),
+            self.client_certificate_password.as_deref(),
+            oidc,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 /// Chooses and builds the credential. The order: OIDC when asked for, then a certificate, then a
@@ -124,10 +152,120 @@ fn client_options(http: &reqwest::Client, authority_host: &str) -> ClientOptions
     let mut cloud = CustomConfiguration::default();
     cloud.authority_host = authority_host.to_string();
     ClientOptions {
-        transport: Some(Transport::new(Arc::new(http.clone()))),
+        transport: Some(Transport::new(Arc::new(SignInTransport(http.clone())))),
         cloud: Some(Arc::new(CloudConfiguration::Custom(cloud))),
         ..Default::default()
     }
+}
+
+/// Entra issues tokens for at most a day. A longer `expires_in` is clamped to that: a value
+/// near 2^53 or a negative one overflows the date arithmetic inside `azure_identity`, which
+/// panics and takes the provider down. A token that claims too long a life is refused by Graph
+/// in time anyway, and the client then asks for a new one.
+const MAX_TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
+
+/// The HTTP transport of every credential that signs in over HTTP: our shared client (so no
+/// redirect is followed, see `http`), with each answer checked before `azure_identity` reads
+/// it: no larger than `http::MAX_ANSWER_BYTES`, token lifetimes clamped, and a token that could
+/// never be sent in a header (a CR or LF in it) refused at once rather than retried at every
+/// Graph request. The secrets in each request are registered for redaction first, so that an
+/// error answer echoing them is blanked wherever it is shown.
+#[derive(Debug)]
+struct SignInTransport(reqwest::Client);
+
+#[async_trait::async_trait]
+impl HttpClient for SignInTransport {
+    async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
+        let fail = |m: String| azure_core::Error::with_message(ErrorKind::Credential, m);
+        let Body::Bytes(body) = request.body() else {
+            return Err(fail("a sign-in request with a streamed body".into()));
+        };
+        for (field, value) in url::form_urlencoded::parse(body) {
+            if field == "client_secret" || field == "client_assertion" {
+                log::redact_also(&value);
+            }
+        }
+        let method = reqwest::Method::from_bytes(request.method().as_str().as_bytes())
+            .map_err(|e| fail(e.to_string()))?;
+        let mut req = self.0.request(method, request.url().clone());
+        for (name, value) in request.headers().iter() {
+            req = req.header(name.as_str(), value.as_str());
+        }
+        // Network failures keep the kinds azure_core's retry policy retries; a request that
+        // cannot be built gets one it does not.
+        let resp = req.body(body.clone()).send().await.map_err(|e| {
+            let kind = if e.is_builder() {
+                ErrorKind::Other
+            } else if e.is_connect() {
+                ErrorKind::Connection
+            } else {
+                ErrorKind::Io
+            };
+            azure_core::Error::with_error(kind, e, "sign-in request failed")
+        })?;
+        let host = request.url().origin().ascii_serialization();
+        if let Some(m) = http::redirect_refused(&resp) {
+            return Err(fail(format!("the login host {host} {m}")));
+        }
+        let status = resp.status().as_u16();
+        let headers: Headers = resp
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| {
+                let v = v.to_str().ok()?;
+                Some((
+                    HeaderName::from(k.as_str().to_owned()),
+                    HeaderValue::from(v.to_owned()),
+                ))
+            })
+            .collect::<std::collections::HashMap<_, _>>()
+            .into();
+        let body = match http::read_capped(resp).await {
+            Ok(b) => b,
+            Err(ReadError::TooLarge) => {
+                return Err(fail(format!(
+                    "the login host {host}: {}",
+                    ReadError::TooLarge
+                )))
+            }
+            Err(ReadError::Broken(m)) => {
+                return Err(azure_core::Error::with_message(ErrorKind::Io, m))
+            }
+        };
+        let body =
+            checked_token_answer(body).map_err(|m| fail(format!("the login host {host} {m}")))?;
+        Ok(AsyncRawResponse::from_bytes(status.into(), headers, body))
+    }
+}
+
+/// A token answer `azure_identity` can read without harm: lifetimes clamped to a day, and an
+/// error for an access token that is not a valid header value.
+fn checked_token_answer(body: Vec<u8>) -> Result<Vec<u8>, String> {
+    let Ok(serde_json::Value::Object(mut answer)) = serde_json::from_slice(&body) else {
+        return Ok(body);
+    };
+    if let Some(token) = answer.get("access_token").and_then(|t| t.as_str()) {
+        if reqwest::header::HeaderValue::from_str(token).is_err() {
+            return Err("answered an access token that cannot be sent in an HTTP header (it holds a line break or another control character); refusing it".into());
+        }
+    }
+    let mut clamped = false;
+    for field in ["expires_in", "ext_expires_in"] {
+        if let Some(n) = answer.get(field).and_then(|n| n.as_i64()) {
+            if !(0..=MAX_TOKEN_LIFETIME_SECS).contains(&n) {
+                answer.insert(field.into(), n.clamp(0, MAX_TOKEN_LIFETIME_SECS).into());
+                clamped = true;
+            }
+        }
+    }
+    if !clamped {
+        return Ok(body);
+    }
+    log::warn(
+        "the login host answered a token lifetime beyond a day or below zero; clamped",
+        &[],
+    );
+    Ok(serde_json::to_vec(&answer).expect("a JSON object serializes"))
 }
 
 /// Supplies the federated token for each token request; files and request URLs are read anew
@@ -190,18 +328,54 @@ impl ClientAssertion for FederatedToken {
                     .send()
                     .await
                     .map_err(|e| err(format!("OIDC token request failed: {e}")))?;
+                if let Some(m) = http::redirect_refused(&resp) {
+                    return Err(err(format!("OIDC token request {m}")));
+                }
                 let status = resp.status();
-                let body: serde_json::Value = resp.json().await.map_err(|e| {
+                let bytes = http::read_capped(resp)
+                    .await
+                    .map_err(|e| err(format!("OIDC token request failed: {e}")))?;
+                let body: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
                     err(format!(
                         "OIDC token request answered HTTP {status}, not JSON: {e}"
                     ))
                 })?;
-                body[field].as_str().map(str::to_string).ok_or_else(|| {
+                let token = body[field].as_str().ok_or_else(|| {
                     err(format!(
                         "OIDC token request answered HTTP {status} without a token"
                     ))
-                })
+                })?;
+                log::redact_also(token);
+                Ok(token.to_string())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lifetimes_are_clamped_to_a_day() {
+        let answer = br#"{"token_type":"Bearer","expires_in":9007199254740991,"ext_expires_in":-5,"access_token":"a.b.c"}"#;
+        let fixed: serde_json::Value =
+            serde_json::from_slice(&checked_token_answer(answer.to_vec()).unwrap()).unwrap();
+        assert_eq!(fixed["expires_in"], MAX_TOKEN_LIFETIME_SECS);
+        assert_eq!(fixed["ext_expires_in"], 0);
+        assert_eq!(fixed["access_token"], "a.b.c");
+        let calm = br#"{"expires_in":3599,"access_token":"a.b.c"}"#.to_vec();
+        assert_eq!(checked_token_answer(calm.clone()).unwrap(), calm);
+        let not_json = b"<html>".to_vec();
+        assert_eq!(checked_token_answer(not_json.clone()).unwrap(), not_json);
+    }
+
+    #[test]
+    fn a_token_with_a_line_break_is_refused() {
+        let e = checked_token_answer(
+            br#"{"expires_in":3599,"access_token":"a.b\r\nX-Evil: 1"}"#.to_vec(),
+        )
+        .unwrap_err();
+        assert!(e.contains("cannot be sent in an HTTP header"), "{e}");
     }
 }

@@ -2,6 +2,7 @@
 //! Conditional Access puts in `innerError.message`, and the request-id Microsoft support asks for.
 
 use crate::plugin::diag::Diagnostics;
+use crate::plugin::log;
 use serde_json::Value as Json;
 use std::fmt;
 
@@ -55,7 +56,13 @@ impl GraphError {
         let mut message = err["message"]
             .as_str()
             .map(str::to_string)
-            .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(500).collect());
+            // Redacted before it is cut: a secret cut in half would no longer be recognised.
+            .unwrap_or_else(|| {
+                log::redact(&String::from_utf8_lossy(body))
+                    .chars()
+                    .take(500)
+                    .collect()
+            });
         if code == "UnknownError" {
             if let Ok(inner) = serde_json::from_str::<Json>(&message) {
                 if let Some(c) = inner["errorCode"].as_str() {
@@ -110,9 +117,19 @@ impl GraphError {
     }
 }
 
+/// Whatever a server wrote may quote a secret or token we sent (an error echoing the request):
+/// every registered secret is blanked from the text, wherever it is shown.
 impl fmt::Display for GraphError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        f.write_str(&log::redact(&Unredacted(self).to_string()))
+    }
+}
+
+struct Unredacted<'a>(&'a GraphError);
+
+impl fmt::Display for Unredacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
             GraphError::Api(e) => {
                 let ApiError {
                     method,
@@ -208,6 +225,25 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn secrets_echoed_by_a_server_are_blanked() {
+        log::redact_also("eyJhbGciOi.token-echoed-by-graph");
+        let body = format!(
+            "<html>{}Authorization: Bearer eyJhbGciOi.token-echoed-by-graph</html>",
+            "x".repeat(470)
+        );
+        let e = GraphError::from_response("GET", "/v1.0/x", 502, None, body.as_bytes());
+        assert!(!e.to_string().contains("token-echoed"), "{e}");
+        assert!(
+            !e.to_string().contains("eyJhbGciOi"),
+            "cut, then redacted: {e}"
+        );
+        let json =
+            r#"{"error":{"code":"Bad","message":"you sent eyJhbGciOi.token-echoed-by-graph"}}"#;
+        let e = GraphError::from_response("GET", "/v1.0/x", 400, None, json.as_bytes());
+        assert!(e.to_string().ends_with("you sent [redacted]"), "{e}");
     }
 
     #[test]

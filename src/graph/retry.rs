@@ -7,6 +7,13 @@
 //!   on 429 (throttled requests are rejected before processing) and when the connection could not
 //!   be opened at all. A 5xx, a timeout or a reset after sending is ambiguous: the object may
 //!   exist, so the error goes back to the resource, which decides (by reading) what happened.
+//! - Never retried, whatever the verb: what would fail the same way again. A redirect (never
+//!   followed, see `http`), an answer over `http::MAX_ANSWER_BYTES`, a request that cannot be
+//!   built (a token with a line break in it is refused when it arrives). The client decides
+//!   those before asking here.
+//!
+//! Everything retried is bounded twice: at most 12 attempts, and none started past the
+//! operation's deadline (300 s, or the resource's `timeouts` when shorter).
 
 use super::time_scale;
 use reqwest::Method;

@@ -132,8 +132,9 @@ fn diag_to_pb(d: &Diagnostic) -> pb::Diagnostic {
     };
     pb::Diagnostic {
         severity: severity as i32,
-        summary: d.summary.clone(),
-        detail: d.detail.clone(),
+        // Whatever a server echoed into a message, no secret the provider knows leaves it.
+        summary: log::redact(&d.summary).into_owned(),
+        detail: log::redact(&d.detail).into_owned(),
         attribute: d.attribute.as_ref().map(path_to_pb),
     }
 }

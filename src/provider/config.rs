@@ -68,7 +68,7 @@ const STRINGS: &[(&str, &[&str], &str)] = &[
             "ACTIONS_ID_TOKEN_REQUEST_URL",
             "SYSTEM_OIDCREQUESTURI",
         ],
-        "URL that hands out federated ID tokens (GitHub Actions and Azure Pipelines set it).",
+        "URL that hands out federated ID tokens (GitHub Actions and Azure Pipelines set it). In the provider block, honoured only for hosts listed in `ENTRA_ALLOWED_HOSTS`.",
     ),
     (
         "ado_pipeline_service_connection_id",
@@ -86,12 +86,12 @@ const STRINGS: &[(&str, &[&str], &str)] = &[
     (
         "graph_endpoint",
         &["ENTRA_GRAPH_ENDPOINT"],
-        "Override the Microsoft Graph root URL (private clouds, the simulator). HTTPS only.",
+        "Override the Microsoft Graph root URL (private clouds, the simulator). HTTPS only. In the provider block, honoured only for Microsoft's cloud hosts and hosts listed in `ENTRA_ALLOWED_HOSTS`.",
     ),
     (
         "authority_host",
         &["ENTRA_AUTHORITY_HOST"],
-        "Override the login host. HTTPS only.",
+        "Override the login host. HTTPS only. In the provider block, honoured only for Microsoft's cloud hosts and hosts listed in `ENTRA_ALLOWED_HOSTS`.",
     ),
 ];
 
@@ -308,6 +308,62 @@ fn check_tenant_id(tenant: &str) -> Result<(), String> {
     }
 }
 
+/// Hosts, beyond Microsoft's own, that a URL written in the provider block may name.
+const ALLOWED_HOSTS_VARIABLE: &str = "ENTRA_ALLOWED_HOSTS";
+
+/// A URL setting that decides where a secret or token goes (the login host, Graph, the OIDC
+/// request URL). From the environment it is taken as given: the machine's owner set it. From the
+/// provider block only when it names one of Microsoft's cloud hosts or a host the environment
+/// lists in `ENTRA_ALLOWED_HOSTS`: otherwise a plan of an unreviewed change to the configuration
+/// would send the pipeline's credentials wherever that change says.
+fn endpoint(config: &Value, name: &str) -> Result<Option<String>, String> {
+    let Some(url) = string(config, name) else {
+        return Ok(None);
+    };
+    let url = https_url(&url)?;
+    let written = config.get(name).as_str().is_some_and(|s| !s.is_empty());
+    if written && !allowed_in_configuration(&url) {
+        let host = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let env = STRINGS
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map_or("", |(_, e, _)| e[0]);
+        return Err(format!(
+            "{url:?} names {host}, which is not one of Microsoft's cloud hosts. In the provider block an endpoint is honoured only for those and for hosts the environment lists in {ALLOWED_HOSTS_VARIABLE}, so that a change to the configuration (an unreviewed pull request, say) cannot send credentials or tokens to a host of its choosing. Set {env} in the environment instead, or add {host} to {ALLOWED_HOSTS_VARIABLE}."
+        ));
+    }
+    Ok(Some(url))
+}
+
+/// Whether a URL's host is one of the named clouds' or listed in `ENTRA_ALLOWED_HOSTS`
+/// (comma- or space-separated, each `host` for any port or `host:port` for one).
+fn allowed_in_configuration(url: &str) -> bool {
+    let host_port = |u: &str| {
+        let u = url::Url::parse(u).ok()?;
+        Some((
+            u.host_str()?.to_ascii_lowercase(),
+            u.port_or_known_default()?,
+        ))
+    };
+    let Some((host, port)) = host_port(url) else {
+        return false;
+    };
+    let microsoft = Environment::NAMES
+        .iter()
+        .filter_map(|n| Environment::parse(n))
+        .flat_map(|e| [e.graph_endpoint(), e.authority_host()])
+        .any(|u| host_port(u) == Some((host.clone(), port)));
+    let listed = std::env::var(ALLOWED_HOSTS_VARIABLE).unwrap_or_default();
+    microsoft
+        || listed
+            .split([',', ' '])
+            .map(|e| e.trim().to_ascii_lowercase())
+            .any(|e| e == host || e == format!("{host}:{port}"))
+}
+
 fn https_url(s: &str) -> Result<String, String> {
     let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
     if url.scheme() != "https" {
@@ -342,12 +398,14 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
             ),
         )
     })?;
-    let graph_endpoint =
-        https_url(&string(config, "graph_endpoint").unwrap_or_else(|| env.graph_endpoint().into()))
-            .map_err(|e| attr_err("graph_endpoint", e))?;
-    let authority_host =
-        https_url(&string(config, "authority_host").unwrap_or_else(|| env.authority_host().into()))
-            .map_err(|e| attr_err("authority_host", e))?;
+    let graph_endpoint = endpoint(config, "graph_endpoint")
+        .map_err(|e| attr_err("graph_endpoint", e))?
+        .unwrap_or_else(|| env.graph_endpoint().into());
+    let authority_host = endpoint(config, "authority_host")
+        .map_err(|e| attr_err("authority_host", e))?
+        .unwrap_or_else(|| env.authority_host().into());
+    let oidc_request_url =
+        endpoint(config, "oidc_request_url").map_err(|e| attr_err("oidc_request_url", e))?;
     let tenant_id = string(config, "tenant_id");
     if let Some(Err(e)) = tenant_id.as_deref().map(check_tenant_id) {
         return Err(attr_err("tenant_id", e));
@@ -379,13 +437,13 @@ pub fn settings(config: &Value) -> Result<Settings, Diagnostics> {
         string(config, "oidc_token"),
         string(config, "oidc_token_file_path"),
         string(config, "oidc_request_token"),
-        string(config, "oidc_request_url"),
+        oidc_request_url,
     ) {
         (Some(t), _, _, _) => Some(OidcSource::Token(t)),
         (None, Some(p), _, _) => Some(OidcSource::File(p.into())),
         // The request token travels to this URL: HTTPS only, from the environment too.
         (None, None, Some(token), Some(url)) => Some(OidcSource::Request {
-            url: https_url(&url).map_err(|e| attr_err("oidc_request_url", e))?,
+            url,
             token,
             ado_service_connection_id: string(config, "ado_pipeline_service_connection_id"),
         }),
@@ -463,13 +521,54 @@ mod tests {
         assert_eq!(s.graph_endpoint, "https://microsoftgraph.chinacloudapi.cn");
         assert_eq!(s.auth.authority_host, "https://login.chinacloudapi.cn");
         let s = settings(&config(&[
-            ("graph_endpoint", Value::string("https://127.0.0.1:9/")),
-            ("authority_host", Value::string("https://127.0.0.1:9")),
+            (
+                "graph_endpoint",
+                Value::string("https://graph.microsoft.us/"),
+            ),
+            (
+                "authority_host",
+                Value::string("https://login.microsoftonline.us"),
+            ),
             ("tenant_id", Value::string("t")),
             ("client_secret", Value::string("s")),
         ]))
         .unwrap();
-        assert_eq!(s.graph_endpoint, "https://127.0.0.1:9");
+        assert_eq!(s.graph_endpoint, "https://graph.microsoft.us");
+        assert_eq!(s.auth.authority_host, "https://login.microsoftonline.us");
+    }
+
+    #[test]
+    fn endpoints_in_configuration_need_a_microsoft_host_or_the_environments_list() {
+        // The list is read from the environment: set it only for hosts no other test uses.
+        std::env::set_var(ALLOWED_HOSTS_VARIABLE, "listed.example, 127.0.0.7:8443");
+        for allowed in [
+            "https://login.chinacloudapi.cn",
+            "https://listed.example:9443",
+            "https://127.0.0.7:8443",
+        ] {
+            assert!(allowed_in_configuration(allowed), "{allowed}");
+        }
+        for refused in [
+            "https://login.microsoftonline.com.evil.example",
+            "https://evil.example",
+            "https://127.0.0.7:8444",
+            "https://login.microsoftonline.com:8443",
+        ] {
+            assert!(!allowed_in_configuration(refused), "{refused}");
+        }
+        let err = settings(&config(&[
+            ("authority_host", Value::string("https://evil.example")),
+            ("tenant_id", Value::string("t")),
+            ("client_secret", Value::string("s")),
+        ]))
+        .err()
+        .unwrap();
+        assert_eq!(err.0[0].attribute, Some(AttrPath::root("authority_host")));
+        let text = err.to_string();
+        assert!(
+            text.contains("ENTRA_ALLOWED_HOSTS") && text.contains("ENTRA_AUTHORITY_HOST"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -114,6 +114,10 @@ impl Provider for EntraProvider {
             Ok(s) => s,
             Err(d) => return d,
         };
+        // Blanked from every log line and Graph error, whatever a server echoes.
+        for secret in settings.auth.secrets() {
+            log::redact_also(secret);
+        }
         let http = match http::build_client() {
             Ok(h) => h,
             Err(e) => return Diagnostics::error("Cannot set up HTTPS", e.to_string()),

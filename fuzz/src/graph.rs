@@ -332,9 +332,9 @@ fn conditional_access_policies(doc: &Json, prior: &Value) {
         // the schema cannot express carried over from Graph's current policy.
         let sent = ca::as_graph(&reconciled);
         created(ca::TYPE_NAME, prior, &reconciled, &sent, p);
-        let unmodeled = from_graph::unmodeled(p);
+        let unmodeled = ca::unmodeled::unmodeled(p);
         let mut body = sent;
-        from_graph::carry_over(&mut body, p, &unmodeled);
+        ca::unmodeled::carry_over(&mut body, p, &unmodeled);
         // The what-if engine reads policies as Graph returns them and as we write them.
         let sign_in = SignIn {
             user_id: p["conditions"]["users"]["includeUsers"][0]

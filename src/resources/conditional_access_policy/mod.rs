@@ -9,7 +9,7 @@ pub mod schema;
 #[cfg(test)]
 mod test_support;
 mod to_graph;
-pub(crate) mod unmodeled;
+pub mod unmodeled;
 mod validate;
 pub mod vocabulary;
 

@@ -56,6 +56,8 @@ const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 /// until `shutdown` is cancelled. Check the magic cookie before calling this.
 pub async fn serve(routes: Routes, shutdown: CancellationToken) -> Result<()> {
     ignore_sigint().context("installing the SIGINT handler")?;
+    // The build's version in the log, as in the artefact names and the Graph user agent.
+    super::log::info("starting", &[("version", env!("CARGO_PKG_VERSION"))]);
     let config = HandshakeConfig::from_env()?;
     tokio::spawn(stop_when_orphaned(shutdown.clone()));
     serve_with(config, routes, shutdown, print_handshake_line).await

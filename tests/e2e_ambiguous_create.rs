@@ -212,3 +212,143 @@ fn a_create_graph_never_received_is_sent_again_once() {
         );
     }
 }
+
+/// Graph listing a new object only after half a minute: the search after a lost answer goes on
+/// for as long as Graph may still be replicating (a minute), so the object is adopted rather
+/// than created a second time.
+#[test]
+fn a_create_lost_while_graph_lags_half_a_minute_is_adopted_not_repeated() {
+    const LONG_LAG_MS: u64 = 30_000;
+    for bin in terraform_binaries() {
+        let sim = Sim::start_with(SimOptions {
+            consistency_lag_ms: LONG_LAG_MS,
+            ..lagging_graph()
+        });
+        let tf = Tf::new(&bin, sim.provider_env());
+        let target = Target::Location;
+        sim.sim().script_fault(
+            ScriptedFault::new(FaultKind::CommitThenReset)
+                .on_method("POST")
+                .on_path(target.collection()),
+        );
+        tf.config(&target.config("Long lag"));
+        let text = tf.apply().flat();
+        assert!(text.contains("a create with a lost answer made"), "{text}");
+        assert_eq!(sim.sim().named_location_ids().len(), 1, "{text}");
+        std::thread::sleep(sim.scaled(LONG_LAG_MS));
+        assert_eq!(
+            held_named(&sim, target, "Long lag"),
+            [tf.attr(target.address(), "id").as_str().unwrap()]
+        );
+        tf.assert_clean_plan();
+    }
+}
+
+/// Workspace B creates a location; moments later workspace A applies the same configuration
+/// and loses its create's answer. A takes the object its own create made, never B's, which
+/// Graph had before A sent: A's destroy leaves B's object alone.
+#[test]
+fn a_lost_create_never_takes_an_identical_object_made_before_it_was_sent() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start_with(lagging_graph());
+        let target = Target::Location;
+        let config = target.config("Office egress IPs");
+        let b = Tf::new(&bin, sim.provider_env());
+        b.config(&config);
+        b.apply();
+        let theirs = b.attr(target.address(), "id");
+        // Past Graph's clock resolution (a second) and the skew allowed for it.
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let a = Tf::new(&bin, sim.provider_env());
+        a.config(&config);
+        sim.sim().script_fault(
+            ScriptedFault::new(FaultKind::CommitThenReset)
+                .on_method("POST")
+                .on_path(target.collection()),
+        );
+        let text = a.apply().flat();
+        assert!(text.contains("a create with a lost answer made"), "{text}");
+        let ours = a.attr(target.address(), "id");
+        assert_ne!(ours, theirs, "A took B's object\n{text}");
+        let mut held = held_named(&sim, target, "Office egress IPs");
+        held.sort();
+        let mut states = vec![
+            ours.as_str().unwrap().to_string(),
+            theirs.as_str().unwrap().to_string(),
+        ];
+        states.sort();
+        assert_eq!(held, states, "every object in exactly one state");
+        a.destroy();
+        assert_eq!(
+            held_named(&sim, target, "Office egress IPs"),
+            [theirs.as_str().unwrap()]
+        );
+        b.assert_clean_plan();
+    }
+}
+
+/// While a create's answer is on its way (and then lost), someone else creates the same
+/// object: two candidates, both made after the send. The apply fails naming both, instead of
+/// guessing, and the state holds neither. Without replication lag here, so that the search
+/// sees both at once.
+#[test]
+fn two_candidates_after_a_lost_create_are_named_not_guessed() {
+    for bin in terraform_binaries() {
+        let sim = Sim::start_with(SimOptions {
+            consistency_lag_ms: 0,
+            ..lagging_graph()
+        });
+        let mut env = sim.provider_env();
+        env.push(("ENTRA_REQUEST_TIMEOUT".into(), TIMEOUT_S.to_string()));
+        let target = Target::Location;
+        let name = "Office egress IPs";
+        sim.sim().script_fault(
+            ScriptedFault::new(FaultKind::Slow)
+                .on_method("POST")
+                .on_path(target.collection())
+                .with_delay_ms(2 * TIMEOUT_S * 1000),
+        );
+        let tf = Tf::new(&bin, env);
+        tf.config(&target.config(name));
+        let apply = tf
+            .command(&["apply", "-auto-approve", "-no-color", "-input=false"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("terraform starts");
+        let started = std::time::Instant::now();
+        while sim.sim().named_location_ids().is_empty() {
+            assert!(started.elapsed().as_secs() < 120, "no create arrived");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let (status, twin) = sim.graph(
+            "POST",
+            &target.listing(),
+            Some(serde_json::json!({
+                "@odata.type": "#microsoft.graph.ipNamedLocation",
+                "displayName": name,
+                "isTrusted": true,
+                "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "198.51.100.0/24"}],
+            })),
+        );
+        assert_eq!(status, 201, "{twin}");
+        let out = apply.wait_with_output().unwrap();
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+        assert_ne!(out.status.code(), Some(0), "{text}");
+        let held = held_named(&sim, target, name);
+        assert_eq!(held.len(), 2, "{held:?}");
+        for id in &held {
+            assert!(text.contains(id.as_str()), "{id} not named:\n{text}");
+        }
+        assert!(text.contains("terraform import"), "{text}");
+        assert!(tf.state_list().is_empty(), "{text}");
+    }
+}

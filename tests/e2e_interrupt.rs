@@ -1,7 +1,8 @@
 //! Ctrl-C in the middle of a large apply. Terraform asks the provider to stop and waits for it;
 //! the provider finishes the creates Graph may already be carrying out instead of abandoning
 //! them, so every object Graph holds afterwards is in the state. The next apply creates the
-//! rest, without duplicates. A Terraform killed outright (SIGKILL) cannot ask: the provider
+//! rest, without duplicates. So does the search for the object a create whose answer was lost
+//! made: Ctrl-C while Graph is still replicating it does not orphan it. A Terraform killed outright (SIGKILL) cannot ask: the provider
 //! notices that its parent is gone and exits by itself.
 
 mod common;
@@ -85,6 +86,77 @@ fn every_object_graph_created_before_ctrl_c_is_in_the_state() {
         assert!(held.values().all(|&n| n == 1), "duplicates: {held:#?}");
         assert_eq!(fleet::state_ids(&tf), fleet::held_ids(&sim));
         tf.assert_clean_plan();
+    }
+}
+
+/// A create whose answer is lost, then Ctrl-C while the provider is still looking for the
+/// object (Graph lists it only after half a minute): the search goes on, and the object is in
+/// the state.
+#[test]
+fn ctrl_c_during_the_search_after_a_lost_create_keeps_the_object() {
+    const LAG_MS: u64 = 30_000;
+    for bin in terraform_binaries() {
+        let sim = Sim::start_with(SimOptions {
+            consistency_lag_ms: LAG_MS,
+            time_scale: Some(1.0 / 3.0),
+            ..SimOptions::default()
+        });
+        sim.sim().script_fault(
+            ScriptedFault::new(FaultKind::CommitThenReset)
+                .on_method("POST")
+                .on_path("/identity/conditionalAccess/namedLocations"),
+        );
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(
+            r#"
+resource "entra_named_location" "office" {
+  display_name = "Office"
+  ip {
+    ip_ranges = ["203.0.113.0/24"]
+  }
+}
+"#,
+        );
+        let apply = tf
+            .command(&["apply", "-auto-approve", "-no-color", "-input=false"])
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("terraform starts");
+        let started = Instant::now();
+        while sim.sim().named_location_ids().is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no create arrived"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The answer is lost at once; the search has begun.
+        std::thread::sleep(sim.scaled(3000));
+        let status = std::process::Command::new("kill")
+            .args(["-INT", "--", &format!("-{}", apply.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = apply.wait_with_output().unwrap();
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("Interrupt received"), "{text}");
+        let held = sim.sim().named_location_ids();
+        assert_eq!(held.len(), 1, "{text}");
+        assert_eq!(
+            tf.state_list(),
+            ["entra_named_location.office"],
+            "the object Graph made is not in the state\n{text}"
+        );
+        assert_eq!(
+            tf.attr("entra_named_location.office", "id"),
+            held[0].as_str()
+        );
     }
 }
 

@@ -51,6 +51,9 @@ pub struct GraphClient {
     renew: Option<RenewCredential>,
     token: Mutex<Option<azure_core::credentials::AccessToken>>,
     cancel: CancellationToken,
+    /// Graph's clock minus ours, from the `Date` header of Graph's latest answer (see
+    /// `graph_time`); shared with the `unstoppable` sibling.
+    clock: Arc<std::sync::Mutex<Option<time::Duration>>>,
 }
 
 pub type RenewCredential = Arc<dyn Fn() -> Result<Arc<dyn TokenCredential>, String> + Send + Sync>;
@@ -78,6 +81,50 @@ impl GraphClient {
             renew: None,
             token: Mutex::new(None),
             cancel,
+            clock: Arc::default(),
+        }
+    }
+
+    /// The same client, deaf to Stop, for the few reads that must finish once a write began
+    /// (the search for the object a create whose answer was lost made), like the write itself.
+    /// Deadlines still bound it.
+    pub async fn unstoppable(&self) -> GraphClient {
+        let credential = self
+            .credential
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        GraphClient {
+            http: self.http.clone(),
+            endpoint: self.endpoint.clone(),
+            tenant: self.tenant.clone(),
+            credential: std::sync::Mutex::new(credential),
+            renew: self.renew.clone(),
+            token: Mutex::new(self.token.lock().await.clone()),
+            cancel: CancellationToken::new(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// `ours` (a reading of our clock) on Graph's clock, never later than Graph's clock then
+    /// showed: the latest answer's `Date` (cut to the second, written before the answer
+    /// reached us) against our clock when it arrived. `None` before any answer had a `Date`.
+    pub fn graph_time(&self, ours: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
+        let offset = *self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        offset.map(|o| ours + o)
+    }
+
+    fn note_date(&self, resp: &reqwest::Response) {
+        let received = time::OffsetDateTime::now_utc();
+        let date = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822).ok()
+            });
+        if let Some(date) = date {
+            *self.clock.lock().unwrap_or_else(|e| e.into_inner()) = Some(date - received);
         }
     }
 
@@ -221,6 +268,7 @@ impl GraphClient {
                             message: format!("Microsoft Graph {m}"),
                         });
                     }
+                    self.note_date(&resp);
                     let status = resp.status().as_u16();
                     let retry_after = resp
                         .headers()

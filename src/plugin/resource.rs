@@ -103,6 +103,8 @@ pub struct MovedFrom<'a> {
 pub struct Fetched {
     pub state: Option<Value>,
     pub warnings: Diagnostics,
+    /// New private state for Terraform to keep with the object; `None` keeps what it had.
+    pub private: Option<Vec<u8>>,
 }
 
 impl From<Option<Value>> for Fetched {
@@ -110,6 +112,7 @@ impl From<Option<Value>> for Fetched {
         Fetched {
             state,
             warnings: Diagnostics::default(),
+            private: None,
         }
     }
 }
@@ -140,8 +143,9 @@ pub trait Resource: Send + Sync {
     }
 
     async fn create(&self, planned: &Value) -> Applied;
-    /// A `Fetched` without state means the object is gone.
-    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics>;
+    /// A `Fetched` without state means the object is gone. `private` is what the resource
+    /// stored with the object (empty if nothing).
+    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics>;
     async fn update(&self, prior: &Value, planned: &Value) -> Applied;
     /// `Applied::gone()` on success; on failure the state that now matches Graph. `private` is
     /// what the resource stored with the object (empty if nothing).

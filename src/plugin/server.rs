@@ -519,7 +519,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let result = match decode(&schema.block, &req.current_state) {
             Ok(state) => {
                 let limit = timeouts::limit(&state, "read");
-                deadline::within(limit, res.read(&state))
+                deadline::within(limit, res.read(&state, &req.private))
                     .await
                     .map(|mut fetched| {
                         if let Some(new) = fetched.state.as_mut() {
@@ -540,6 +540,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             Ok(fetched) => {
                 out.diagnostics = diags_to_pb(&fetched.warnings);
+                if let Some(private) = fetched.private {
+                    out.private = private;
+                }
                 match fetched.state.map(|v| encode(&schema.block, &v)) {
                     None => out.new_state = None,
                     Some(Ok(dv)) => out.new_state = Some(dv),

@@ -291,7 +291,7 @@ impl Resource for AuthenticationContextResource {
                 let mut created = body;
                 created["id"] = json!(id);
                 self.conn.objects().contexts.created(&created).await;
-                Applied::ok(planned.clone())
+                Applied::ok(planned.clone()).with_private(eventual::seen_now())
             }
             Err(e) => {
                 let d = e.to_diagnostics(&format!("create authentication context {id}"));
@@ -300,7 +300,7 @@ impl Resource for AuthenticationContextResource {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
         let id = state
             .get("id")
             .as_str()
@@ -310,9 +310,16 @@ impl Resource for AuthenticationContextResource {
         let all = self.all(self.conn.client()?).await?;
         let found = match all.get(&id.to_lowercase()) {
             Some(c) => serde_json::from_value(c.clone()).ok(),
-            None => eventual::unless_briefly_missing(|| self.fetch(&id)).await?,
+            None => {
+                let what = format!("authentication context {id}");
+                eventual::unless_replicating(private, &what, || self.fetch(&id)).await?
+            }
         };
-        Ok(found.map(|c| from_graph(&c, state)).into())
+        Ok(Fetched {
+            state: found.as_ref().map(|c| from_graph(c, state)),
+            warnings: Diagnostics::default(),
+            private: found.is_some().then(eventual::seen_now),
+        })
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
@@ -326,7 +333,7 @@ impl Resource for AuthenticationContextResource {
             .patch(Api::V1, &item_path(&id), &to_graph(planned))
             .await
         {
-            Ok(()) => Applied::ok(planned.clone()),
+            Ok(()) => Applied::ok(planned.clone()).with_private(eventual::seen_now()),
             Err(e) => {
                 let d = e.to_diagnostics(&format!("update authentication context {id}"));
                 self.state_after_failure(&id, prior, d).await

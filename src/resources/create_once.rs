@@ -3,30 +3,36 @@
 //! A POST whose answer never arrives (connection reset or timeout after sending, a gateway's
 //! 5xx, a success without the object) may still have created the object. Sending it again
 //! blindly would make a second policy with the same name, the first one living on outside the
-//! state. So after such a failure we look for the object first: same display name, created
-//! between just before we sent and now, holding what we sent, and not already taken by another
-//! create of this process. Found: it goes into the state, with a warning saying so. Not found
-//! once Graph's replication has had time to show it: Graph did not act, and the POST is sent
-//! again.
+//! state. So after such a failure we look for the object first, for as long as Graph may still
+//! be replicating it (`SEARCH_FOR`, a minute), and even after Ctrl-C, like the POST itself. A
+//! candidate has the display name and content we sent, was created no earlier than we sent
+//! (by Graph's clock, from its `Date` header, within `CLOCK_SKEW`), and is no object this
+//! process knows from a state or took for another create: another writer's object made just
+//! before ours never qualifies. One candidate: it goes into the state, with a warning saying
+//! so. Several (another writer created the same object at the same time): an error naming
+//! them, never a guess. None within the minute: Graph did not act, and the POST is sent again.
 
-use crate::graph::{time_scale, Api, GraphClient, GraphError};
+use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::log;
+use crate::resources::eventual;
 use serde_json::Value as Json;
 use std::collections::HashSet;
+use std::sync::Mutex;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 
-/// Pauses between searches for an object whose create lost its answer: together longer than
-/// Graph usually takes to show a new object in its listings.
-const SEARCH_PAUSES_MS: [u64; 5] = [0, 1000, 2000, 4000, 8000];
+/// How long the search for the object of a lost create goes on: Graph usually lists a new
+/// object within seconds, and has been seen to take half a minute.
+const SEARCH_FOR: Duration = Duration::from_secs(60);
 /// How often one create is sent when each attempt loses its answer and finds nothing. Each
 /// loss is rare; five in a row means Graph is down, not unlucky.
 const MAX_SENDS: u32 = 5;
-/// Slack around our own clock when comparing with Graph's `createdDateTime`.
-const CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
+/// How far Graph's servers' clocks (`createdDateTime`) may be behind the `Date` of its answers.
+const CLOCK_SKEW: time::Duration = time::Duration::seconds(1);
+/// Slack around our own clock when Graph's answers carried no `Date`.
+const LOCAL_CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
 
 /// The object Graph holds after a create, and what the user should know about how we got it.
 pub struct Created {
@@ -34,11 +40,11 @@ pub struct Created {
     pub warnings: Diagnostics,
 }
 
-/// Per resource type: the ids this process has created, so that two creates of identical
-/// objects whose answers were both lost do not take the same one.
+/// Per resource type: the ids this process knows, from the states it read or wrote and from
+/// its own creates, none of which a lost create may take.
 #[derive(Default)]
 pub struct CreateOnce {
-    claimed: Mutex<HashSet<String>>,
+    known: Mutex<HashSet<String>>,
 }
 
 impl CreateOnce {
@@ -58,7 +64,9 @@ impl CreateOnce {
             sends += 1;
             let lost = match client.post::<Json>(api, collection, body).await {
                 Ok(object) => {
-                    self.claim(&object).await;
+                    if let Some(id) = object["id"].as_str() {
+                        self.saw(id);
+                    }
                     return Ok(Created {
                         object,
                         warnings: Diagnostics::default(),
@@ -71,9 +79,10 @@ impl CreateOnce {
                 "the answer to a create was lost; looking for the object before sending again",
                 &[("object", what), ("error", &lost.to_string())],
             );
-            if let Some((object, twins)) = self.find(client, api, collection, body, sent_at).await?
-            {
-                let warnings = adoption_warning(what, &object, &twins, &lost);
+            // Graph may be carrying the create out: the search is not given up on Stop either.
+            let searcher = client.unstoppable().await;
+            if let Some(object) = self.find(&searcher, api, collection, body, sent_at).await? {
+                let warnings = adoption_warning(what, &object, &lost);
                 return Ok(Created { object, warnings });
             }
             if sends >= MAX_SENDS {
@@ -86,13 +95,13 @@ impl CreateOnce {
         }
     }
 
-    async fn claim(&self, object: &Json) {
-        if let Some(id) = object["id"].as_str() {
-            self.claimed.lock().await.insert(id.to_lowercase());
-        }
+    /// Notes an object id a state holds: no lost create of this process will take it.
+    pub fn saw(&self, id: &str) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.insert(id.to_lowercase());
     }
 
-    /// The object a lost create made, if Graph shows one, claimed for this create.
+    /// The object a lost create made, if Graph shows exactly one, taken for this create.
     async fn find(
         &self,
         client: &GraphClient,
@@ -100,53 +109,44 @@ impl CreateOnce {
         collection: &str,
         body: &Json,
         sent_at: OffsetDateTime,
-    ) -> Result<Option<(Json, Vec<String>)>, GraphError> {
-        for pause in SEARCH_PAUSES_MS {
-            tokio::time::sleep(time_scale::scaled(Duration::from_millis(pause))).await;
+    ) -> Result<Option<Json>, GraphError> {
+        let pauses = std::iter::once(Duration::ZERO).chain(eventual::backoff(SEARCH_FOR));
+        for pause in pauses {
+            tokio::time::sleep(pause).await;
             let listed = client.list::<Json>(api, collection).await?;
-            let now = OffsetDateTime::now_utc();
-            let mut claimed = self.claimed.lock().await;
-            let mut found: Vec<Json> = listed
+            // After the listing, whose `Date` is the latest.
+            let since = match client.graph_time(sent_at) {
+                Some(t) => t - CLOCK_SKEW,
+                None => sent_at - LOCAL_CLOCK_SLACK,
+            };
+            let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            let found: Vec<Json> = listed
                 .into_iter()
                 .filter(|o| {
                     let id = o["id"].as_str().unwrap_or_default().to_lowercase();
-                    !id.is_empty() && !claimed.contains(&id)
+                    !id.is_empty() && !known.contains(&id)
                 })
-                .filter(|o| created_between(o, sent_at, now) && same_content(body, o))
+                .filter(|o| created_since(o, since) && same_content(body, o))
                 .collect();
-            found.sort_by_key(|o| {
-                o["createdDateTime"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            });
-            if let Some(object) = found.first() {
-                claimed.insert(object["id"].as_str().unwrap_or_default().to_lowercase());
-                let twins = found[1..]
-                    .iter()
-                    .filter_map(|o| o["id"].as_str().map(str::to_string))
-                    .collect();
-                return Ok(Some((object.clone(), twins)));
+            match found.as_slice() {
+                [] => continue,
+                [object] => {
+                    known.insert(object["id"].as_str().unwrap_or_default().to_lowercase());
+                    return Ok(Some(object.clone()));
+                }
+                several => return Err(several_candidates(collection, several)),
             }
         }
         Ok(None)
     }
 }
 
-/// `twins`: other objects that match as well, which another writer (a second Terraform run
-/// declaring the same object) created meanwhile; the earliest is taken, and the user told.
-fn adoption_warning(what: &str, object: &Json, twins: &[String], lost: &GraphError) -> Diagnostics {
-    let mut detail = format!(
-        "The answer to creating it did not arrive ({lost}). Graph had created it all the same: object {} (created {}) has this display name and the configured settings, so it is now in the state instead of a second copy being created.",
+fn adoption_warning(what: &str, object: &Json, lost: &GraphError) -> Diagnostics {
+    let detail = format!(
+        "The answer to creating it did not arrive ({lost}). Graph had created it all the same: object {} (created {}, after the create was sent) has this display name and the configured settings, so it is now in the state instead of a second copy being created.",
         object["id"].as_str().unwrap_or("?"),
         object["createdDateTime"].as_str().unwrap_or("at an unknown time"),
     );
-    if !twins.is_empty() {
-        detail.push_str(&format!(
-            " Other objects with the same name and settings were created at the same time ({}): if another Terraform configuration declares this object too, check which of them each state holds.",
-            twins.join(", ")
-        ));
-    }
     let mut d = Diagnostics::default();
     d.push_warning(
         format!("Took over the {what} that a create with a lost answer made"),
@@ -155,14 +155,41 @@ fn adoption_warning(what: &str, object: &Json, twins: &[String], lost: &GraphErr
     d
 }
 
-/// Whether Graph says the object was created after we sent the create (allowing for clock
-/// differences). An object without a creation time passes: name and content still decide.
-fn created_between(object: &Json, sent_at: OffsetDateTime, now: OffsetDateTime) -> bool {
+/// Another writer (a second Terraform run declaring the same object, a person in the portal)
+/// created the same object at the same time: which one is ours cannot be told.
+fn several_candidates(collection: &str, found: &[Json]) -> GraphError {
+    let ids: Vec<String> = found
+        .iter()
+        .map(|o| {
+            format!(
+                "{} (created {})",
+                o["id"].as_str().unwrap_or("?"),
+                o["createdDateTime"]
+                    .as_str()
+                    .unwrap_or("at an unknown time")
+            )
+        })
+        .collect();
+    GraphError::NoAnswer {
+        method: "POST".into(),
+        path: collection.into(),
+        message: format!(
+            "its answer was lost, and since it was sent Graph has come to hold {} objects with this display name and these settings: {}. Which of them this create made cannot be told, so none was put in the state. If another Terraform configuration or a person creates the same object, decide which object this configuration manages: import it (terraform import <address> <id>) and delete the others that nothing manages.",
+            found.len(),
+            ids.join(", ")
+        ),
+    }
+}
+
+/// Whether Graph says the object was created at `since` or later. An object without a
+/// creation time passes (a strength's combination configurations have none, and live under
+/// the strength this apply just created): name and content still decide.
+fn created_since(object: &Json, since: OffsetDateTime) -> bool {
     match object["createdDateTime"]
         .as_str()
         .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
     {
-        Some(t) => t >= sent_at - CLOCK_SLACK && t <= now + CLOCK_SLACK,
+        Some(t) => t >= since,
         None => object["createdDateTime"].is_null(),
     }
 }
@@ -276,21 +303,12 @@ mod tests {
 
     #[test]
     fn only_objects_created_since_the_send_are_candidates() {
-        let sent_at = OffsetDateTime::parse("2026-11-23T10:00:00Z", &Rfc3339).unwrap();
-        let now = sent_at + time::Duration::seconds(20);
+        let since = OffsetDateTime::parse("2026-11-23T10:00:00Z", &Rfc3339).unwrap();
         let at = |t: &str| json!({"createdDateTime": t});
-        assert!(created_between(
-            &at("2026-11-23T10:00:05.123Z"),
-            sent_at,
-            now
-        ));
-        assert!(
-            created_between(&at("2026-11-23T09:57:00Z"), sent_at, now),
-            "clock slack"
-        );
-        assert!(!created_between(&at("2026-11-23T09:00:00Z"), sent_at, now));
-        assert!(!created_between(&at("2026-11-23T11:00:00Z"), sent_at, now));
-        assert!(created_between(&json!({}), sent_at, now));
-        assert!(!created_between(&at("yesterday"), sent_at, now));
+        assert!(created_since(&at("2026-11-23T10:00:05.123Z"), since));
+        assert!(created_since(&at("2026-11-23T10:00:00Z"), since));
+        assert!(!created_since(&at("2026-11-23T09:59:59.9Z"), since));
+        assert!(created_since(&json!({}), since));
+        assert!(!created_since(&at("yesterday"), since));
     }
 }

@@ -501,6 +501,10 @@ impl Resource for AuthenticationStrengthPolicyResource {
     }
 
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        // A lost create of this process must not take an object a state holds.
+        if let Some(id) = req.prior.get("id").as_str() {
+            self.create_once.saw(guid_of(id));
+        }
         Ok(plan(req))
     }
 
@@ -579,7 +583,9 @@ impl Resource for AuthenticationStrengthPolicyResource {
                         set(&mut graph, name, ids.get(name).clone());
                     }
                 }
-                Applied::ok(fill_unknowns(planned, &graph)).with_warnings(warnings)
+                Applied::ok(fill_unknowns(planned, &graph))
+                    .with_warnings(warnings)
+                    .with_private(eventual::seen_now())
             }
             Err(e) => {
                 let d = e.to_diagnostics(&format!("configure authentication strength \"{name}\""));
@@ -588,8 +594,9 @@ impl Resource for AuthenticationStrengthPolicyResource {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
         let guid = guid_of(state.get("id").as_str().unwrap_or_default()).to_string();
+        self.create_once.saw(&guid);
         let client = self.conn.client()?;
         let all = self.conn.objects().strengths.all(client).await?;
         // The listing carries each strength's configurations inline when Graph includes them;
@@ -602,7 +609,8 @@ impl Resource for AuthenticationStrengthPolicyResource {
         let found = match listed {
             Some(hit) => Some(hit),
             None => {
-                eventual::unless_briefly_missing(|| async {
+                let what = format!("authentication strength {guid}");
+                eventual::unless_replicating(private, &what, || async {
                     fetch(client, &guid).await.map_err(|e| {
                         e.to_diagnostics(&format!("read authentication strength {guid}"))
                     })
@@ -616,7 +624,11 @@ impl Resource for AuthenticationStrengthPolicyResource {
         if p.policy_type.as_deref() == Some("builtIn") {
             return Err(built_in_error(&guid));
         }
-        Ok(Some(state_from_graph(&p, &configs, state)).into())
+        Ok(Fetched {
+            state: Some(state_from_graph(&p, &configs, state)),
+            warnings: Diagnostics::default(),
+            private: Some(eventual::seen_now()),
+        })
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> Applied {
@@ -655,7 +667,9 @@ impl Resource for AuthenticationStrengthPolicyResource {
         };
         let written = steps.await;
         match written {
-            Ok(ids) => Applied::ok(fill_unknowns(planned, &ids)).with_warnings(warnings),
+            Ok(ids) => Applied::ok(fill_unknowns(planned, &ids))
+                .with_warnings(warnings)
+                .with_private(eventual::seen_now()),
             Err(e) => {
                 let d = e.to_diagnostics(&format!("update authentication strength {guid}"));
                 self.state_after_failure(&guid, prior, d).await

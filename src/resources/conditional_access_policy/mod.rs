@@ -253,12 +253,16 @@ impl ConditionalAccessPolicyResource {
     }
 
     /// A policy for a refresh: from the shared listing, or by id when the listing does not have
-    /// it (created after the listing was taken, or not yet visible in it).
-    async fn fetch_for_read(&self, id: &str) -> Result<Option<Json>, Diagnostics> {
+    /// it (created after the listing was taken, or not yet visible in it). `private`: what
+    /// Terraform keeps with it.
+    async fn fetch_for_read(&self, id: &str, private: &[u8]) -> Result<Option<Json>, Diagnostics> {
         let all = self.all(self.conn.client()?).await?;
         match all.get(&id.to_lowercase()) {
             Some(p) => Ok(Some(p.clone())),
-            None => eventual::unless_briefly_missing(|| self.fetch(id)).await,
+            None => {
+                let what = format!("Conditional Access policy {id}");
+                eventual::unless_replicating(private, &what, || self.fetch(id)).await
+            }
         }
     }
 
@@ -324,6 +328,10 @@ impl Resource for ConditionalAccessPolicyResource {
     }
 
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        // A lost create of this process must not take an object a state holds.
+        if let Some(id) = req.prior.get("id").as_str() {
+            self.create_once.saw(id);
+        }
         let planned = plan(req);
         let lockout = lockout::check(
             &planned.state,
@@ -376,7 +384,9 @@ impl Resource for ConditionalAccessPolicyResource {
                 // Counted by the next create's check of Graph's policy limit.
                 self.listing.put(&created.object).await;
                 let state = fill_unknowns(planned, &from_graph::state(&created.object));
-                Applied::ok(state).with_warnings(created.warnings)
+                Applied::ok(state)
+                    .with_warnings(created.warnings)
+                    .with_private(eventual::seen_now())
             }
             Err(e) => Applied::failed(
                 None,
@@ -385,9 +395,10 @@ impl Resource for ConditionalAccessPolicyResource {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
         let id = state.get("id").as_str().unwrap_or_default().to_string();
-        let Some(policy) = self.fetch_for_read(&id).await? else {
+        self.create_once.saw(&id);
+        let Some(policy) = self.fetch_for_read(&id, private).await? else {
             return Ok(Fetched::from(None));
         };
         let mut warnings = Diagnostics::default();
@@ -416,6 +427,7 @@ impl Resource for ConditionalAccessPolicyResource {
         Ok(Fetched {
             state: Some(read),
             warnings,
+            private: Some(eventual::seen_now()),
         })
     }
 
@@ -465,7 +477,7 @@ impl Resource for ConditionalAccessPolicyResource {
             }
             _ => Value::Null,
         };
-        Applied::ok(fill_unknowns(planned, &after))
+        Applied::ok(fill_unknowns(planned, &after)).with_private(eventual::seen_now())
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {

@@ -301,6 +301,10 @@ impl Resource for NamedLocationResource {
     }
 
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        // A lost create of this process must not take an object a state holds.
+        if let Some(id) = req.prior.get("id").as_str() {
+            self.create_once.saw(id);
+        }
         let root = self.conn.client().ok().map(|c| c.scope());
         plan(req, root.as_deref())
     }
@@ -350,7 +354,8 @@ impl Resource for NamedLocationResource {
         self.conn.objects().locations.created(&created.object).await;
         match serde_json::from_value::<NamedLocation>(created.object.clone()) {
             Ok(loc) => Applied::ok(fill_unknowns(planned, &from_graph(&loc)))
-                .with_warnings(created.warnings),
+                .with_warnings(created.warnings)
+                .with_private(eventual::seen_now()),
             Err(e) => {
                 // It exists: keep its id so the next refresh reads it rather than losing it.
                 let id = created.object["id"].as_str().unwrap_or_default();
@@ -367,8 +372,9 @@ impl Resource for NamedLocationResource {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
         let id = state.get("id").as_str().unwrap_or_default().to_string();
+        self.create_once.saw(&id);
         let client = self.conn.client()?;
         let all = self.conn.objects().locations.all(client).await?;
         // Not in the listing (or not readable from it): ask for the one object.
@@ -377,7 +383,10 @@ impl Resource for NamedLocationResource {
             .and_then(|l| serde_json::from_value::<NamedLocation>(l.clone()).ok());
         let found = match listed {
             Some(l) => Some(l),
-            None => eventual::unless_briefly_missing(|| self.fetch(&id)).await?,
+            None => {
+                let what = format!("named location {id}");
+                eventual::unless_replicating(private, &what, || self.fetch(&id)).await?
+            }
         };
         let Some(loc) = found else {
             return Ok(Fetched::from(None));
@@ -388,6 +397,7 @@ impl Resource for NamedLocationResource {
         Ok(Fetched {
             state: Some(state_from_graph(&loc, state)),
             warnings: ranges::warning(&loc),
+            private: Some(eventual::seen_now()),
         })
     }
 
@@ -403,7 +413,7 @@ impl Resource for NamedLocationResource {
             .patch(api, &item_path(&id), &update_body(prior, planned))
             .await
         {
-            Ok(()) => Applied::ok(planned.clone()),
+            Ok(()) => Applied::ok(planned.clone()).with_private(eventual::seen_now()),
             Err(e) => {
                 let d = e.to_diagnostics(&format!("update named location {id}"));
                 self.state_after_failure(&id, prior, d).await

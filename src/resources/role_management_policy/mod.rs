@@ -471,7 +471,7 @@ impl Resource for RoleManagementPolicyResource {
         .with_private(snapshot)
     }
 
-    async fn read(&self, state: &Value) -> Result<Fetched, Diagnostics> {
+    async fn read(&self, state: &Value, _private: &[u8]) -> Result<Fetched, Diagnostics> {
         let role = state
             .get("role_definition_id")
             .as_str()

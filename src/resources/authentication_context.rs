@@ -186,7 +186,7 @@ impl AuthenticationContextResource {
             Ok(c) => c,
             Err(_) => return Ok(vec![]),
         };
-        let roles = role_management_policy::roles_requiring_context(client, id).await?;
+        let roles = role_management_policy::roles_requiring_context(&self.conn, client, id).await?;
         if roles.is_empty() {
             return Ok(roles);
         }
@@ -342,15 +342,15 @@ impl Resource for AuthenticationContextResource {
     }
 
     /// A plan that destroys a context PIM activation still requires warns, naming the roles.
-    /// Only a warning: the same plan may change or destroy those PIM settings, and Terraform
-    /// may plan them after this context. The delete itself refuses while a role requires it.
+    /// Only a warning: the same plan may change or destroy those PIM settings, Terraform may
+    /// plan them after this context, and whether Graph refuses such a delete is not documented.
     async fn destroy_checks(&self, prior: &Value) -> Diagnostics {
         let id = prior.get("id").as_str().unwrap_or_default();
         let mut d = Diagnostics::default();
         match self.roles_requiring(id).await {
             Ok(roles) if !roles.is_empty() => d.push_warning(
                 format!("Authentication context {id} is required by PIM"),
-                format!("Activating these directory roles requires {id}: {}. Unless this plan changes their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) first, destroying the context will fail and leave it as it is.", roles.join(", ")),
+                format!("Activating these directory roles requires {id}: {}. Unless this plan changes their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) first, their activation will name a context that no longer exists.", roles.join(", ")),
             ),
             Ok(_) => {}
             Err(e) => d.push_warning(
@@ -368,24 +368,17 @@ impl Resource for AuthenticationContextResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
         };
-        // Whether Graph refuses to delete a context PIM requires is not documented: refused
-        // here, before anything changes, so role activation never demands a missing context.
-        match self.roles_requiring(&id).await {
-            Ok(roles) if !roles.is_empty() => {
-                return Applied::failed(
-                    Some(prior.clone()),
-                    Diagnostics::error(
-                        format!("Authentication context {id} is still required by PIM"),
-                        format!("Activating these directory roles requires {id}: {}. Change their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) before destroying the context.", roles.join(", ")),
-                    ),
-                )
-            }
-            Ok(_) => {}
-            Err(e) => {
-                return Applied::failed(
-                    Some(prior.clone()),
-                    e.to_diagnostics(&format!("check whether PIM requires {id}")),
-                )
+        // Whether Graph refuses to delete a context PIM requires is not documented, and a
+        // role's settings restored by a destroy (to what they were at import) may require it
+        // again: the delete goes ahead, and says which roles' activation now names a context
+        // that is gone.
+        let mut notes = Diagnostics::default();
+        if let Ok(roles) = self.roles_requiring(&id).await {
+            if !roles.is_empty() {
+                notes.push_warning(
+                    format!("Authentication context {id} is still required by PIM"),
+                    format!("Activating these directory roles requires {id}: {}. With the context gone, check their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) or the PIM settings in the portal.", roles.join(", ")),
+                );
             }
         }
         let mut state = prior.clone();
@@ -421,7 +414,7 @@ impl Resource for AuthenticationContextResource {
             }
         }
         match client.delete(Api::V1, &item_path(&id)).await {
-            Ok(()) => Applied::gone(),
+            Ok(()) => Applied::gone().with_warnings(notes),
             Err(e) if e.is_not_found() => Applied::gone(),
             Err(e) if e.status() == Some(400) => {
                 let diags = match policies_using(&self.conn, |p| p.uses_authentication_context(&id))

@@ -15,13 +15,16 @@ use crate::plugin::diag::Diagnostics;
 use crate::resources::listing::{ById, Listing};
 use crate::resources::{authentication_context, authentication_strength_policy, named_location};
 use serde_json::Value as Json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 pub struct TenantObjects {
     pub contexts: Objects,
     pub locations: Objects,
     pub strengths: Objects,
+    /// The authentication context each role's PIM activation requires (`None`: none) as this
+    /// process last wrote it: newer than a listing Graph may not have replicated yet.
+    pub pim_contexts: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl Default for TenantObjects {
@@ -38,6 +41,7 @@ impl Default for TenantObjects {
                 authentication_strength_policy::COLLECTION,
                 "authentication strengths",
             ),
+            pim_contexts: Mutex::default(),
         }
     }
 }

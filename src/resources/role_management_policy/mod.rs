@@ -114,30 +114,50 @@ pub fn all_roles_path() -> String {
     format!("{ASSIGNMENTS}?$filter={DIRECTORY_ROLES}&$expand=policy($expand=rules)")
 }
 
+/// The authentication context a role's rules require on activation, if any.
+fn required_context(rules: &[Json]) -> Option<String> {
+    rules
+        .iter()
+        .find(|r| r["id"] == "AuthenticationContext_EndUser_Assignment" && r["isEnabled"] == true)
+        .and_then(|r| r["claimValue"].as_str())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+}
+
 /// The directory roles (definition ids) whose PIM activation requires authentication context
-/// `context`: one listing of every role's rules.
+/// `context`: one listing of every role's rules, corrected by what this process wrote since
+/// (Graph's listing may not show a write of moments ago yet).
 pub async fn roles_requiring_context(
+    conn: &Connection,
     client: &GraphClient,
     context: &str,
 ) -> Result<Vec<String>, GraphError> {
     let assignments: Vec<Json> = client.list(Api::V1, &all_roles_path()).await?;
-    Ok(assignments
+    let written = conn
+        .objects()
+        .pim_contexts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let requires = |c: &Option<String>| {
+        c.as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(context))
+    };
+    let mut roles: Vec<String> = assignments
         .iter()
-        .filter(|a| {
-            a["policy"]["rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|r| {
-                    r["id"] == "AuthenticationContext_EndUser_Assignment"
-                        && r["isEnabled"] == true
-                        && r["claimValue"]
-                            .as_str()
-                            .is_some_and(|c| c.eq_ignore_ascii_case(context))
-                })
+        .filter_map(|a| {
+            let role = a["roleDefinitionId"].as_str()?.to_lowercase();
+            let listed = required_context(a["policy"]["rules"].as_array()?);
+            let now = written.get(&role).cloned().unwrap_or(listed);
+            requires(&now).then_some(role)
         })
-        .filter_map(|a| a["roleDefinitionId"].as_str().map(str::to_string))
-        .collect())
+        .collect();
+    for (role, c) in &written {
+        if requires(c) && !roles.contains(role) {
+            roles.push(role.clone());
+        }
+    }
+    Ok(roles)
 }
 
 /// Private state: the rules as they were before Terraform changed anything.
@@ -360,7 +380,15 @@ impl RoleManagementPolicyResource {
             None => Applied::gone(),
         };
         match self.write(role, current, desired).await {
-            Ok(after) => done(&after),
+            Ok(after) => {
+                self.conn
+                    .objects()
+                    .pim_contexts
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(role.to_lowercase(), required_context(&after.rules));
+                done(&after)
+            }
             // All or nothing, but a failure in transit leaves open whether it landed: ask.
             Err(mut d) => match self.fresh(role).await {
                 // It landed: reporting a failure would have Terraform taint the resource and

@@ -103,8 +103,6 @@ pub struct MovedFrom<'a> {
 pub struct Fetched {
     pub state: Option<Value>,
     pub warnings: Diagnostics,
-    /// New private state for Terraform to keep with the object; `None` keeps what it had.
-    pub private: Option<Vec<u8>>,
 }
 
 impl From<Option<Value>> for Fetched {
@@ -112,7 +110,6 @@ impl From<Option<Value>> for Fetched {
         Fetched {
             state,
             warnings: Diagnostics::default(),
-            private: None,
         }
     }
 }

@@ -540,9 +540,6 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             Ok(fetched) => {
                 out.diagnostics = diags_to_pb(&fetched.warnings);
-                if let Some(private) = fetched.private {
-                    out.private = private;
-                }
                 match fetched.state.map(|v| encode(&schema.block, &v)) {
                     None => out.new_state = None,
                     Some(Ok(dv)) => out.new_state = Some(dv),

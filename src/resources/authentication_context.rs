@@ -318,7 +318,6 @@ impl Resource for AuthenticationContextResource {
         Ok(Fetched {
             state: found.as_ref().map(|c| from_graph(c, state)),
             warnings: Diagnostics::default(),
-            private: found.is_some().then(eventual::seen_now),
         })
     }
 

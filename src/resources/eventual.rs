@@ -1,18 +1,19 @@
 //! Graph is eventually consistent: an object created moments ago can answer 404 for seconds,
 //! and now and then for much longer. A refresh that took that 404 at its word would drop the
 //! object from state and plan to create it again: a duplicate. No fixed wait outlasts every
-//! lag, so "gone" depends on when the provider last saw the object, which its private state
-//! records (at create, update and every refresh that finds it):
+//! lag, so "gone" depends on when the provider last wrote the object, which its private state
+//! records (at create and update; not at refresh: a private state that changed on every read
+//! would make every `plan -refresh-only` report a change, and the drift check exists for that):
 //!
-//! - seen within the last `RECENT` (10 minutes): a 404 is asked again, with backoff, for up to
-//!   `WAIT_AT_MOST` (2 minutes); still missing, the refresh fails and says what to do, and the
-//!   object stays in the state;
-//! - seen longer ago, or never (imported, or written by an older provider): asked again for
-//!   about eight seconds, then gone, so objects deleted outside Terraform are still detected.
+//! - written within the last `RECENT` (10 minutes): a 404 is asked again, with backoff, for up
+//!   to `WAIT_AT_MOST` (2 minutes); still missing, the refresh fails and says what to do, and
+//!   the object stays in the state;
+//! - written longer ago, or never by this provider (imported, or written by an older
+//!   provider): asked again for about eight seconds, then gone, so objects deleted outside
+//!   Terraform are still detected.
 
 use crate::graph::time_scale;
 use crate::plugin::diag::Diagnostics;
-use serde_json::{json, Value as Json};
 use std::future::Future;
 use std::time::Duration;
 
@@ -24,11 +25,13 @@ pub const WAIT_AT_MOST: Duration = Duration::from_secs(120);
 const BRIEF_PAUSES_MS: [u64; 4] = [500, 1000, 2000, 4000];
 /// Backoff pauses double from half a second up to this.
 const LONGEST_PAUSE: Duration = Duration::from_secs(15);
-const LAST_SEEN: &str = "last_seen_unix_ms";
+const LAST_SEEN: &str = "last_written_unix_ms";
 
-/// Private state saying the provider sees the object now.
+/// Private state saying the provider wrote the object now. Plain `key=value` text: Terraform
+/// keeps private state base64-encoded in the state file, and a JSON object there would read as
+/// the start of a JWT (`eyJ`) to every secret scanner.
 pub fn seen_now() -> Vec<u8> {
-    json!({ LAST_SEEN: unix_ms() }).to_string().into_bytes()
+    format!("{LAST_SEEN}={}", unix_ms()).into_bytes()
 }
 
 fn unix_ms() -> i64 {
@@ -37,8 +40,12 @@ fn unix_ms() -> i64 {
 
 /// How long ago the provider last saw the object, if its private state says.
 fn seen_ago(private: &[u8]) -> Option<Duration> {
-    let v: Json = serde_json::from_slice(private).ok()?;
-    let seen = v[LAST_SEEN].as_i64()?;
+    let text = std::str::from_utf8(private).ok()?;
+    let seen: i64 = text
+        .strip_prefix(LAST_SEEN)?
+        .strip_prefix('=')?
+        .parse()
+        .ok()?;
     // A time ahead of our clock (set back since) counts as now.
     Some(Duration::from_millis(
         unix_ms().saturating_sub(seen).max(0) as u64
@@ -110,9 +117,7 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn seen_ago_ms(ms: i64) -> Vec<u8> {
-        json!({ LAST_SEEN: unix_ms() - ms })
-            .to_string()
-            .into_bytes()
+        format!("{LAST_SEEN}={}", unix_ms() - ms).into_bytes()
     }
 
     #[tokio::test(start_paused = true)]

@@ -627,7 +627,6 @@ impl Resource for AuthenticationStrengthPolicyResource {
         Ok(Fetched {
             state: Some(state_from_graph(&p, &configs, state)),
             warnings: Diagnostics::default(),
-            private: Some(eventual::seen_now()),
         })
     }
 

@@ -427,7 +427,6 @@ impl Resource for ConditionalAccessPolicyResource {
         Ok(Fetched {
             state: Some(read),
             warnings,
-            private: Some(eventual::seen_now()),
         })
     }
 

@@ -397,7 +397,6 @@ impl Resource for NamedLocationResource {
         Ok(Fetched {
             state: Some(state_from_graph(&loc, state)),
             warnings: ranges::warning(&loc),
-            private: Some(eventual::seen_now()),
         })
     }
 

@@ -22,6 +22,7 @@
 //! `Outcome::caveats`. See `conditions` for each decision.
 
 mod conditions;
+pub use conditions::strs;
 mod controls;
 mod locations;
 #[cfg(test)]

@@ -3,11 +3,10 @@
 //! what v1.0 cannot express. Reading always goes through beta, which shows every policy and
 //! every field.
 
-use super::to_graph;
 use super::vocabulary::INTUNE_ENROLLMENT_APP;
+use super::{to_graph, unmodeled};
 use crate::graph::Api;
 use crate::plugin::value::Value;
-use serde_json::Value as Json;
 
 /// v1.0 documents sign-in frequency "every time" only for risky users, risky sign-ins and
 /// Intune enrollment (graph-api.md section 2.6).
@@ -65,10 +64,6 @@ pub const BETA_ONLY: &[(&str, &str)] = &[
     ),
 ];
 
-fn at<'a>(body: &'a Json, dotted: &str) -> &'a Json {
-    dotted.split('.').fold(body, |j, k| &j[k])
-}
-
 /// The endpoint and, for beta, the settings that need it.
 pub fn choose(policy: &Value) -> (Api, String) {
     let body = to_graph::body(policy);
@@ -80,7 +75,7 @@ pub fn choose(policy: &Value) -> (Api, String) {
         needs.push("sign-in frequency every time outside risk-based and Intune enrollment policies (session_controls.sign_in_frequency_interval)");
     }
     for (path, what) in BETA_ONLY {
-        if !at(&body, path).is_null() && !needs.contains(what) {
+        if !unmodeled::at(&body, path).is_null() && !needs.contains(what) {
             needs.push(what);
         }
     }

@@ -121,6 +121,11 @@ fn sign_ins(
     out
 }
 
+/// The strings of a Graph list, owned (the sign-ins the guard imagines keep them).
+fn strings(j: &Json) -> Vec<String> {
+    whatif::strs(j).into_iter().map(str::to_string).collect()
+}
+
 fn app(id: &str) -> SignIn {
     SignIn {
         application_id: Some(id.to_string()),
@@ -132,17 +137,10 @@ fn app(id: &str) -> SignIn {
 /// everywhere; `Some(caveats)` when it does, the caveats saying what the answer assumed.
 fn blocks_an_administrator_everywhere(policy: &Json) -> Option<Vec<String>> {
     let u = &policy["conditions"]["users"];
-    let strings = |k: &str| -> Vec<String> {
-        u[k].as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect()
-    };
     let admin = SignIn {
         user_id: Some(ADMINISTRATOR.into()),
-        group_ids: strings("includeGroups"),
-        role_ids: strings("includeRoles"),
+        group_ids: strings(&u["includeGroups"]),
+        role_ids: strings(&u["includeRoles"]),
         ..SignIn::default()
     };
     let (locations, addresses) = places(policy);
@@ -165,13 +163,6 @@ fn blocks_an_administrator_everywhere(policy: &Json) -> Option<Vec<String>> {
 fn could_apply_to(policy: &Json, account: &str, groups: &[String]) -> bool {
     let u = &policy["conditions"]["users"];
     let a = &policy["conditions"]["applications"];
-    let strings = |j: &Json| -> Vec<String> {
-        j.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect()
-    };
     let mut group_ids = groups.to_vec();
     group_ids.extend(strings(&u["includeGroups"]));
     let who = SignIn {

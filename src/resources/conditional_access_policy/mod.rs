@@ -156,7 +156,7 @@ pub fn unmodeled_notes(policy: &Json) -> Vec<String> {
     let mut notes =
         vec!["Graph holds settings this provider does not manage (updates keep them):".into()];
     for path in paths {
-        let value = path.split('.').fold(policy, |j, k| &j[k]);
+        let value = unmodeled::at(policy, &path);
         notes.push(format!("  {} = {value}", unmodeled::describe(&[path])));
     }
     notes

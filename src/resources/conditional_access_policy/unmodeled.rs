@@ -115,6 +115,11 @@ fn says_something(j: &Json) -> bool {
     }
 }
 
+/// The value at a dotted Graph path (`conditions.devices.deviceFilter`), null when absent.
+pub fn at<'a>(json: &'a Json, dotted: &str) -> &'a Json {
+    dotted.split('.').fold(json, |j, k| &j[k])
+}
+
 fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_string()
@@ -179,7 +184,7 @@ pub fn carry_over(body: &mut Json, current: &Json, paths: &[String]) {
         let Some((top, deeper)) = parents.split_first() else {
             continue;
         };
-        let value = parts.iter().fold(current, |j, k| &j[*k]).clone();
+        let value = at(current, path).clone();
         if !body[*top].is_object() {
             body[*top] = Json::Object(Default::default());
         }

@@ -1,8 +1,10 @@
 //! `terraform-provider-entra export` on a tenant holding the whole corpus that fits one tenant:
 //! its authentication contexts, named locations, authentication strengths and PIM settings (the
 //! simulator's corpus seed), the locations and contexts the policies name, and every corpus
-//! policy Graph accepts (templates' placeholders replaced, as their deploy scripts do). The
-//! export then must plan as imports only, apply without a single write, and plan clean.
+//! policy Graph accepts (templates' placeholders replaced, as their deploy scripts do), plus the
+//! policies of the Graph reference examples the simulator is tested against. The export then
+//! must plan as imports only, apply without a single write, and plan clean; and Terraform's own
+//! `-generate-config-out` for the same import blocks must describe every object the same way.
 
 mod common;
 
@@ -11,8 +13,43 @@ use common::corpus::{
 };
 use common::{terraform_binaries_since, write_tenant_objects, Sim, Tf};
 use entra_graph_sim::SimOptions;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+
+const EXAMPLES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/reference/graph-examples"
+);
+
+/// The Conditional Access policies of the Graph reference examples (create bodies and real
+/// beta exports), which the simulator's own tests replay.
+fn example_policies() -> Vec<(String, Json)> {
+    let mut out: Vec<(String, Json)> = std::fs::read_dir(EXAMPLES)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("ca-policy.") && name.ends_with(".json")
+        })
+        .map(|p| {
+            let json = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), json)
+        })
+        .filter(|(_, json): &(String, Json)| json.get("conditions").is_some())
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 5, "the reference examples hold policies");
+    out
+}
+
+/// Every policy the tenant is meant to hold: the corpus's and the reference examples'.
+fn all_policies() -> Vec<(String, Json)> {
+    let mut all = corpus_policies();
+    all.extend(example_policies());
+    all
+}
 
 /// The corpus folders the simulator seeds, plus the tenant objects the policies name that the
 /// corpus itself lacks (as country locations and published contexts).
@@ -32,7 +69,7 @@ fn seeded_tenant() -> (Sim, tempfile::TempDir) {
             std::os::unix::fs::symlink(entry.path(), to.join(entry.file_name())).unwrap();
         }
     }
-    let (locations, contexts) = referenced_objects(&corpus_policies());
+    let (locations, contexts) = referenced_objects(&all_policies());
     let corpus_text = |folder: &str| -> String {
         std::fs::read_dir(Path::new(CORPUS).join(folder))
             .unwrap()
@@ -71,13 +108,13 @@ fn an_exported_tenant_plans_as_imports_applies_without_writes_and_plans_clean() 
     for bin in terraform_binaries_since((1, 5)) {
         let (sim, _seed) = seeded_tenant();
         let mut accepted = 0;
-        for (_, policy) in corpus_policies() {
+        for (_, policy) in all_policies() {
             let (status, _, _) = post_policy(&sim, &post_body(&without_placeholders(&policy)));
             accepted += usize::from(status == 201);
         }
         assert!(
-            accepted >= 50,
-            "only {accepted} corpus policies fit the tenant"
+            accepted >= 55,
+            "only {accepted} corpus and example policies fit the tenant"
         );
         let tf = Tf::new(&bin, sim.provider_env());
         sim.sim().reset_stats();
@@ -134,6 +171,97 @@ fn an_exported_tenant_plans_as_imports_applies_without_writes_and_plans_clean() 
             .filter(|a| !a.starts_with("data."))
             .count();
         assert_eq!(managed, imports);
+        generated_config_agrees_with_the_export(&tf, &sim);
+        eprintln!(
+            "export round trip: {accepted} of {} policies held by Graph, {imports} objects imported \
+             with no write, generate-config agrees on all of them",
+            all_policies().len()
+        );
+    }
+}
+
+/// The resources of a workspace's state by address, as `terraform show -json` gives them.
+fn resources(tf: &Tf) -> BTreeMap<String, Json> {
+    let show: Json = serde_json::from_str(&tf.ok(&["show", "-json"]).stdout).unwrap();
+    show["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["mode"] == "managed")
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap().to_string(),
+                r["values"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Terraform's `-generate-config-out`, fed the export's own import blocks (so the same
+/// addresses), must write configuration our validation accepts and describe each object as the
+/// export does: both imports give identical state, and each workspace plans clean with the
+/// other generator's configuration.
+fn generated_config_agrees_with_the_export(exported: &Tf, sim: &Sim) {
+    let generated = Tf::new(&exported.bin, sim.provider_env());
+    for file in ["providers.tf", "imports.tf"] {
+        std::fs::copy(
+            exported.dir.path().join(file),
+            generated.dir.path().join(file),
+        )
+        .unwrap();
+    }
+    let plan = generated.plan_code(&["-generate-config-out=generated.tf"]);
+    assert_eq!(plan.code, 2, "{}", plan.text());
+    assert!(!plan.text().contains("Error"), "{}", plan.text());
+    sim.sim().reset_stats();
+    generated.apply();
+    assert_eq!(sim.write_requests(), 0, "{}", sim.sim().stats());
+    generated.assert_clean_plan();
+
+    // Import, export and generate-config agree object by object.
+    let (from_export, from_generated) = (resources(exported), resources(&generated));
+    assert_eq!(
+        from_export.keys().collect::<Vec<_>>(),
+        from_generated.keys().collect::<Vec<_>>()
+    );
+    for (address, values) in &from_export {
+        assert_eq!(
+            values, &from_generated[address],
+            "{address}: the export's state and the generated config's state differ"
+        );
+    }
+
+    // Each generator's configuration plans clean over the other's imports.
+    let (export_files, generated_files) =
+        (take_configuration(exported), take_configuration(&generated));
+    put_configuration(exported, &generated_files);
+    exported.assert_clean_plan();
+    put_configuration(&generated, &export_files);
+    generated.assert_clean_plan();
+}
+
+/// Removes a workspace's configuration but its provider and import blocks, returning it.
+fn take_configuration(tf: &Tf) -> Vec<(std::ffi::OsString, String)> {
+    let mut files = Vec::new();
+    for path in std::fs::read_dir(tf.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+    {
+        let name = path.file_name().unwrap().to_os_string();
+        if path.extension().is_some_and(|e| e == "tf")
+            && name != "providers.tf"
+            && name != "imports.tf"
+        {
+            files.push((name, std::fs::read_to_string(&path).unwrap()));
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    files
+}
+
+fn put_configuration(tf: &Tf, files: &[(std::ffi::OsString, String)]) {
+    for (name, text) in files {
+        std::fs::write(tf.dir.path().join(name), text).unwrap();
     }
 }
 

@@ -633,3 +633,70 @@ fn a_location_with_address_ranges_reads_imports_and_converts_to_cidrs() {
         assert!(!r.flat().contains("holds address ranges"), "{}", r.text());
     }
 }
+
+/// Graph allows 195 named locations. With 190 in the tenant, ten new ones fail at plan (they
+/// are counted together, not one by one against today's tenant), five apply, and one more after
+/// them fails at plan: nothing is ever half applied.
+#[test]
+fn creates_beyond_graphs_195_named_locations_are_refused_at_plan_counted_across_the_plan() {
+    let existing: Vec<String> = (0..190)
+        .map(|i| common::made_up_guid(&format!("existing location {i}")))
+        .collect();
+    for bin in terraform_binaries() {
+        let sim = Sim::start_with_tenant_objects(&existing, &[]);
+        let locations = |n: usize| -> String {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "resource \"entra_named_location\" \"l{i}\" {{\n  display_name = \"New location {i}\"\n  country {{\n    countries_and_regions = [\"NL\"]\n  }}\n}}\n"
+                    )
+                })
+                .collect()
+        };
+        let tf = Tf::new(&bin, sim.provider_env());
+        tf.config(&locations(10));
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        let flat = r.flat();
+        assert!(
+            flat.contains("no room for all the named locations this plan creates"),
+            "{flat}"
+        );
+        assert!(flat.contains("It holds 190"), "{flat}");
+        assert_eq!(sim.write_requests(), 0, "nothing written");
+
+        tf.config(&locations(5));
+        tf.apply();
+        let new = sim
+            .sim()
+            .named_location_ids()
+            .iter()
+            .filter(|id| !existing.contains(id))
+            .filter(|id| {
+                get(&sim, id).1["displayName"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("New location")
+            })
+            .count();
+        assert_eq!(new, 5);
+        tf.config(&locations(6));
+        sim.sim().reset_stats();
+        let r = tf.plan_code(&[]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        assert!(r.flat().contains("It holds 195"), "{}", r.flat());
+        assert_eq!(sim.write_requests(), 0, "nothing written");
+        // `terraform destroy` plans the configuration before destroying (its refresh), so the
+        // same error stops it; without that refresh it destroys (docs/guides/safety.md).
+        let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert_eq!(r.code, 1, "{}", r.text());
+        assert!(r.flat().contains("It holds 195"), "{}", r.flat());
+        tf.ok(&["destroy", "-auto-approve", "-no-color", "-refresh=false"]);
+        assert_eq!(
+            sim.sim().named_location_ids().len(),
+            190,
+            "the seeded ones remain"
+        );
+    }
+}

@@ -418,22 +418,43 @@ fn fields_graph_has_but_the_schema_does_not_model_are_named_in_a_warning_and_kep
             flat.contains("conditions.devices.excludeDeviceStates"),
             "{flat}"
         );
-        // An update keeps the portal-only setting instead of wiping it.
+        // An update keeps the portal-only setting instead of wiping it. The policy changed
+        // in the portal since Terraform wrote it, so the apply reads it before writing.
         tf.config(&OFFICE_HOURS.replace("GRANTS", "\"mfa\", \"compliantDevice\""));
-        tf.apply();
-        let (_, p) = sim.graph("GET", &format!("{POLICIES}/{id}"), None);
-        assert_eq!(
-            p["conditions"]["devices"]["excludeDeviceStates"],
-            json!(["domainJoined"]),
-            "{p}"
+        let changes = |tf: &Tf| {
+            tf.ok(&["plan", "-out=tfplan", "-no-color", "-input=false"]);
+            sim.sim().reset_stats();
+            tf.ok(&["apply", "-no-color", "-input=false", "tfplan"]);
+            let stats = sim.sim().stats();
+            assert_eq!(
+                stats["requests"]["PATCH /beta/identity/conditionalAccess/policies/{id}"], 1,
+                "{stats}"
+            );
+            stats["total"].as_u64().unwrap()
+        };
+        // Graph holds the new grant controls and still the portal-only setting.
+        let holds = |grants: Value| {
+            let (_, p) = sim.graph("GET", &format!("{POLICIES}/{id}"), None);
+            assert_eq!(p["grantControls"]["builtInControls"], grants, "{p}");
+            assert_eq!(
+                p["conditions"]["devices"]["excludeDeviceStates"],
+                json!(["domainJoined"]),
+                "{p}"
+            );
+        };
+        assert_eq!(changes(&tf), 3, "read, write, read the modification time");
+        holds(json!(["compliantDevice", "mfa"]));
+        // Unchanged since Terraform's write: the private state kept the unmodelled fields,
+        // and the next change writes without reading first, still keeping them.
+        tf.config(&OFFICE_HOURS.replace("GRANTS", "\"compliantDevice\""));
+        assert_eq!(changes(&tf), 2, "write, read the modification time");
+        holds(json!(["compliantDevice"]));
+        let private = private_states(&tf);
+        assert!(
+            private.iter().all(|p| !p.contains("compliantDevice")),
+            "the private state holds the unmodelled fields only: {private:?}"
         );
-        assert_eq!(
-            p["grantControls"]["builtInControls"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        tf.assert_clean_plan();
         tf.destroy();
     }
 }
@@ -607,4 +628,22 @@ resource "entra_conditional_access_policy" "remediate" {{
         tf.assert_clean_plan();
         tf.destroy();
     }
+}
+
+/// The private state Terraform keeps with each resource instance, decoded.
+fn private_states(tf: &Tf) -> Vec<String> {
+    use base64::Engine;
+    let text = std::fs::read_to_string(tf.dir.path().join("terraform.tfstate")).unwrap();
+    let state: Value = serde_json::from_str(&text).unwrap();
+    state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["instances"].as_array().unwrap().iter())
+        .filter_map(|i| i["private"].as_str())
+        .map(|p| {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(p).unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .collect()
 }

@@ -143,7 +143,9 @@ pub trait Resource: Send + Sync {
     /// A `Fetched` without state means the object is gone. `private` is what the resource
     /// stored with the object (empty if nothing).
     async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics>;
-    async fn update(&self, prior: &Value, planned: &Value) -> Applied;
+    /// `private` is what the resource stored with the object; what the apply returns as
+    /// private state (or, if none, `private` itself) is what Terraform keeps.
+    async fn update(&self, prior: &Value, planned: &Value, private: &[u8]) -> Applied;
     /// `Applied::gone()` on success; on failure the state that now matches Graph. `private` is
     /// what the resource stored with the object (empty if nothing).
     async fn delete(&self, prior: &Value, private: &[u8]) -> Applied;

@@ -659,7 +659,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         } else {
             log::info("updating", &[("type", res.type_name())]);
             let limit = timeouts::limit(&planned, "update");
-            deadline::within(limit, res.update(&prior, &planned)).await
+            deadline::within(limit, res.update(&prior, &planned, &req.planned_private)).await
         };
         if with_timeouts && !planned.is_null() {
             if let Some(state) = applied.state.as_mut() {

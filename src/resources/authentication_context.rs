@@ -321,7 +321,7 @@ impl Resource for AuthenticationContextResource {
         })
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
         let id = planned.get("id").as_str().unwrap_or_default().to_string();
         self.conn.objects().contexts.forget(&id).await;
         let client = match self.conn.client() {

@@ -12,6 +12,7 @@
 //!   provider): asked again for about eight seconds, then gone, so objects deleted outside
 //!   Terraform are still detected.
 
+use super::private_state;
 use crate::graph::time_scale;
 use crate::plugin::diag::Diagnostics;
 use std::future::Future;
@@ -27,28 +28,17 @@ const BRIEF_PAUSES_MS: [u64; 4] = [500, 1000, 2000, 4000];
 const LONGEST_PAUSE: Duration = Duration::from_secs(15);
 const LAST_SEEN: &str = "last_written_unix_ms";
 
-/// Private state saying the provider wrote the object now. Plain `key=value` text: Terraform
-/// keeps private state base64-encoded in the state file, and a JSON object there would read as
-/// the start of a JWT (`eyJ`) to every secret scanner.
+/// Private state saying the provider wrote the object now (see `private_state` for its form).
 pub fn seen_now() -> Vec<u8> {
-    format!("{LAST_SEEN}={}", unix_ms()).into_bytes()
-}
-
-fn unix_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+    format!("{LAST_SEEN}={}", private_state::now_unix_ms()).into_bytes()
 }
 
 /// How long ago the provider last saw the object, if its private state says.
 fn seen_ago(private: &[u8]) -> Option<Duration> {
-    let text = std::str::from_utf8(private).ok()?;
-    let seen: i64 = text
-        .strip_prefix(LAST_SEEN)?
-        .strip_prefix('=')?
-        .parse()
-        .ok()?;
+    let seen: i64 = private_state::get(private, LAST_SEEN)?.parse().ok()?;
     // A time ahead of our clock (set back since) counts as now.
     Some(Duration::from_millis(
-        unix_ms().saturating_sub(seen).max(0) as u64
+        private_state::now_unix_ms().saturating_sub(seen).max(0) as u64,
     ))
 }
 
@@ -117,7 +107,7 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn seen_ago_ms(ms: i64) -> Vec<u8> {
-        format!("{LAST_SEEN}={}", unix_ms() - ms).into_bytes()
+        format!("{LAST_SEEN}={}", private_state::now_unix_ms() - ms).into_bytes()
     }
 
     #[tokio::test(start_paused = true)]

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod listing;
 pub mod moved_from_azuread;
 pub mod named_location;
+pub mod private_state;
 pub mod reconcile;
 pub mod references;
 pub mod role_management_policy;

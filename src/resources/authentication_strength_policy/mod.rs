@@ -630,7 +630,7 @@ impl Resource for AuthenticationStrengthPolicyResource {
         })
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
         let guid = prior
             .get("object_id")
             .as_str()

@@ -3,6 +3,7 @@
 
 pub(crate) mod endpoint;
 pub mod from_graph;
+mod kept_fields;
 mod lockout;
 mod named_objects;
 pub mod schema;
@@ -292,6 +293,64 @@ impl ConditionalAccessPolicyResource {
         }
     }
 
+    /// An update's write. `kept`: the unmodelled fields the last write left, while Graph has
+    /// not changed the policy since; without them the policy is read first.
+    async fn write_update(&self, prior: &Value, planned: &Value, kept: Option<Json>) -> Applied {
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        self.listing.forget(&id).await;
+        let client = match self.conn.client() {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        let current = match kept {
+            Some(fields) => Ok(Some(fields)),
+            None => self.fetch(&id).await,
+        };
+        let current = match current {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Applied::failed(
+                    None,
+                    Diagnostics::error(
+                        format!("Conditional Access policy {id} no longer exists"),
+                        "It was deleted outside Terraform; the next plan will create it again.",
+                    ),
+                );
+            }
+            Err(d) => return Applied::failed(Some(prior.clone()), d),
+        };
+        // Settings this schema does not model are written back as they are, which needs beta;
+        // so does leaving a beta-only setting, which v1.0 might not clear.
+        let unmodeled = unmodeled::unmodeled(&current);
+        let api = if unmodeled.is_empty()
+            && endpoint_of(planned) == Api::V1
+            && endpoint_of(prior) == Api::V1
+        {
+            Api::V1
+        } else {
+            Api::Beta
+        };
+        let mut body = to_graph::body(planned);
+        unmodeled::carry_over(&mut body, &current, &unmodeled);
+        let path = format!("{COLLECTION}/{id}");
+        if let Err(e) = client.patch(api, &path, &body).await {
+            let d = e.to_diagnostics(&format!("update Conditional Access policy {id}"));
+            return self.state_after_failure(&id, prior, d).await;
+        }
+        // PATCH answers 204; the new modification time comes from a read.
+        let (after, private) = match self.fetch(&id).await {
+            Ok(Some(p)) => {
+                self.listing.put(&p).await;
+                let after = from_graph::state(&p);
+                let private =
+                    kept_fields::keep(&eventual::seen_now(), &p, after.get("modified_date_time"));
+                (after, private)
+            }
+            _ => (Value::Null, eventual::seen_now()),
+        };
+        Applied::ok(fill_unknowns(planned, &after)).with_private(private)
+    }
+
     /// After a failed write, what Graph now holds, so that the saved state matches it.
     async fn state_after_failure(
         &self,
@@ -384,9 +443,14 @@ impl Resource for ConditionalAccessPolicyResource {
                 // Counted by the next create's check of Graph's policy limit.
                 self.listing.put(&created.object).await;
                 let state = fill_unknowns(planned, &from_graph::state(&created.object));
+                let private = kept_fields::keep(
+                    &eventual::seen_now(),
+                    &created.object,
+                    state.get("modified_date_time"),
+                );
                 Applied::ok(state)
                     .with_warnings(created.warnings)
-                    .with_private(eventual::seen_now())
+                    .with_private(private)
             }
             Err(e) => Applied::failed(
                 None,
@@ -430,53 +494,9 @@ impl Resource for ConditionalAccessPolicyResource {
         })
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        let current = match self.fetch(&id).await {
-            Ok(Some(p)) => p,
-            Ok(None) => {
-                return Applied::failed(
-                    None,
-                    Diagnostics::error(
-                        format!("Conditional Access policy {id} no longer exists"),
-                        "It was deleted outside Terraform; the next plan will create it again.",
-                    ),
-                );
-            }
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        // Settings this schema does not model are written back as they are, which needs beta;
-        // so does leaving a beta-only setting, which v1.0 might not clear.
-        let unmodeled = unmodeled::unmodeled(&current);
-        let api = if unmodeled.is_empty()
-            && endpoint_of(planned) == Api::V1
-            && endpoint_of(prior) == Api::V1
-        {
-            Api::V1
-        } else {
-            Api::Beta
-        };
-        let mut body = to_graph::body(planned);
-        unmodeled::carry_over(&mut body, &current, &unmodeled);
-        let path = format!("{COLLECTION}/{id}");
-        if let Err(e) = client.patch(api, &path, &body).await {
-            let d = e.to_diagnostics(&format!("update Conditional Access policy {id}"));
-            return self.state_after_failure(&id, prior, d).await;
-        }
-        // PATCH answers 204; the new modification time comes from a read.
-        let after = match self.fetch(&id).await {
-            Ok(Some(p)) => {
-                self.listing.put(&p).await;
-                from_graph::state(&p)
-            }
-            _ => Value::Null,
-        };
-        Applied::ok(fill_unknowns(planned, &after)).with_private(eventual::seen_now())
+    async fn update(&self, prior: &Value, planned: &Value, private: &[u8]) -> Applied {
+        let kept = kept_fields::kept(private, prior.get("modified_date_time"));
+        self.write_update(prior, planned, kept).await
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {

@@ -400,7 +400,7 @@ impl Resource for NamedLocationResource {
         })
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
         let id = prior.get("id").as_str().unwrap_or_default().to_string();
         self.conn.objects().locations.forget(&id).await;
         let client = match self.conn.client() {

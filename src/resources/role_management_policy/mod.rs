@@ -509,7 +509,7 @@ impl Resource for RoleManagementPolicyResource {
         Ok(Some(state_from(&role, &policy, state)).into())
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> Applied {
+    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
         let role = planned
             .get("role_definition_id")
             .as_str()

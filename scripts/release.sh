@@ -13,9 +13,14 @@
 # `filesystem_mirror` (packed layout; Terraform ignores the JSON files there) and, served over
 # HTTPS, as a `network_mirror`. Only the top-level files go to a GitHub release.
 #
-# --platforms  comma-separated OS_ARCH list; default linux_amd64 (the others are built by
-#              .github/workflows/release.yml on their own runners). linux_arm64 from an amd64
-#              machine goes through cargo-zigbuild (pip install ziglang cargo-zigbuild).
+# --platforms  comma-separated OS_ARCH list, or `local` for every platform this machine
+#              builds (on Linux x86-64: linux_amd64,linux_arm64); default linux_amd64. A full
+#              release comes from .github/workflows/release.yml, which builds each platform on
+#              a runner of its kind. Cross builds from Linux: linux_arm64 through cargo-zigbuild
+#              (pip install ziglang cargo-zigbuild); windows_amd64 as x86_64-pc-windows-gnu with
+#              mingw-w64 and nasm (apt-get install gcc-mingw-w64-x86-64 nasm); darwin_* not at
+#              all (no macOS SDK). The script runs `rustup target add`, installs nothing else.
+#              Every build turns on the crate's vendored-openssl feature (see below).
 # --binary     package an existing binary instead of building (OS_ARCH defaults to
 #              linux_amd64): the release workflow after its per-platform builds, and the tests
 #              with the debug build, which must not start a release build.
@@ -56,16 +61,34 @@ if [ "$version" != "$crate_version" ]; then
   exit 1
 fi
 
-# The Rust target for each registry platform. Windows is built on a Windows runner (msvc);
-# the other platforms' runners build their own natively.
+# The Rust target for each registry platform. Windows: msvc on Windows (the workflow's
+# runner), the GNU target elsewhere (mingw-w64 links it without a Microsoft SDK; the registry
+# only needs a working .exe).
 rust_target() {
   case "$1" in
     linux_amd64) echo x86_64-unknown-linux-gnu ;;
     linux_arm64) echo aarch64-unknown-linux-gnu ;;
-    windows_amd64) echo x86_64-pc-windows-msvc ;;
+    windows_amd64)
+      case "$host_target" in
+        *-windows-*) echo x86_64-pc-windows-msvc ;;
+        *) echo x86_64-pc-windows-gnu ;;
+      esac ;;
     darwin_amd64) echo x86_64-apple-darwin ;;
     darwin_arm64) echo aarch64-apple-darwin ;;
     *) echo "unsupported platform $1" >&2; return 1 ;;
+  esac
+}
+
+# What `--platforms local` means on this host. windows_amd64 is not in Linux's list although
+# its toolchain works here: the crate does not compile for Windows yet (src/plugin speaks
+# go-plugin over unix sockets only); name it to try.
+local_platforms() {
+  case "$host_target" in
+    x86_64-unknown-linux-gnu) echo linux_amd64,linux_arm64 ;;
+    aarch64-unknown-linux-gnu) echo linux_arm64 ;;
+    *-apple-darwin) echo darwin_amd64,darwin_arm64 ;;
+    x86_64-pc-windows-msvc) echo windows_amd64 ;;
+    *) echo "no release platform for the host $host_target" >&2; return 1 ;;
   esac
 }
 
@@ -81,24 +104,43 @@ if [ "${#binaries[@]}" -gt 0 ]; then
   done
 else
   host_target="$(rustc -vV | sed -n 's/^host: //p')"
+  [ "$platforms" != local ] || platforms="$(local_platforms)"
   for p in $(echo "${platforms:-linux_amd64}" | tr ',' ' '); do
     target="$(rust_target "$p")"
-    if [ "$target" = "$host_target" ]; then
-      cargo build --manifest-path "$root/Cargo.toml" --release --locked --target "$target" --bin "$name" >&2
-    else
-      # A cross build needs the Rust target and a linker for it; zig provides the linker and
-      # the C toolchain aws-lc needs, for Linux targets without a sysroot.
+    build=build
+    if [ "$target" != "$host_target" ]; then
+      # A cross build needs the Rust target, and a linker and C compiler (aws-lc, OpenSSL)
+      # for it: checked here, so that a missing one is named before a long build.
+      case "$p:$host_target" in
+        linux_*:*-linux-*)
+          # zig is the linker and C compiler, with its own glibc headers: no sysroot needed.
+          command -v cargo-zigbuild >/dev/null || {
+            echo "cross-building $p needs cargo-zigbuild: pip install ziglang cargo-zigbuild" >&2
+            exit 1
+          }
+          build=zigbuild ;;
+        windows_*:*-linux-*)
+          command -v x86_64-w64-mingw32-gcc >/dev/null || {
+            echo "cross-building $p needs mingw-w64: apt-get install gcc-mingw-w64-x86-64" >&2
+            exit 1
+          }
+          # aws-lc's x86-64 assembly for Windows is NASM's; or its prebuilt objects.
+          command -v nasm >/dev/null || [ -n "${AWS_LC_SYS_PREBUILT_NASM:-}" ] || {
+            echo "cross-building $p needs nasm (apt-get install nasm), or AWS_LC_SYS_PREBUILT_NASM=1" >&2
+            exit 1
+          } ;;
+        darwin_*:*-linux-*)
+          echo "$p cannot be built on Linux: linking needs the macOS SDK's frameworks" >&2
+          echo "(Security, CoreFoundation); the release workflow builds it on macOS" >&2
+          exit 1 ;;
+      esac
       rustup target add "$target" >&2
-      if [[ "$p" == linux_* ]] && [[ "$host_target" == *linux* ]]; then
-        command -v cargo-zigbuild >/dev/null || {
-          echo "cross-building $p needs cargo-zigbuild: pip install ziglang cargo-zigbuild" >&2
-          exit 1
-        }
-        cargo zigbuild --manifest-path "$root/Cargo.toml" --release --locked --target "$target" --bin "$name" >&2
-      else
-        cargo build --manifest-path "$root/Cargo.toml" --release --locked --target "$target" --bin "$name" >&2
-      fi
     fi
+    # vendored-openssl: OpenSSL (azure_identity's certificate sign-in) built from source and
+    # linked statically, so a cross build needs no OpenSSL for its target and no release
+    # binary needs a libssl of one version where it runs.
+    cargo "$build" --manifest-path "$root/Cargo.toml" --release --locked --target "$target" \
+      --bin "$name" --features vendored-openssl >&2
     exe=""
     [[ "$p" == windows_* ]] && exe=.exe
     packages+=("$p=$root/target/$target/release/$name$exe")

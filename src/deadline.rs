@@ -12,11 +12,11 @@ tokio::task_local! {
 }
 
 /// Runs `f` with `limit` (from now) as the operation's time limit; without one, as it is. The
-/// limit runs on the provider's clock, which tests may speed up (`graph::time_scale`).
+/// limit runs on the provider's clock, which tests may speed up (`time_scale`).
 pub async fn within<F: Future>(limit: Option<Duration>, f: F) -> F::Output {
     match limit {
         Some(l) => {
-            let l = crate::graph::time_scale::scaled(l);
+            let l = crate::time_scale::scaled(l);
             DEADLINE.scope(Instant::now() + l, f).await
         }
         None => f.await,

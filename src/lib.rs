@@ -2,6 +2,8 @@
 //!
 //! `plugin` speaks Terraform's plugin protocol and knows nothing of Entra; `graph` talks to
 //! Microsoft Graph; `provider`, `resources` and `data_sources` map Terraform values to Graph.
+//! `log`, `deadline` and `time_scale` are leaves both `plugin` and `graph` use, so that neither
+//! depends on the other (ARCHITECTURE.md).
 
 pub mod command_line;
 pub mod data_sources;
@@ -9,8 +11,10 @@ pub mod deadline;
 pub mod export;
 pub mod functions;
 pub mod graph;
+pub mod log;
 pub mod plugin;
 pub mod provider;
 pub mod resources;
 pub mod sweep;
+pub mod time_scale;
 pub mod whatif;

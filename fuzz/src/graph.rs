@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use std::sync::OnceLock;
 use terraform_provider_entra::data_sources;
-use terraform_provider_entra::data_sources::directory_role::RoleDefinition;
 use terraform_provider_entra::export::{self, Tenant};
+use terraform_provider_entra::graph::directory_roles::RoleDefinition;
 use terraform_provider_entra::graph::models::{
     AuthenticationContext, AuthenticationStrengthPolicy, CombinationConfiguration, NamedLocation,
     PolicyReferences,
@@ -21,6 +21,7 @@ use terraform_provider_entra::plugin::value::Value;
 use terraform_provider_entra::provider::EntraProvider;
 use terraform_provider_entra::resources::conditional_access_policy::{self as ca, from_graph};
 use terraform_provider_entra::resources::create_once::same_content;
+use terraform_provider_entra::resources::graph_errors::ToDiagnostics;
 use terraform_provider_entra::resources::reconcile::fill_unknowns;
 use terraform_provider_entra::resources::role_management_policy::{self as pim, rules};
 use terraform_provider_entra::resources::{

@@ -2,15 +2,15 @@
 //! `display_name` (exactly one of them).
 
 use crate::graph::models::AuthenticationContext;
+use crate::graph::paths::AUTHENTICATION_CONTEXTS;
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
 use crate::resources::authentication_context::{check_context_id, from_graph};
-
-const COLLECTION: &str = "/identity/conditionalAccess/authenticationContextClassReferences";
+use crate::resources::connection::Connection;
+use crate::resources::graph_errors::ToDiagnostics;
 
 pub fn schema() -> Schema {
     Schema {
@@ -127,7 +127,10 @@ impl DataSource for AuthenticationContextDataSource {
         let client = self.conn.client()?;
         let found = if let Some(id) = config.get("context_id").as_str() {
             client
-                .get_opt::<AuthenticationContext>(Api::V1, &format!("{COLLECTION}/{id}"))
+                .get_opt::<AuthenticationContext>(
+                    Api::V1,
+                    &format!("{AUTHENTICATION_CONTEXTS}/{id}"),
+                )
                 .await
                 .map_err(|e| e.to_diagnostics(&format!("read authentication context {id}")))?
                 .ok_or_else(|| {
@@ -140,7 +143,7 @@ impl DataSource for AuthenticationContextDataSource {
         } else {
             let name = config.get("display_name").as_str().unwrap_or_default();
             let all = client
-                .list(Api::V1, COLLECTION)
+                .list(Api::V1, AUTHENTICATION_CONTEXTS)
                 .await
                 .map_err(|e| e.to_diagnostics("list authentication contexts"))?;
             pick_by_name(all, name)?

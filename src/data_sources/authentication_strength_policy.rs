@@ -1,15 +1,17 @@
 //! Data source `entra_authentication_strength_policy`: a built-in or custom authentication
 //! strength by `id` or `display_name`, for `authentication_strength_policy_id` in policies.
 
+use crate::graph::ids::is_guid;
 use crate::graph::models::AuthenticationStrengthPolicy;
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
 use crate::resources::authentication_strength_policy::{guid_of, COLLECTION};
-use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
+use crate::resources::conditional_access_policy::vocabulary::AUTH_STRENGTH_PATH;
+use crate::resources::connection::Connection;
+use crate::resources::graph_errors::ToDiagnostics;
 
 pub fn schema() -> Schema {
     Schema {

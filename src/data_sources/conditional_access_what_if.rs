@@ -2,24 +2,25 @@
 //! Access policies it would meet and what they demand, evaluated offline by `crate::whatif`
 //! on the tenant's policies (beta, which lists every policy) and named locations (v1.0).
 
+use crate::graph::ids::is_guid;
+use crate::graph::paths::{CONDITIONAL_ACCESS_POLICIES, NAMED_LOCATIONS};
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::{Number, Value};
-use crate::provider::Connection;
 use crate::resources::authentication_context::check_context_id;
 use crate::resources::conditional_access_policy::vocabulary::{
-    is_guid, INSIDER_RISK_LEVELS, RISK_LEVELS, USER_ACTIONS,
+    INSIDER_RISK_LEVELS, RISK_LEVELS, USER_ACTIONS,
 };
+use crate::resources::connection::Connection;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::Listing;
-use crate::resources::named_location::{check_country, COLLECTION as NAMED_LOCATIONS};
+use crate::resources::named_location::check_country;
 use crate::whatif::{evaluate, Outcome, Requirement, Session, SignIn};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-
-const POLICIES: &str = "/identity/conditionalAccess/policies";
 
 /// What one sign-in can be: Graph's policy-side values without `none` and `all`, which describe
 /// policies, not sign-ins; likewise `easSupported`, a grouping of Exchange ActiveSync clients.
@@ -451,7 +452,7 @@ impl DataSource for ConditionalAccessWhatIfDataSource {
         // Every what-if in a configuration evaluates the same tenant: list it once.
         let policies = self
             .policies
-            .get(|| client.list::<Json>(Api::Beta, POLICIES))
+            .get(|| client.list::<Json>(Api::Beta, CONDITIONAL_ACCESS_POLICIES))
             .await
             .map_err(|e| e.to_diagnostics("list Conditional Access policies"))?;
         let locations = self

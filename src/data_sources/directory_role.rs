@@ -1,73 +1,13 @@
 //! Data source `entra_directory_role`: a directory role definition, built-in or custom, by
 //! `display_name` or `template_id`.
 
-use crate::graph::query::eq_filter;
-use crate::graph::{Api, GraphClient};
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
-use serde::Deserialize;
-
-const DEFINITIONS: &str = "/roleManagement/directory/roleDefinitions";
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleDefinition {
-    pub id: String,
-    #[serde(default)]
-    pub template_id: String,
-    #[serde(default)]
-    pub display_name: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub is_built_in: Option<bool>,
-    #[serde(default)]
-    pub is_enabled: Option<bool>,
-}
-
-/// Every role definition of the tenant, built-in and custom.
-pub async fn all(client: &GraphClient) -> Result<Vec<RoleDefinition>, crate::graph::GraphError> {
-    client.list(Api::V1, DEFINITIONS).await
-}
-
-/// Looks a role up by template id or by display name (exactly one must be given).
-pub async fn find(
-    client: &GraphClient,
-    template_id: Option<&str>,
-    display_name: Option<&str>,
-) -> Result<RoleDefinition, Diagnostics> {
-    let (filter, key, shown) = match (template_id, display_name) {
-        (Some(t), _) => (eq_filter("templateId", t), "template_id", t.to_string()),
-        (None, Some(n)) => (eq_filter("displayName", n), "display_name", n.to_string()),
-        (None, None) => {
-            return Err(Diagnostics::error(
-                "No role to look up",
-                "Set template_id or display_name.",
-            ))
-        }
-    };
-    let found: Vec<RoleDefinition> = client
-        .list(Api::V1, &format!("{DEFINITIONS}?$filter={filter}"))
-        .await
-        .map_err(|e| e.to_diagnostics(&format!("look up directory role {shown}")))?;
-    match found.len() {
-        1 => Ok(found.into_iter().next().unwrap_or_else(|| unreachable!())),
-        0 => Err(Diagnostics::attr_error(
-            AttrPath::root(key),
-            "Directory role not found",
-            format!("No directory role has {key} {shown:?}."),
-        )),
-        n => Err(Diagnostics::attr_error(
-            AttrPath::root(key),
-            "Several directory roles match",
-            format!("{n} roles match {shown:?}; use template_id."),
-        )),
-    }
-}
+use crate::resources::connection::Connection;
+use crate::resources::directory_roles::find;
 
 pub fn schema() -> Schema {
     Schema {

@@ -8,7 +8,7 @@ pub mod named_location;
 pub mod role_management_policy;
 
 use crate::plugin::resource::DataSource;
-use crate::provider::Connection;
+use crate::resources::connection::Connection;
 use std::sync::Arc;
 
 pub fn all(conn: &Connection) -> Vec<Arc<dyn DataSource>> {

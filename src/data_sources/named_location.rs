@@ -4,17 +4,16 @@
 //! them: the keywords `All` and `AllTrusted`, and the legacy "Multifactor authentication
 //! trusted IPs" (the all-zero GUID).
 
+use crate::graph::ids::{is_guid, MFA_TRUSTED_IPS_ID};
 use crate::graph::models::NamedLocation;
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
-use crate::resources::named_location::{
-    blocks, guid_of, kind, COLLECTION, MFA_TRUSTED_IPS_ID, WITH_BLOCKS,
-};
+use crate::resources::connection::Connection;
+use crate::resources::graph_errors::ToDiagnostics;
+use crate::resources::named_location::{blocks, guid_of, kind, COLLECTION, WITH_BLOCKS};
 use std::collections::BTreeMap;
 
 /// Locations that policies may reference but `GET /namedLocations` does not return:

@@ -1,12 +1,13 @@
 //! Data source `entra_role_management_policy`: a directory role's current PIM settings, in the
 //! resource's shape, every block filled.
 
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::DataSource;
 use crate::plugin::schema::{Mode, Schema};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::connection::Connection;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::role_management_policy::{fetch_policy, rules, schema as resource_schema};
 
 /// The resource's schema with every setting read-only.

@@ -2,6 +2,7 @@
 //! does (the same `ARM_*` and `ENTRA_*` environment variables), progress on stderr.
 
 use crate::provider::EntraProvider;
+use crate::resources::graph_errors::ToDiagnostics;
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: terraform-provider-entra export --out DIR

@@ -12,11 +12,11 @@ mod names;
 
 pub use command::main;
 
-use crate::data_sources::directory_role::{self, RoleDefinition};
+use crate::graph::directory_roles::{self, RoleDefinition};
 use crate::graph::models::{
     AuthenticationContext, AuthenticationStrengthPolicy, CombinationConfiguration, NamedLocation,
 };
-use crate::graph::{Api, GraphClient, GraphError};
+use crate::graph::{paths, Api, GraphClient, GraphError};
 use crate::plugin::value::Value;
 use crate::resources::{
     authentication_context, authentication_strength_policy as strength, conditional_access_policy,
@@ -43,12 +43,7 @@ pub struct Tenant {
 /// Reads the tenant, reporting each type's count through `progress`.
 pub async fn read(client: &GraphClient, progress: &dyn Fn(&str)) -> Result<Tenant, GraphError> {
     let mut t = Tenant {
-        contexts: client
-            .list(
-                Api::V1,
-                "/identity/conditionalAccess/authenticationContextClassReferences",
-            )
-            .await?,
+        contexts: client.list(Api::V1, paths::AUTHENTICATION_CONTEXTS).await?,
         ..Tenant::default()
     };
     progress(&format!(
@@ -84,7 +79,7 @@ pub async fn read(client: &GraphClient, progress: &dyn Fn(&str)) -> Result<Tenan
         t.strengths.len()
     ));
     t.policies = client
-        .list(Api::Beta, "/identity/conditionalAccess/policies")
+        .list(Api::Beta, paths::CONDITIONAL_ACCESS_POLICIES)
         .await?;
     progress(&format!(
         "read {} Conditional Access policies",
@@ -93,7 +88,7 @@ pub async fn read(client: &GraphClient, progress: &dyn Fn(&str)) -> Result<Tenan
     t.role_policies = client
         .list(Api::V1, &role_management_policy::all_roles_path())
         .await?;
-    t.roles = directory_role::all(client).await?;
+    t.roles = directory_roles::all(client).await?;
     progress(&format!(
         "read the PIM settings of {} directory roles",
         t.role_policies.len()

@@ -11,6 +11,7 @@
 //! process, and the slots it claimed simply pass. Processes on different machines cannot see
 //! each other; for them Graph's 429 stays the only coordination (docs/performance.md).
 
+use super::paths;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -41,7 +42,7 @@ impl Budget {
     /// still comes widens the slots by a tenth (up to twice the limit's gap): how Graph counts
     /// cannot be seen from here, and a 429 costs far more than a wider slot.
     fn new(rps: f64, shared: Option<PathBuf>) -> Budget {
-        let gap = super::time_scale::scaled(Duration::from_secs_f64(1.0 / rps));
+        let gap = crate::time_scale::scaled(Duration::from_secs_f64(1.0 / rps));
         Budget {
             gap,
             slots: tokio::sync::Mutex::new(Slots {
@@ -113,7 +114,7 @@ fn claim(
         .and_then(|next| next.checked_sub(now))
         .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX)))
         .unwrap_or_default()
-        .min(super::time_scale::scaled(MAX_AHEAD));
+        .min(crate::time_scale::scaled(MAX_AHEAD));
     let slot = ahead.max(earliest);
     let next = now + (slot + interval).as_millis();
     f.set_len(0)?;
@@ -168,8 +169,8 @@ fn unix_ms() -> u128 {
 pub fn is_ca_family(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
     [
-        "/identity/conditionalAccess/policies",
-        "/identity/conditionalAccess/namedLocations",
+        paths::CONDITIONAL_ACCESS_POLICIES,
+        paths::NAMED_LOCATIONS,
         "/policies/conditionalAccessPolicies",
     ]
     .iter()
@@ -272,7 +273,7 @@ mod tests {
         let file = dir.path().join("budget");
         std::fs::write(&file, (unix_ms() + 3_600_000).to_string()).unwrap();
         let slot = claim(&file, Duration::ZERO, Duration::from_secs(1)).unwrap();
-        assert!(slot <= super::super::time_scale::scaled(MAX_AHEAD));
+        assert!(slot <= crate::time_scale::scaled(MAX_AHEAD));
         // Garbage in the file is no slot at all.
         std::fs::write(&file, "not a time").unwrap();
         assert_eq!(

@@ -7,7 +7,7 @@
 //! `azure_identity` reads it: see there.
 
 use super::http::{self, ReadError};
-use crate::plugin::log;
+use crate::log;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, SecretBytes, TokenCredential};
 use azure_core::error::ErrorKind;

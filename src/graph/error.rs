@@ -1,8 +1,7 @@
 //! Graph errors as users need to see them: HTTP status, Graph `code`, the numbered detail that
 //! Conditional Access puts in `innerError.message`, and the request-id Microsoft support asks for.
 
-use crate::plugin::diag::Diagnostics;
-use crate::plugin::log;
+use crate::log;
 use serde_json::Value as Json;
 use std::fmt;
 
@@ -109,11 +108,6 @@ impl GraphError {
             GraphError::NoAnswer { .. } => true,
             _ => false,
         }
-    }
-
-    /// A diagnostic whose summary says what we were doing and whose detail is this error.
-    pub fn to_diagnostics(&self, doing: &str) -> Diagnostics {
-        Diagnostics::error(format!("Could not {doing}"), self.to_string())
     }
 }
 

@@ -21,7 +21,7 @@ const TIMEOUT_VARIABLE: &str = "ENTRA_REQUEST_TIMEOUT";
 pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 pub fn build_client() -> anyhow::Result<reqwest::Client> {
-    let timeout = super::time_scale::scaled(request_timeout(
+    let timeout = crate::time_scale::scaled(request_timeout(
         std::env::var(TIMEOUT_VARIABLE).ok().as_deref(),
     )?);
     match std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {

@@ -15,7 +15,7 @@
 //! Everything retried is bounded twice: at most 12 attempts, and none started past the
 //! operation's deadline (300 s, or the resource's `timeouts` when shorter).
 
-use super::time_scale;
+use crate::time_scale;
 use reqwest::Method;
 use std::time::Duration;
 

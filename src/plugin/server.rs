@@ -4,13 +4,13 @@
 
 use super::codec;
 use super::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
-use super::log;
 use super::proto::tfplugin6 as pb;
 use super::resource::{Applied, DataSource, Function, MovedFrom, PlanRequest, Provider, Resource};
 use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
 use super::timeouts;
 use super::value::Value;
 use crate::deadline;
+use crate::log;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};

@@ -2,7 +2,7 @@
 //! Terraform waits on the provider for exactly these spans, so the benchmark adds them up to
 //! tell the provider's share of a run's wall time from Terraform's and Graph's.
 
-use super::log;
+use crate::log;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};

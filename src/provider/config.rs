@@ -4,10 +4,11 @@
 use super::sign_in::conflicting_credentials;
 use crate::graph::cloud::Environment;
 use crate::graph::credentials::{AuthSettings, OidcSource};
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::connection::{EmergencyAccess, Enforcement};
 use base64::Engine;
 
 /// (attribute, environment variables in priority order, description)
@@ -197,20 +198,6 @@ pub struct Settings {
     pub graph_endpoint: String,
     pub auth: AuthSettings,
     pub emergency_access: Option<EmergencyAccess>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Enforcement {
-    Error,
-    Warn,
-}
-
-/// The break-glass accounts every enabled Conditional Access policy must exclude.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmergencyAccess {
-    pub user_ids: Vec<String>,
-    pub group_ids: Vec<String>,
-    pub enforcement: Enforcement,
 }
 
 fn emergency_access_block() -> NestedBlock {

@@ -1,58 +1,23 @@
-//! The `entra` provider: its configuration, the Graph connection it hands to every resource,
-//! and the list of resources and data sources.
+//! The `entra` provider: its configuration, the Graph connection it sets up and hands to every
+//! resource (`resources::connection`), and the list of resources and data sources.
 
 pub mod config;
 mod sign_in;
 
-pub use config::{EmergencyAccess, Enforcement};
+/// The connection this provider sets up and hands to every resource and data source.
+pub use crate::resources::connection::Connection;
 
 use crate::data_sources;
 use crate::functions;
 use crate::graph::{credentials, http, GraphClient};
+use crate::log;
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::log;
 use crate::plugin::resource::{DataSource, Function, Provider, Resource};
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 use crate::resources;
-use crate::resources::tenant_objects::TenantObjects;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
-
-/// What ConfigureProvider sets up, once per process: the Graph client and the provider-level
-/// safety settings. Resources hold a clone; a resource used before configuration (which
-/// Terraform never does for CRUD) gets a clear error.
-#[derive(Clone, Default)]
-pub struct Connection(Arc<Configured>);
-
-#[derive(Default)]
-struct Configured {
-    client: OnceLock<GraphClient>,
-    emergency_access: OnceLock<Option<EmergencyAccess>>,
-    objects: TenantObjects,
-}
-
-impl Connection {
-    pub fn client(&self) -> Result<&GraphClient, Diagnostics> {
-        self.0.client.get().ok_or_else(|| {
-            Diagnostics::error(
-                "Provider not configured",
-                "The entra provider was used before it was configured; this is a bug.",
-            )
-        })
-    }
-
-    /// The emergency-access accounts every Conditional Access policy must exclude, if the
-    /// provider block names them.
-    pub fn emergency_access(&self) -> Option<&EmergencyAccess> {
-        self.0.emergency_access.get().and_then(Option::as_ref)
-    }
-
-    /// The contexts, locations and strengths policies refer to, listed once per process.
-    pub fn objects(&self) -> &TenantObjects {
-        &self.0.objects
-    }
-}
 
 pub struct EntraProvider {
     connection: Connection,
@@ -145,12 +110,7 @@ impl Provider for EntraProvider {
             self.stop.clone(),
         )
         .with_renewal(renew);
-        let _ = self.connection.0.client.set(client);
-        let _ = self
-            .connection
-            .0
-            .emergency_access
-            .set(settings.emergency_access);
+        self.connection.configure(client, settings.emergency_access);
         Diagnostics::default()
     }
 

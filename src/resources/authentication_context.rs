@@ -4,22 +4,23 @@
 //! Graph creates these with an upsert (PATCH to the id), so creating blindly would silently
 //! take over a context someone already uses; we check first and point to `terraform import`.
 
-use crate::data_sources::directory_role;
+use crate::graph::directory_roles;
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
-use crate::graph::{Api, GraphClient};
+use crate::graph::{paths, Api, GraphClient};
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
+use crate::resources::connection::Connection;
 use crate::resources::eventual;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::ById;
 use crate::resources::references::policies_using;
 use crate::resources::role_management_policy;
 use serde_json::json;
 
 pub const TYPE_NAME: &str = "entra_authentication_context";
-pub const COLLECTION: &str = "/identity/conditionalAccess/authenticationContextClassReferences";
+pub const COLLECTION: &str = paths::AUTHENTICATION_CONTEXTS;
 
 pub fn schema() -> Schema {
     Schema {
@@ -190,7 +191,7 @@ impl AuthenticationContextResource {
         if roles.is_empty() {
             return Ok(roles);
         }
-        let Ok(all) = directory_role::all(client).await else {
+        let Ok(all) = directory_roles::all(client).await else {
             return Ok(roles);
         };
         Ok(roles

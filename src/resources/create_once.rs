@@ -13,8 +13,8 @@
 //! them, never a guess. None within the minute: Graph did not act, and the POST is sent again.
 
 use crate::graph::{Api, GraphClient, GraphError};
+use crate::log;
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::log;
 use crate::resources::eventual;
 use serde_json::Value as Json;
 use std::collections::HashSet;

@@ -13,8 +13,8 @@
 //!   Terraform are still detected.
 
 use super::private_state;
-use crate::graph::time_scale;
 use crate::plugin::diag::Diagnostics;
+use crate::time_scale;
 use std::future::Future;
 use std::time::Duration;
 

@@ -1,10 +1,15 @@
-//! Managed resources, one module per Terraform type, and the reconciliation they share.
+//! Managed resources, one module per Terraform type, and what they share with each other and
+//! with the data sources: reconciliation, the connection to the tenant, Graph errors as
+//! diagnostics, directory role look-ups.
 
 pub mod authentication_context;
 pub mod authentication_strength_policy;
 pub mod conditional_access_policy;
+pub mod connection;
 pub mod create_once;
+pub mod directory_roles;
 pub mod eventual;
+pub mod graph_errors;
 #[cfg(test)]
 mod graph_metadata;
 pub mod limits;
@@ -18,7 +23,7 @@ pub mod role_management_policy;
 pub mod tenant_objects;
 
 use crate::plugin::resource::Resource;
-use crate::provider::Connection;
+use connection::Connection;
 use std::sync::Arc;
 
 pub fn all(conn: &Connection) -> Vec<Arc<dyn Resource>> {

@@ -4,9 +4,9 @@
 //! from Graph, exactly as after an import (and as proven on the corpus), so nothing depends on
 //! how a given azuread version happened to store its attributes.
 
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::resource::MovedFrom;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
 
 /// Whether the source is azuread: any registry host, the bare name older OpenTofu sends, or our
 /// own address after `terraform state replace-provider` (the types still differ, so the move

@@ -3,8 +3,8 @@
 //! resources ask first and name the policies. Read through beta, which shows every policy.
 
 use crate::graph::models::PolicyReferences;
-use crate::graph::{Api, GraphError};
-use crate::provider::Connection;
+use crate::graph::{paths, Api, GraphError};
+use crate::resources::connection::Connection;
 
 pub async fn policies_using(
     conn: &Connection,
@@ -12,7 +12,7 @@ pub async fn policies_using(
 ) -> Result<Vec<PolicyReferences>, GraphError> {
     let client = conn.client().map_err(|d| GraphError::Auth(d.to_string()))?;
     let policies: Vec<PolicyReferences> = client
-        .list(Api::Beta, "/identity/conditionalAccess/policies")
+        .list(Api::Beta, paths::CONDITIONAL_ACCESS_POLICIES)
         .await?;
     Ok(policies.into_iter().filter(|p| uses(p)).collect())
 }

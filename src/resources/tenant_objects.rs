@@ -12,6 +12,7 @@
 
 use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::Diagnostics;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::{ById, Listing};
 use crate::resources::{authentication_context, authentication_strength_policy, named_location};
 use serde_json::Value as Json;

@@ -3,7 +3,7 @@
 
 use super::locations;
 use super::SignIn;
-use crate::resources::conditional_access_policy::vocabulary::split_flags;
+use crate::graph::flags::split_flags;
 use serde_json::Value as Json;
 
 /// A condition's answer, with what had to be assumed to give it, if anything.

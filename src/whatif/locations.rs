@@ -3,7 +3,7 @@
 
 use super::conditions::{strs, Verdict};
 use super::SignIn;
-use crate::resources::named_location::MFA_TRUSTED_IPS_ID;
+use crate::graph::ids::MFA_TRUSTED_IPS_ID;
 use serde_json::Value as Json;
 use std::net::IpAddr;
 

@@ -6,6 +6,7 @@
 //! `updateAllowedCombinations` action for combinations, and a sub-collection for combination
 //! configurations. Built-in strengths cannot be changed, so they are only readable (data source).
 
+use crate::graph::ids::is_guid;
 use crate::graph::models::{
     AuthenticationStrengthPolicy, CombinationConfiguration, PolicyReferences,
 };
@@ -16,10 +17,11 @@ use crate::plugin::resource::{
 };
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
-use crate::resources::conditional_access_policy::vocabulary::{is_guid, AUTH_STRENGTH_PATH};
+use crate::resources::conditional_access_policy::vocabulary::AUTH_STRENGTH_PATH;
+use crate::resources::connection::Connection;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::limits::Limit;
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{fill_unknowns, reconcile, Rules};

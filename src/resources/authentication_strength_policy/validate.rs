@@ -1,9 +1,9 @@
 //! Plan-time checks: known methods, multifactor combinations, and configurations that fit them.
 
 use super::{FIDO2, X509};
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::value::Value;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
 
 /// v1.0 `authenticationMethodModes`, in declaration order (the order Graph writes them in);
 /// `qrCodePin` comes after `unknownFutureValue` (the provider sends the Prefer header for it).

@@ -4,7 +4,8 @@
 //! form wherever it means the same.
 
 use super::endpoint;
-use super::vocabulary::{split_flags, AUTH_STRENGTH_PATH};
+use super::vocabulary::AUTH_STRENGTH_PATH;
+use crate::graph::flags::split_flags;
 use crate::plugin::value::{Number, Value};
 use serde_json::Value as Json;
 

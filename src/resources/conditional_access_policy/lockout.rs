@@ -20,7 +20,7 @@ use super::to_graph::grant_is_effective;
 use super::validate::session_is_effective;
 use crate::plugin::diag::{AttrPath, Diagnostics, Severity};
 use crate::plugin::value::Value;
-use crate::provider::{EmergencyAccess, Enforcement};
+use crate::resources::connection::{EmergencyAccess, Enforcement};
 use crate::whatif::{self, SignIn};
 use serde_json::{json, Value as Json};
 use std::net::{IpAddr, Ipv4Addr};

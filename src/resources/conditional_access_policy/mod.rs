@@ -14,6 +14,9 @@ pub mod unmodeled;
 mod validate;
 pub mod vocabulary;
 
+use crate::graph::flags::split_flags;
+use crate::graph::ids::is_guid;
+use crate::graph::paths;
 use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::resource::{
@@ -21,15 +24,16 @@ use crate::plugin::resource::{
 };
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
+use crate::resources::connection::Connection;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::limits::Limit;
 use crate::resources::listing::{ById, Listing};
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
 use serde_json::Value as Json;
-use vocabulary::{is_guid, split_flags, strength_guid};
+use vocabulary::strength_guid;
 
 pub use validate::validate;
 
@@ -45,7 +49,7 @@ pub fn as_graph(policy: &Value) -> Json {
 }
 
 pub const TYPE_NAME: &str = "entra_conditional_access_policy";
-pub const COLLECTION: &str = "/identity/conditionalAccess/policies";
+pub const COLLECTION: &str = paths::CONDITIONAL_ACCESS_POLICIES;
 /// Graph's limit per tenant (graph-api.md section 2.1).
 const MAX_POLICIES: usize = 195;
 const COMPUTED: &[&str] = &[
@@ -523,12 +527,13 @@ impl Resource for ConditionalAccessPolicyResource {
     /// Accepts the policy's object id, or azuread's `/identity/conditionalAccess/policies/{id}`.
     async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
         let guid = id
-            .strip_prefix("/identity/conditionalAccess/policies/")
+            .strip_prefix(COLLECTION)
+            .and_then(|rest| rest.strip_prefix('/'))
             .unwrap_or(id);
         if !is_guid(guid) {
             return Err(Diagnostics::error(
                 "Invalid import id",
-                format!("{id:?} is not a Conditional Access policy id: use its object id (a GUID), or /identity/conditionalAccess/policies/{{id}}."),
+                format!("{id:?} is not a Conditional Access policy id: use its object id (a GUID), or {COLLECTION}/{{id}}."),
             ));
         }
         Ok(adopted(guid).into())

@@ -9,7 +9,7 @@ use super::validate::{at, path};
 use super::vocabulary::{canonical_keyword, strength_guid, LOCATION_KEYWORDS};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::value::Value;
-use crate::provider::Connection;
+use crate::resources::connection::Connection;
 use crate::resources::tenant_objects::Objects;
 
 /// The legacy "Multifactor authentication trusted IPs" location: valid in policies although no

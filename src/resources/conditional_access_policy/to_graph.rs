@@ -4,6 +4,7 @@
 //! set, so a policy without them is a valid v1.0 body (`endpoint` picks the version from it).
 
 use super::vocabulary::*;
+use crate::graph::flags::{join_flags, split_flags};
 use crate::plugin::value::Value;
 use serde_json::{json, Map, Value as Json};
 

@@ -4,6 +4,8 @@
 
 use super::to_graph::grant_is_effective;
 use super::vocabulary::*;
+use crate::graph::flags::split_flags;
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::value::Value;
 use crate::resources::authentication_context::check_context_id;

@@ -84,35 +84,6 @@ pub fn canonical_keyword<'a>(value: &'a str, keywords: &[&'static str]) -> &'a s
         .unwrap_or(value)
 }
 
-/// Graph's flags string for a set of enum members: comma-joined, declaration order.
-pub fn join_flags(values: &[&str], order: &[&str]) -> String {
-    order
-        .iter()
-        .filter(|o| values.iter().any(|v| v.eq_ignore_ascii_case(o)))
-        .copied()
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// The members of a Graph flags string (`"a, b"` or `"a,b"`).
-pub fn split_flags(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-pub fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let lens = [8, 4, 4, 4, 12];
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip(lens)
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 /// The GUID of an authentication strength given as a GUID or as azuread's path form.
 pub fn strength_guid(s: &str) -> &str {
     s.strip_prefix(AUTH_STRENGTH_PATH).unwrap_or(s)
@@ -123,33 +94,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flags_join_in_declaration_order_whatever_the_input() {
-        assert_eq!(
-            join_flags(&["serviceProvider", "internalGuest"], GUEST_TYPES),
-            "internalGuest,serviceProvider"
-        );
-        assert_eq!(
-            join_flags(
-                &["authenticationTransfer", "deviceCodeFlow"],
-                TRANSFER_METHODS
-            ),
-            "deviceCodeFlow,authenticationTransfer"
-        );
-        assert_eq!(split_flags("minor, elevated"), vec!["minor", "elevated"]);
-    }
-
-    #[test]
-    fn keywords_and_guids() {
+    fn keywords_and_strength_guids() {
         assert_eq!(canonical_keyword("all", LOCATION_KEYWORDS), "All");
         assert_eq!(
             canonical_keyword("alltrusted", LOCATION_KEYWORDS),
             "AllTrusted"
         );
         assert_eq!(canonical_keyword("c1", LOCATION_KEYWORDS), "c1");
-        assert!(is_guid("d4ebce55-015a-49b5-a083-c84d1797ae8c"));
-        assert!(is_guid("D4EBCE55-015A-49B5-A083-C84D1797AE8C"));
-        assert!(!is_guid("d4ebce55-015a-49b5-a083-c84d1797ae8"));
-        assert!(!is_guid("not-a-guid"));
         assert_eq!(
             strength_guid(
                 "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"

@@ -10,7 +10,9 @@
 //! after checking that no policy still uses it. Beta's system compliant network location is
 //! not managed: the data source reads it.
 
+use crate::graph::ids::{is_guid, MFA_TRUSTED_IPS_ID};
 use crate::graph::models::{NamedLocation, PolicyReferences};
+use crate::graph::paths;
 use crate::graph::Api;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{
@@ -18,10 +20,10 @@ use crate::plugin::resource::{
 };
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::connection::Connection;
 use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::limits::Limit;
 use crate::resources::moved_from_azuread;
 use crate::resources::reconcile::fill_unknowns;
@@ -41,10 +43,8 @@ pub(crate) use validate::LOOKUP_METHODS;
 pub use validate::{check_cidr, check_country, validate};
 
 pub const TYPE_NAME: &str = "entra_named_location";
-pub const COLLECTION: &str = "/identity/conditionalAccess/namedLocations";
+pub const COLLECTION: &str = paths::NAMED_LOCATIONS;
 const DEFAULT_LOOKUP: &str = "clientIpAddress";
-/// The system location "Multifactor authentication trusted IPs": usable in policies, not readable.
-pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 pub fn schema() -> Schema {
     let trusted = || {

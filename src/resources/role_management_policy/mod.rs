@@ -8,13 +8,15 @@ pub mod rules;
 pub mod schema;
 mod validate;
 
+use crate::graph::ids::is_guid;
 use crate::graph::{Api, GraphClient, GraphError};
+use crate::log;
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::log;
 use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
 use crate::plugin::value::Value;
-use crate::provider::Connection;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
+use crate::resources::connection::Connection;
+use crate::resources::directory_roles;
+use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::Listing;
 use crate::resources::reconcile::{fill_unknowns, reconcile, same, unknown_where_unset, Rules};
 use serde_json::{json, Value as Json};
@@ -563,7 +565,7 @@ impl Resource for RoleManagementPolicyResource {
         let role = if is_guid(id) {
             id.to_lowercase()
         } else {
-            crate::data_sources::directory_role::find(client, None, Some(id))
+            directory_roles::find(client, None, Some(id))
                 .await?
                 .template_id
         };

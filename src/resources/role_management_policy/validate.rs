@@ -1,10 +1,10 @@
 //! Plan-time checks for PIM settings: what PIM would refuse, reported on the attribute to fix.
 
 use super::rules::duration_seconds;
+use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::value::Value;
 use crate::resources::authentication_context::check_context_id;
-use crate::resources::conditional_access_policy::vocabulary::is_guid;
 
 const NOTIFICATION_LEVELS: &[&str] = &["All", "Critical", "None"];
 const APPROVER_TYPES: &[&str] = &["singleUser", "groupMembers"];

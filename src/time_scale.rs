@@ -4,7 +4,9 @@
 //! as long, to match a simulator started with the same time scale, so that the fault and
 //! replication tests keep their real proportions at a fraction of the wall time. Unset, or
 //! anything but a number in (0, 1], means real time: a production run never waits less than
-//! Graph needs. Documented in docs/testing.md; not a setting for users.
+//! Graph needs. Documented in docs/testing.md; not a setting for users. A leaf of its own: the
+//! operation's time limit (`deadline`, set by the plugin layer) runs on this clock as well as
+//! the Graph client's waits, and the plugin layer must not depend on the Graph client.
 
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -14,9 +14,9 @@
 # HTTPS, as a `network_mirror`. Only the top-level files go to a GitHub release.
 #
 # --platforms  comma-separated OS_ARCH list, or `local` for every platform this machine
-#              builds (on Linux x86-64: linux_amd64,linux_arm64); default linux_amd64. A full
-#              release comes from .github/workflows/release.yml, which builds each platform on
-#              a runner of its kind. Cross builds from Linux: linux_arm64 through cargo-zigbuild
+#              builds (on Linux x86-64: linux_amd64,linux_arm64,windows_amd64); default
+#              linux_amd64. A full release comes from .github/workflows/release.yml, which
+#              builds each platform on a runner of its kind. Cross builds from Linux: linux_arm64 through cargo-zigbuild
 #              (pip install ziglang cargo-zigbuild); windows_amd64 as x86_64-pc-windows-gnu with
 #              mingw-w64 and nasm (apt-get install gcc-mingw-w64-x86-64 nasm); darwin_* not at
 #              all (no macOS SDK). The script runs `rustup target add`, installs nothing else.
@@ -79,12 +79,11 @@ rust_target() {
   esac
 }
 
-# What `--platforms local` means on this host. windows_amd64 is not in Linux's list although
-# its toolchain works here: the crate does not compile for Windows yet (src/plugin speaks
-# go-plugin over unix sockets only); name it to try.
+# What `--platforms local` means on this host: every platform it can build (macOS needs the
+# macOS SDK, so only a Mac builds it).
 local_platforms() {
   case "$host_target" in
-    x86_64-unknown-linux-gnu) echo linux_amd64,linux_arm64 ;;
+    x86_64-unknown-linux-gnu) echo linux_amd64,linux_arm64,windows_amd64 ;;
     aarch64-unknown-linux-gnu) echo linux_arm64 ;;
     *-apple-darwin) echo darwin_amd64,darwin_arm64 ;;
     x86_64-pc-windows-msvc) echo windows_amd64 ;;

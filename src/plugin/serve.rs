@@ -1,11 +1,14 @@
 //! Serving gRPC to Terraform: the go-plugin handshake, then tonic over the (TLS-wrapped) unix
-//! socket, until the shutdown token is cancelled.
+//! socket, or TCP on 127.0.0.1 on Windows, until the shutdown token is cancelled.
 
 use super::log::Level;
 use std::convert::Infallible;
 use std::fmt::Display;
 use std::future::Future;
 use std::io::{self, Write as _};
+#[cfg(windows)]
+use std::net::Ipv4Addr;
+#[cfg(unix)]
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -13,7 +16,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
+// go-plugin listens on a unix socket everywhere but Windows, where it uses TCP on 127.0.0.1 (and
+// Terraform connects to either). Only `bind` and the handshake address differ.
+#[cfg(windows)]
+use tokio::net::{TcpListener as Listener, TcpStream as Stream};
+#[cfg(unix)]
+use tokio::net::{UnixListener as Listener, UnixStream as Stream};
+#[cfg(unix)]
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio_rustls::server::TlsStream;
@@ -26,9 +35,11 @@ use tonic::transport::server::Connected;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
-use super::handshake::{
-    handshake_line, socket_dir_from_env, HandshakeConfig, SocketDir, PROTOCOL_VERSION,
-};
+#[cfg(windows)]
+use super::handshake::PortRange;
+use super::handshake::{handshake_line, HandshakeConfig, PluginAddr, PROTOCOL_VERSION};
+#[cfg(unix)]
+use super::handshake::{socket_dir_from_env, SocketDir};
 use super::tls::{server_config, ServerIdentity};
 
 /// Our source address, the key of `TF_REATTACH_PROVIDERS` in debug mode.
@@ -59,16 +70,21 @@ pub async fn serve(routes: Routes, shutdown: CancellationToken) -> Result<()> {
     // The build's version in the log, as in the artefact names and the Graph user agent.
     super::log::info("starting", &[("version", env!("CARGO_PKG_VERSION"))]);
     let config = HandshakeConfig::from_env()?;
+    // Windows has no parent watch: std has no parent process id there, and a watch through the
+    // Win32 API is not written yet. A Terraform killed outright leaves the provider running.
+    #[cfg(unix)]
     tokio::spawn(stop_when_orphaned(shutdown.clone()));
     serve_with(config, routes, shutdown, print_handshake_line).await
 }
 
 /// How often we look whether Terraform is still our parent.
+#[cfg(unix)]
 const PARENT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A Terraform that exits normally stops us through go-plugin; one killed outright (SIGKILL,
 /// an OOM kill, a cancelled CI job) cannot, and we would live on holding sockets and tokens.
 /// Our parent changing (we were re-parented to init or a subreaper) means it is gone.
+#[cfg(unix)]
 async fn stop_when_orphaned(shutdown: CancellationToken) {
     let parent = std::os::unix::process::parent_id();
     loop {
@@ -100,20 +116,22 @@ pub async fn serve_with(
         .as_deref()
         .map(auto_mtls)
         .transpose()?;
-    let (socket_dir, listener) = bind(config.socket_dir.as_deref())?;
+    #[cfg(unix)]
+    let listener = bind(config.socket_dir.as_deref())?;
+    #[cfg(windows)]
+    let listener = bind(config.ports).await?;
     let routes = with_health(routes).await;
     let cert_der = tls.as_ref().map(|(der, _)| der.as_slice());
-    on_ready(&handshake_line(socket_dir.socket_path(), cert_der))
-        .context("writing the handshake line")?;
+    on_ready(&handshake_line(&listener.addr, cert_der)).context("writing the handshake line")?;
     let mode = if tls.is_some() {
         "AutoMTLS"
     } else {
         "plaintext"
     };
-    let path = socket_dir.socket_path().display();
+    let addr = &listener.addr;
     log(
         Level::Debug,
-        format_args!("serving plugin protocol {PROTOCOL_VERSION} on {path} ({mode})"),
+        format_args!("serving plugin protocol {PROTOCOL_VERSION} on {addr} ({mode})"),
     );
     let acceptor = tls.map(|(_, acceptor)| acceptor);
     serve_on(listener, acceptor, routes, shutdown).await
@@ -125,15 +143,18 @@ pub async fn serve_with(
 pub async fn serve_debug(routes: Routes, shutdown: CancellationToken) -> Result<()> {
     let stop = shutdown.child_token();
     stop_on_ctrl_c(stop.clone());
-    let (socket_dir, listener) = bind(socket_dir_from_env().as_deref())?;
+    #[cfg(unix)]
+    let listener = bind(socket_dir_from_env().as_deref())?;
+    #[cfg(windows)]
+    let listener = bind(PortRange::from_env()?).await?;
     let routes = with_health(routes).await;
-    print_reattach_instructions(socket_dir.socket_path());
+    print_reattach_instructions(&listener.addr);
     serve_on(listener, None, routes, stop).await
 }
 
 /// The `TF_REATTACH_PROVIDERS` value for a debug server. `Test: true` is required for protocol 6:
 /// without it go-plugin reads the version as 5, and kills `pid` when Terraform finishes.
-pub fn reattach_config(pid: u32, socket_path: &Path) -> String {
+pub fn reattach_config(pid: u32, addr: &PluginAddr) -> String {
     let mut providers = serde_json::Map::new();
     providers.insert(
         PROVIDER_ADDRESS.to_owned(),
@@ -142,7 +163,7 @@ pub fn reattach_config(pid: u32, socket_path: &Path) -> String {
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
             "Test": true,
-            "Addr": {"Network": "unix", "String": socket_path.to_string_lossy()},
+            "Addr": {"Network": addr.network(), "String": addr.to_string()},
         }),
     );
     serde_json::Value::Object(providers).to_string()
@@ -159,17 +180,20 @@ fn print_handshake_line(line: &str) -> io::Result<()> {
     stdout.flush()
 }
 
-fn print_reattach_instructions(socket_path: &Path) {
-    let config = reattach_config(std::process::id(), socket_path);
+fn print_reattach_instructions(addr: &PluginAddr) {
+    let config = reattach_config(std::process::id(), addr);
     println!("Provider started in debug mode. Terraform attaches to it when its environment has");
     println!("TF_REATTACH_PROVIDERS={config}\n");
     println!("In a POSIX shell:\n\n    export TF_REATTACH_PROVIDERS='{config}'\n");
+    #[cfg(windows)]
+    println!("In PowerShell:\n\n    $env:TF_REATTACH_PROVIDERS='{config}'\n");
     println!("Ctrl-C stops the provider.");
 }
 
 /// A terminal Ctrl-C reaches the whole process group, provider included. Dying then could lose
 /// an object just created remotely, so like go-plugin we ignore it and let Terraform stop us.
 /// `signal()` registers synchronously, so SIGINT is covered before the handshake line is out.
+#[cfg(unix)]
 fn ignore_sigint() -> io::Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     tokio::spawn(async move {
@@ -177,6 +201,29 @@ fn ignore_sigint() -> io::Result<()> {
             log(
                 Level::Debug,
                 "ignoring SIGINT; Terraform will stop the provider",
+            );
+        }
+    });
+    Ok(())
+}
+
+/// Windows' SIGINT: Ctrl-C and Ctrl-Break reach every process on the console, and by default
+/// they end it. Ignored like SIGINT on unix (go-plugin's `os.Interrupt` is both on Windows); the
+/// handlers are registered before this returns, so before the handshake line is out.
+#[cfg(windows)]
+fn ignore_sigint() -> io::Result<()> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    let (mut ctrl_c, mut ctrl_break) = (ctrl_c()?, ctrl_break()?);
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(()) = ctrl_c.recv() => {}
+                Some(()) = ctrl_break.recv() => {}
+                else => return,
+            }
+            log(
+                Level::Debug,
+                "ignoring Ctrl-C; Terraform will stop the provider",
             );
         }
     });
@@ -203,16 +250,61 @@ fn auto_mtls(client_cert_pem: &str) -> Result<(Vec<u8>, TlsAcceptor)> {
     Ok((identity.cert_der().to_vec(), TlsAcceptor::from(config)))
 }
 
-fn bind(parent: Option<&Path>) -> Result<(SocketDir, UnixListener)> {
+/// The listener and the address the handshake line announces.
+struct PluginListener {
+    listener: Listener,
+    addr: PluginAddr,
+    /// Removes the socket and its directory once the listener (declared first) is closed.
+    #[cfg(unix)]
+    _socket_dir: SocketDir,
+}
+
+impl PluginListener {
+    async fn accept(&self) -> io::Result<Stream> {
+        let (stream, _) = self.listener.accept().await?;
+        // Go disables Nagle on every TCP connection; small gRPC frames would otherwise wait for
+        // delayed acknowledgements. Only an optimisation, so a failure is ignored.
+        #[cfg(windows)]
+        let _ = stream.set_nodelay(true);
+        Ok(stream)
+    }
+}
+
+/// A unix socket in a fresh private directory under `parent` (or the system temp dir).
+#[cfg(unix)]
+fn bind(parent: Option<&Path>) -> Result<PluginListener> {
     let socket_dir = SocketDir::create(parent).context("creating the socket directory")?;
-    let listener = UnixListener::bind(socket_dir.socket_path())
+    let listener = Listener::bind(socket_dir.socket_path())
         .with_context(|| format!("listening on {}", socket_dir.socket_path().display()))?;
-    Ok((socket_dir, listener))
+    Ok(PluginListener {
+        listener,
+        addr: PluginAddr::Unix(socket_dir.socket_path().to_owned()),
+        _socket_dir: socket_dir,
+    })
+}
+
+/// TCP on 127.0.0.1, on the first free port of `ports`, as go-plugin does on Windows. Any local
+/// process can connect to it: AutoMTLS is what refuses those that are not our Terraform.
+#[cfg(windows)]
+async fn bind(ports: PortRange) -> Result<PluginListener> {
+    let mut failure = None;
+    for port in ports.min..=ports.max {
+        match Listener::bind((Ipv4Addr::LOCALHOST, port)).await {
+            Ok(listener) => {
+                let addr = PluginAddr::Tcp(listener.local_addr()?);
+                return Ok(PluginListener { listener, addr });
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    let (min, max) = (ports.min, ports.max);
+    let cause = failure.map(|e| e.to_string()).unwrap_or_default();
+    anyhow::bail!("listening on 127.0.0.1: no free port from {min} to {max} ({cause})")
 }
 
 /// Serves `routes` (health included) on `listener`, through TLS when there is an acceptor.
 async fn serve_on(
-    listener: UnixListener,
+    listener: PluginListener,
     tls: Option<TlsAcceptor>,
     routes: Routes,
     shutdown: CancellationToken,
@@ -243,14 +335,14 @@ async fn with_health(routes: Routes) -> Routes {
 /// Runs tonic on the connections `accept_loop` produces, until `shutdown` (plus a grace period
 /// for connections that stay open).
 async fn serve_incoming<IO, U, F>(
-    listener: UnixListener,
+    listener: PluginListener,
     upgrade: U,
     routes: Routes,
     shutdown: CancellationToken,
 ) -> Result<()>
 where
     IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
-    U: Fn(UnixStream) -> F,
+    U: Fn(Stream) -> F,
     F: Future<Output = io::Result<IO>> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(16);
@@ -283,13 +375,13 @@ async fn grace_expired(shutdown: &CancellationToken) {
 /// Accepts connections and upgrades each (the TLS handshake) in its own task, so one slow or
 /// hostile client cannot hold up the others.
 async fn accept_loop<IO, U, F>(
-    listener: UnixListener,
+    listener: PluginListener,
     upgrade: U,
     tx: mpsc::Sender<IO>,
     shutdown: &CancellationToken,
 ) where
     IO: Send + 'static,
-    U: Fn(UnixStream) -> F,
+    U: Fn(Stream) -> F,
     F: Future<Output = io::Result<IO>> + Send + 'static,
 {
     loop {
@@ -299,7 +391,7 @@ async fn accept_loop<IO, U, F>(
             () = tx.closed() => return,
         };
         match accepted {
-            Ok((stream, _)) => {
+            Ok(stream) => {
                 tokio::spawn(hand_over(upgrade(stream), tx.clone()));
             }
             Err(e) => {
@@ -332,9 +424,9 @@ async fn hand_over<IO>(upgrade: impl Future<Output = io::Result<IO>>, tx: mpsc::
     }
 }
 
-/// A TLS connection on the unix socket. tonic implements `Connected` for rustls streams only
+/// A TLS connection on the plugin socket. tonic implements `Connected` for rustls streams only
 /// behind its own TLS features, which would pull in its TLS stack, so we wrap the stream.
-struct TlsConn(TlsStream<UnixStream>);
+struct TlsConn(TlsStream<Stream>);
 
 impl Connected for TlsConn {
     type ConnectInfo = ();
@@ -388,10 +480,16 @@ mod tests {
 
     #[test]
     fn reattach_config_has_terraforms_shape() {
-        let config = reattach_config(42, Path::new("/tmp/plugin-1/plugin.sock"));
+        let socket = PluginAddr::Unix("/tmp/plugin-1/plugin.sock".into());
         assert_eq!(
-            config,
+            reattach_config(42, &socket),
             r#"{"registry.terraform.io/entra-iac/entra":{"Protocol":"grpc","ProtocolVersion":6,"Pid":42,"Test":true,"Addr":{"Network":"unix","String":"/tmp/plugin-1/plugin.sock"}}}"#
+        );
+        // Windows.
+        let tcp = PluginAddr::Tcp("127.0.0.1:10000".parse().unwrap());
+        assert_eq!(
+            reattach_config(42, &tcp),
+            r#"{"registry.terraform.io/entra-iac/entra":{"Protocol":"grpc","ProtocolVersion":6,"Pid":42,"Test":true,"Addr":{"Network":"tcp","String":"127.0.0.1:10000"}}}"#
         );
     }
 }

@@ -99,6 +99,7 @@ fn nested_attr(name: &str, nesting: Nesting, attributes: Vec<Attribute>) -> Attr
         mode: Mode::Optional,
         description: String::new(),
         sensitive: false,
+        plan: Default::default(),
     }
 }
 

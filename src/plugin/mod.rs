@@ -6,6 +6,7 @@ pub mod diag;
 pub mod goplugin;
 pub mod handshake;
 pub mod log;
+pub mod plan;
 pub mod proto;
 pub mod resource;
 pub mod schema;

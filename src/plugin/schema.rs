@@ -2,6 +2,7 @@
 //! protobuf types (the gRPC layer converts them). The codec reads the same structures to know
 //! which attributes an object must carry.
 
+use super::value::Value;
 use std::collections::BTreeMap;
 
 /// A cty type, as used for attributes.
@@ -65,6 +66,21 @@ pub struct Attribute {
     pub mode: Mode,
     pub description: String,
     pub sensitive: bool,
+    /// How the attribute plans (`plan.rs` applies it); not part of Terraform's schema.
+    pub plan: PlanRules,
+}
+
+/// An attribute's plan behaviour, declared with the schema instead of written in each
+/// resource's `plan`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlanRules {
+    /// The value when the configuration leaves the (optional and computed) attribute unset.
+    pub default: Option<Value>,
+    /// A new value replaces the object.
+    pub requires_replace: bool,
+    /// A computed value Graph changes whenever anything the user writes changes (a
+    /// modification time): unknown in such a plan.
+    pub unknown_on_change: bool,
 }
 
 impl Attribute {
@@ -75,11 +91,27 @@ impl Attribute {
             mode,
             description: description.to_string(),
             sensitive: false,
+            plan: PlanRules::default(),
         }
     }
 
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
+        self
+    }
+
+    pub fn default_value(mut self, value: Value) -> Attribute {
+        self.plan.default = Some(value);
+        self
+    }
+
+    pub fn requires_replace(mut self) -> Attribute {
+        self.plan.requires_replace = true;
+        self
+    }
+
+    pub fn unknown_on_change(mut self) -> Attribute {
+        self.plan.unknown_on_change = true;
         self
     }
 }

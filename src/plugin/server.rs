@@ -4,6 +4,7 @@
 
 use super::codec;
 use super::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
+use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::resource::{Applied, DataSource, Function, MovedFrom, PlanRequest, Provider, Resource};
 use super::schema::{Attribute, AttributeType, Block, Mode, Nesting, Schema};
@@ -591,13 +592,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         if with_timeouts && !prior.is_null() {
             timeouts::carry(&mut seen, &prior);
         }
-        let planned = res
-            .plan(&PlanRequest {
-                prior: &prior,
-                config: &config,
-                proposed: &seen,
-            })
-            .map(|mut p| {
+        let request = PlanRequest {
+            prior: &prior,
+            config: &config,
+            proposed: &seen,
+        };
+        let planned =
+            plan::with_schema(&schema.block, &request, |req| res.plan(req)).map(|mut p| {
                 if with_timeouts {
                     timeouts::carry(&mut p.state, &proposed);
                 }

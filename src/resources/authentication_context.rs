@@ -28,10 +28,10 @@ pub fn schema() -> Schema {
         block: Block {
             attributes: vec![
                 Attribute::new("id", Type::String, Mode::Computed, "Same as `context_id`."),
-                Attribute::new("context_id", Type::String, Mode::Required, "The context id, `c1` to `c99`, as it appears in the `acrs` token claim. Changing it replaces the context."),
+                Attribute::new("context_id", Type::String, Mode::Required, "The context id, `c1` to `c99`, as it appears in the `acrs` token claim. Changing it replaces the context.").requires_replace(),
                 Attribute::new("display_name", Type::String, Mode::Required, "Name shown to administrators in the Conditional Access and PIM screens."),
                 Attribute::new("description", Type::String, Mode::Optional, "What the context protects."),
-                Attribute::new("is_available", Type::Bool, Mode::OptionalComputed, "Published to apps (\"Publish to apps\" in the portal), so applications and PIM can require it. Default `false`."),
+                Attribute::new("is_available", Type::Bool, Mode::OptionalComputed, "Published to apps (\"Publish to apps\" in the portal), so applications and PIM can require it. Default `false`.").default_value(Value::Bool(false)),
             ],
             block_types: vec![crate::plugin::timeouts::block()],
             description: "An authentication context: a named step-up requirement (`c1`..`c99`) that Conditional Access policies target and PIM role activation can demand.".into(),
@@ -107,34 +107,16 @@ pub fn from_graph(ctx: &AuthenticationContext, prior: &Value) -> Value {
     ])
 }
 
+/// The id is the context id, known at plan time even for a create (the schema declares the
+/// rest: the publish flag's default, replacement on a new context id).
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
-    let Value::Object(mut planned) = req.proposed.clone() else {
-        return Planned {
-            state: req.proposed.clone(),
-            requires_replace: vec![],
-        };
-    };
-    let context_id = req.config.get("context_id").clone();
-    let same_object = !req.prior.is_null() && req.prior.get("context_id") == &context_id;
-    planned.insert(
-        "id".into(),
-        if same_object {
-            req.prior.get("id").clone()
-        } else {
-            context_id.clone()
-        },
-    );
-    if req.config.get("is_available").is_null() {
-        planned.insert("is_available".into(), Value::Bool(false));
+    let mut planned = req.proposed.clone();
+    if let Value::Object(m) = &mut planned {
+        m.insert("id".into(), req.config.get("context_id").clone());
     }
-    let requires_replace = if !req.prior.is_null() && !same_object {
-        vec![AttrPath::root("context_id")]
-    } else {
-        vec![]
-    };
     Planned {
-        state: Value::Object(planned),
-        requires_replace,
+        state: planned,
+        requires_replace: vec![],
     }
 }
 
@@ -530,6 +512,11 @@ mod tests {
         );
     }
 
+    /// The resource's plan as the plugin layer runs it: with what the schema declares around it.
+    fn planned(req: &PlanRequest<'_>) -> Planned {
+        crate::plugin::plan::with_schema(&schema().block, req, |r| Ok::<_, ()>(plan(r))).unwrap()
+    }
+
     #[test]
     fn plan_defaults_publish_flag_and_replaces_on_new_id() {
         let config = state("c3", "n", Value::Null, Value::Null);
@@ -537,7 +524,7 @@ mod tests {
         if let Value::Object(m) = &mut proposed {
             m.insert("id".into(), Value::Null);
         }
-        let p = plan(&PlanRequest {
+        let p = planned(&PlanRequest {
             prior: &Value::Null,
             config: &config,
             proposed: &proposed,
@@ -547,7 +534,7 @@ mod tests {
         assert!(p.requires_replace.is_empty());
 
         let prior = state("c2", "n", Value::Null, Value::Bool(true));
-        let p = plan(&PlanRequest {
+        let p = planned(&PlanRequest {
             prior: &prior,
             config: &config,
             proposed: &config,
@@ -559,7 +546,7 @@ mod tests {
         if let Value::Object(m) = &mut unknown {
             m.insert("context_id".into(), Value::Unknown);
         }
-        let p = plan(&PlanRequest {
+        let p = planned(&PlanRequest {
             prior: &Value::Null,
             config: &unknown,
             proposed: &unknown,

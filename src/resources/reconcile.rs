@@ -152,23 +152,8 @@ pub fn reconcile<R: Rules + ?Sized>(
     Value::Object(out)
 }
 
-/// Equality as Terraform sees it: set elements in any order, a missing key equal to null.
-pub fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Set(x), Value::Set(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|e| y.iter().any(|f| same(e, f)))
-                && y.iter().all(|f| x.iter().any(|e| same(e, f)))
-        }
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same(e, f))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.keys().chain(y.keys()).all(|k| same(a.get(k), b.get(k)))
-        }
-        _ => a == b,
-    }
-}
+/// Equality as Terraform sees it (the plugin layer's, which plans with it too).
+pub use crate::plugin::plan::same;
 
 /// Marks as unknown every optional+computed attribute the configuration leaves unset and that
 /// has no prior value: the provider learns it from Graph during apply.

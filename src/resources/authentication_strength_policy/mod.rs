@@ -257,14 +257,6 @@ fn prior_config_id<'a>(prior: &'a Value, name: &str) -> Option<&'a str> {
 
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
-    for key in ["id", "object_id"] {
-        let v = if req.prior.is_null() {
-            Value::Unknown
-        } else {
-            req.prior.get(key).clone()
-        };
-        set(&mut planned, key, v);
-    }
     // A configuration keeps its id while its block stays (it is updated in place).
     for name in [FIDO2, X509] {
         let id = prior_config_id(req.prior, name)

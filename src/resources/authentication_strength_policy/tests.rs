@@ -324,6 +324,16 @@ fn equivalent_spellings_keep_the_users_form() {
     );
 }
 
+/// The resource's plan as the plugin layer runs it: with what the schema declares around it.
+fn planned(prior: &Value, config: &Value, proposed: &Value) -> Planned {
+    let req = PlanRequest {
+        prior,
+        config,
+        proposed,
+    };
+    crate::plugin::plan::with_schema(&schema().block, &req, |r| Ok::<_, ()>(plan(r))).unwrap()
+}
+
 #[test]
 fn plan_keeps_ids_and_configuration_ids() {
     let cfg = with(
@@ -331,11 +341,7 @@ fn plan_keeps_ids_and_configuration_ids() {
         FIDO2,
         fido2(&["486c3b50-889c-480a-abc5-c04ef7c873e0"], Value::Null),
     );
-    let p = plan(&PlanRequest {
-        prior: &Value::Null,
-        config: &cfg,
-        proposed: &cfg,
-    });
+    let p = planned(&Value::Null, &cfg, &cfg);
     assert_eq!(p.state.get("id"), &Value::Unknown);
     assert_eq!(p.state.block(FIDO2).get("id"), &Value::Unknown);
 
@@ -358,11 +364,12 @@ fn plan_keeps_ids_and_configuration_ids() {
         FIDO2,
         fido2(&["c042882f-a621-40c8-94d3-9cde3a826fed"], Value::Null),
     );
-    let p = plan(&PlanRequest {
-        prior: &prior,
-        config: &changed,
-        proposed: &changed,
-    });
+    // Terraform proposes the prior's computed ids with the new configuration.
+    let mut proposed = changed.clone();
+    for key in ["id", "object_id"] {
+        set(&mut proposed, key, prior.get(key).clone());
+    }
+    let p = planned(&prior, &changed, &proposed);
     assert_eq!(p.state.get("object_id"), &Value::string("g"));
     assert_eq!(p.state.block(FIDO2).get("id"), &Value::string("c"));
     assert!(p.requires_replace.is_empty());

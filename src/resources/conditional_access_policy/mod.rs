@@ -31,7 +31,7 @@ use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::limits::Limit;
 use crate::resources::listing::{ById, Listing};
 use crate::resources::moved_from_azuread;
-use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, same, Rules};
+use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, Rules};
 use serde_json::Value as Json;
 use vocabulary::strength_guid;
 
@@ -52,15 +52,6 @@ pub const TYPE_NAME: &str = "entra_conditional_access_policy";
 pub const COLLECTION: &str = paths::CONDITIONAL_ACCESS_POLICIES;
 /// Graph's limit per tenant (graph-api.md section 2.1).
 const MAX_POLICIES: usize = 195;
-const COMPUTED: &[&str] = &[
-    "id",
-    "object_id",
-    "template_id",
-    "created_date_time",
-    "modified_date_time",
-    "graph_api_version",
-    "graph_api_version_reason",
-];
 
 /// Equivalences Graph's normalisation needs (see `reconcile`).
 struct PolicyRules {
@@ -200,24 +191,6 @@ fn set(v: &mut Value, key: &str, value: Value) {
 
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
-    let creating = req.prior.is_null();
-    let changed = creating
-        || match (&planned, req.prior) {
-            (Value::Object(p), Value::Object(o)) => p.iter().any(|(k, v)| {
-                !COMPUTED.contains(&k.as_str()) && !same(v, o.get(k).unwrap_or(&Value::Null))
-            }),
-            _ => true,
-        };
-    for key in COMPUTED {
-        // Graph sets these on create; a change also moves the modification time.
-        let unknown = creating || (changed && *key == "modified_date_time");
-        let value = if unknown {
-            Value::Unknown
-        } else {
-            req.prior.get(key).clone()
-        };
-        set(&mut planned, key, value);
-    }
     if req.config.is_wholly_known() {
         from_graph::set_endpoint(&mut planned);
     } else {

@@ -283,11 +283,13 @@ pub fn schema() -> Schema {
                     Mode::Computed,
                     "When the policy was created.",
                 ),
+                // Graph sets it on create and moves it with every change.
                 string(
                     "modified_date_time",
                     Mode::Computed,
                     "When the policy was last changed.",
-                ),
+                )
+                .unknown_on_change(),
                 string(
                     "graph_api_version",
                     Mode::Computed,

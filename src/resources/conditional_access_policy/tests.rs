@@ -2,6 +2,7 @@
 
 use super::test_support::{baseline, hcl, with};
 use super::*;
+use crate::resources::reconcile::same;
 use serde_json::json;
 
 fn shared(path: &str) -> Json {
@@ -270,6 +271,28 @@ fn unmodeled_fields_are_named_at_any_depth() {
     .is_empty());
 }
 
+/// The attributes Graph computes.
+const COMPUTED: &[&str] = &[
+    "id",
+    "object_id",
+    "template_id",
+    "created_date_time",
+    "modified_date_time",
+    "graph_api_version",
+    "graph_api_version_reason",
+];
+
+/// The resource's plan as the plugin layer runs it: with what the schema declares around it.
+fn planned(prior: &Value, config: &Value, proposed: &Value) -> Planned {
+    let req = PlanRequest {
+        prior,
+        config,
+        proposed,
+    };
+    crate::plugin::plan::with_schema(&schema::schema().block, &req, |r| Ok::<_, ()>(plan(r)))
+        .unwrap()
+}
+
 #[test]
 fn plan_keeps_computed_values_unless_something_changed() {
     let config = hcl(baseline());
@@ -288,22 +311,14 @@ fn plan_keeps_computed_values_unless_something_changed() {
     for k in COMPUTED {
         set(&mut proposed, k, prior.get(k).clone());
     }
-    let p = plan(&PlanRequest {
-        prior: &prior,
-        config: &config,
-        proposed: &proposed,
-    });
+    let p = planned(&prior, &config, &proposed);
     assert!(same(&p.state, &prior), "no change planned");
     let changed = with(baseline(), "/state", json!("disabled"));
     let mut proposed = hcl(changed.clone());
     for k in COMPUTED {
         set(&mut proposed, k, prior.get(k).clone());
     }
-    let p = plan(&PlanRequest {
-        prior: &prior,
-        config: &hcl(changed),
-        proposed: &proposed,
-    });
+    let p = planned(&prior, &hcl(changed), &proposed);
     assert_eq!(p.state.get("modified_date_time"), &Value::Unknown);
     assert_eq!(p.state.get("id"), &Value::string("p1"));
     assert_eq!(p.state.get("graph_api_version"), &Value::string("v1.0"));

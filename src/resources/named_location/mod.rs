@@ -54,6 +54,7 @@ pub fn schema() -> Schema {
             Mode::OptionalComputed,
             "Mark the location as trusted. Default `false`.",
         )
+        .default_value(Value::Bool(false))
     };
     let one_of = "Exactly one of `ip`, `country`, `service_tag` and `private_link`; changing kind replaces the location.";
     Schema {
@@ -71,8 +72,8 @@ pub fn schema() -> Schema {
                 ], vec![], &format!("An IP ranges location. {one_of}")),
                 NestedBlock::once("country", vec![
                     Attribute::new("countries_and_regions", Type::set(Type::String), Mode::Required, "ISO 3166-1 alpha-2 codes in upper case, e.g. `NL`."),
-                    Attribute::new("include_unknown_countries_and_regions", Type::Bool, Mode::OptionalComputed, "Also match sign-ins whose country cannot be determined. Default `false`."),
-                    Attribute::new("country_lookup_method", Type::String, Mode::OptionalComputed, "`clientIpAddress` (default) or `authenticatorAppGps` (not available in US Government clouds)."),
+                    Attribute::new("include_unknown_countries_and_regions", Type::Bool, Mode::OptionalComputed, "Also match sign-ins whose country cannot be determined. Default `false`.").default_value(Value::Bool(false)),
+                    Attribute::new("country_lookup_method", Type::String, Mode::OptionalComputed, "`clientIpAddress` (default) or `authenticatorAppGps` (not available in US Government clouds).").default_value(Value::string(DEFAULT_LOOKUP)),
                 ], vec![], &format!("A countries and regions location. {one_of}")),
                 NestedBlock::once("service_tag", vec![
                     Attribute::new("service_tags", Type::set(Type::String), Mode::Required, "Azure service tags, e.g. `AzureCloud` or `Storage.WestEurope`."),
@@ -139,40 +140,13 @@ fn check_address_ranges(prior: &Value, planned: &Value) -> Result<(), Diagnostic
     ))
 }
 
-/// The planned state: defaults for what the configuration leaves out (so that a change made in
-/// the portal is put back), the ids, and replacement when the kind changes. `graph_root` is the
+/// The planned state beyond what the schema declares (defaults for what the configuration leaves
+/// out, so that a change made in the portal is put back; the ids): GPS lookup where the cloud
+/// has it, address ranges, and replacement when the kind changes. `graph_root` is the
 /// configured Graph endpoint, which tells whether GPS lookup is available.
 pub fn plan(req: &PlanRequest<'_>, graph_root: Option<&str>) -> Result<Planned, Diagnostics> {
-    let mut planned = req.proposed.clone();
+    let planned = req.proposed.clone();
     let creating = req.prior.is_null();
-    for key in ["id", "object_id"] {
-        let v = if creating {
-            Value::Unknown
-        } else {
-            req.prior.get(key).clone()
-        };
-        set(&mut planned, key, v);
-    }
-    let defaults = [
-        ("ip", "trusted", Value::Bool(false)),
-        ("service_tag", "trusted", Value::Bool(false)),
-        ("private_link", "trusted", Value::Bool(false)),
-        (
-            "country",
-            "include_unknown_countries_and_regions",
-            Value::Bool(false),
-        ),
-        (
-            "country",
-            "country_lookup_method",
-            Value::string(DEFAULT_LOOKUP),
-        ),
-    ];
-    for (block, key, default) in defaults {
-        if req.config.block(block).get(key).is_null() {
-            set_in_block(&mut planned, block, key, default);
-        }
-    }
     let method = planned.block("country").get("country_lookup_method");
     if method.as_str() == Some("authenticatorAppGps") && graph_root.is_some_and(gps_unsupported) {
         return Err(Diagnostics::attr_error(

@@ -84,14 +84,31 @@ fn private_link_config(ids: &[&str]) -> Value {
 }
 
 fn plan_of(prior: &Value, config: &Value) -> Result<Planned, Diagnostics> {
-    plan(
-        &PlanRequest {
-            prior,
-            config,
-            proposed: config,
-        },
-        None,
-    )
+    plan_in(prior, config, &proposal(prior, config), None)
+}
+
+/// Terraform's proposal: the configuration, with the prior's ids (computed, not configured).
+fn proposal(prior: &Value, config: &Value) -> Value {
+    let mut proposed = config.clone();
+    for key in ["id", "object_id"] {
+        set(&mut proposed, key, prior.get(key).clone());
+    }
+    proposed
+}
+
+/// The resource's plan as the plugin layer runs it: with what the schema declares around it.
+fn plan_in(
+    prior: &Value,
+    config: &Value,
+    proposed: &Value,
+    graph_root: Option<&str>,
+) -> Result<Planned, Diagnostics> {
+    let req = PlanRequest {
+        prior,
+        config,
+        proposed,
+    };
+    crate::plugin::plan::with_schema(&schema().block, &req, |r| plan(r, graph_root))
 }
 
 fn location(v: Json) -> NamedLocation {
@@ -323,29 +340,13 @@ fn equivalent_forms_keep_the_users_spelling() {
 #[test]
 fn plan_fills_defaults_ids_and_replaces_on_kind_change() {
     let config = ip_config(&["1.2.3.4/32"], Value::Null);
-    let p = plan(
-        &PlanRequest {
-            prior: &Value::Null,
-            config: &config,
-            proposed: &config,
-        },
-        None,
-    )
-    .unwrap();
+    let p = plan_in(&Value::Null, &config, &config, None).unwrap();
     assert_eq!(p.state.get("id"), &Value::Unknown);
     assert_eq!(p.state.block("ip").get("trusted"), &Value::Bool(false));
     assert!(p.requires_replace.is_empty());
 
     let config = country_config(&["NL"], Value::Null);
-    let p = plan(
-        &PlanRequest {
-            prior: &Value::Null,
-            config: &config,
-            proposed: &config,
-        },
-        None,
-    )
-    .unwrap();
+    let p = plan_in(&Value::Null, &config, &config, None).unwrap();
     let c = p.state.block("country");
     assert_eq!(
         c.get("include_unknown_countries_and_regions"),
@@ -363,15 +364,7 @@ fn plan_fills_defaults_ids_and_replaces_on_kind_change() {
         Value::Bool(true),
     );
     set(&mut prior, "id", Value::string("g"));
-    let p = plan(
-        &PlanRequest {
-            prior: &prior,
-            config: &config,
-            proposed: &config,
-        },
-        None,
-    )
-    .unwrap();
+    let p = plan_in(&prior, &config, &proposal(&prior, &config), None).unwrap();
     assert_eq!(
         p.requires_replace,
         ["ip", "country", "service_tag", "private_link"].map(AttrPath::root)
@@ -379,15 +372,7 @@ fn plan_fills_defaults_ids_and_replaces_on_kind_change() {
     assert_eq!(p.state.get("id"), &Value::string("g"));
 
     let same = ip_config(&["1.2.3.4/32"], Value::Null);
-    let p = plan(
-        &PlanRequest {
-            prior: &prior,
-            config: &same,
-            proposed: &prior,
-        },
-        None,
-    )
-    .unwrap();
+    let p = plan_in(&prior, &same, &prior, None).unwrap();
     assert!(p.requires_replace.is_empty());
     assert_eq!(
         p.state.block("ip").get("trusted"),

@@ -18,7 +18,7 @@ use crate::resources::connection::Connection;
 use crate::resources::directory_roles;
 use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::Listing;
-use crate::resources::reconcile::{fill_unknowns, reconcile, same, unknown_where_unset, Rules};
+use crate::resources::reconcile::{fill_unknowns, reconcile, unknown_where_unset, Rules};
 use serde_json::{json, Value as Json};
 
 pub use validate::validate;
@@ -196,38 +196,14 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
             }
         }
     }
-    let role = req.config.get("role_definition_id").clone();
-    let replacing = !req.prior.is_null() && !same(req.prior.get("role_definition_id"), &role);
-    let creating = req.prior.is_null() || replacing;
-    let changed = creating || !planned.is_wholly_known() || {
-        let strip = |v: &Value| match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .filter(|(k, _)| *k != "policy_id")
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-            other => other.clone(),
-        };
-        !same(&strip(&planned), &strip(req.prior))
-    };
+    // The id is the role's, known at plan time even for a create (the schema declares the
+    // rest: replacement on another role, a new policy id whenever the rules change).
     if let Value::Object(m) = &mut planned {
-        m.insert("id".into(), role);
-        // Graph may give the policy a new id when it is modified.
-        let policy_id = if changed {
-            Value::Unknown
-        } else {
-            req.prior.get("policy_id").clone()
-        };
-        m.insert("policy_id".into(), policy_id);
+        m.insert("id".into(), req.config.get("role_definition_id").clone());
     }
     Planned {
         state: planned,
-        requires_replace: if replacing {
-            vec![AttrPath::root("role_definition_id")]
-        } else {
-            vec![]
-        },
+        requires_replace: vec![],
     }
 }
 

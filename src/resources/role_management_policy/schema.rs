@@ -176,8 +176,8 @@ pub fn schema() -> Schema {
         block: Block {
             attributes: vec![
                 Attribute::new("id", Type::String, Mode::Computed, "The role definition id."),
-                Attribute::new("role_definition_id", Type::String, Mode::Required, "The directory role's template id (`data.entra_directory_role.x.template_id`). Changing it replaces the resource."),
-                Attribute::new("policy_id", Type::String, Mode::Computed, "The PIM policy's id. Graph may change it when the policy is modified."),
+                Attribute::new("role_definition_id", Type::String, Mode::Required, "The directory role's template id (`data.entra_directory_role.x.template_id`). Changing it replaces the resource.").requires_replace(),
+                Attribute::new("policy_id", Type::String, Mode::Computed, "The PIM policy's id. Graph may change it when the policy is modified.").unknown_on_change(),
             ],
             block_types: vec![
                 activation_rules(),

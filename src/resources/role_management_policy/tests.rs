@@ -1,6 +1,7 @@
 //! Mapping tests against the reference rules and the corpus.
 
 use super::*;
+use crate::resources::reconcile::same;
 
 fn shared(path: &str) -> Json {
     let p = format!("{}/../shared/{path}", env!("CARGO_MANIFEST_DIR"));

@@ -59,6 +59,23 @@ impl Applied {
         }
     }
 
+    /// A write failed with `diags`; `reread` is what the object now holds, read again (`None`:
+    /// it does not exist), so the saved state matches it. When even that read failed, the prior
+    /// state stays (none for a create).
+    pub fn after_failed_write(
+        reread: Result<Option<Value>, Diagnostics>,
+        prior: &Value,
+        mut diags: Diagnostics,
+    ) -> Applied {
+        match reread {
+            Ok(found) => Applied::failed(found, diags),
+            Err(d) => {
+                diags.extend(d);
+                Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
+            }
+        }
+    }
+
     /// Adds warnings the user should read although the write succeeded.
     pub fn with_warnings(mut self, warnings: Diagnostics) -> Applied {
         self.diags.extend(warnings);
@@ -202,4 +219,29 @@ pub trait Function: Send + Sync {
     /// Arguments arrive decoded with the declared parameter types, never null, but possibly
     /// (partly) unknown at plan time; an unknown result is allowed then.
     fn call(&self, args: &[Value]) -> Result<Value, FunctionError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_saves_what_graph_holds_or_else_the_prior_state() {
+        let prior = Value::string("before");
+        let failed = || Diagnostics::error("write failed", "");
+        let held = Applied::after_failed_write(Ok(Some(Value::string("now"))), &prior, failed());
+        assert_eq!(held.state, Some(Value::string("now")));
+        assert!(held.diags.has_errors());
+        let gone = Applied::after_failed_write(Ok(None), &prior, failed());
+        assert_eq!(gone.state, None, "deleted meanwhile: nothing to save");
+        let unread = Applied::after_failed_write(
+            Err(Diagnostics::error("read failed", "")),
+            &prior,
+            failed(),
+        );
+        assert_eq!(unread.state, Some(prior.clone()));
+        assert_eq!(unread.diags.0.len(), 2, "both errors are shown");
+        let create = Applied::after_failed_write(Err(failed()), &Value::Null, failed());
+        assert_eq!(create.state, None, "a failed create has no prior state");
+    }
 }

@@ -148,19 +148,13 @@ impl AuthenticationContextResource {
     }
 
     /// After a failed write, what Graph now holds, so the saved state matches it.
-    async fn state_after_failure(
-        &self,
-        id: &str,
-        prior: &Value,
-        mut diags: Diagnostics,
-    ) -> Applied {
-        match self.fetch(id).await {
-            Ok(found) => Applied::failed(found.map(|c| from_graph(&c, prior)), diags),
-            Err(d) => {
-                diags.extend(d);
-                Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
-            }
-        }
+    async fn state_after_failure(&self, id: &str, prior: &Value, diags: Diagnostics) -> Applied {
+        let reread = self.fetch(id).await;
+        Applied::after_failed_write(
+            reread.map(|found| found.map(|c| from_graph(&c, prior))),
+            prior,
+            diags,
+        )
     }
 
     /// The directory roles whose PIM activation requires context `id`, by name where known.

@@ -390,27 +390,18 @@ impl AuthenticationStrengthPolicyResource {
     }
 
     /// After a failed write, what Graph now holds, so the saved state matches it.
-    async fn state_after_failure(
-        &self,
-        guid: &str,
-        prior: &Value,
-        mut diags: Diagnostics,
-    ) -> Applied {
-        let found = match self.conn.client() {
+    async fn state_after_failure(&self, guid: &str, prior: &Value, diags: Diagnostics) -> Applied {
+        let reread = match self.conn.client() {
             Ok(c) => fetch(c, guid)
                 .await
                 .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}"))),
             Err(d) => Err(d),
         };
-        match found {
-            Ok(found) => {
-                Applied::failed(found.map(|(p, c)| state_from_graph(&p, &c, prior)), diags)
-            }
-            Err(d) => {
-                diags.extend(d);
-                Applied::failed((!prior.is_null()).then(|| prior.clone()), diags)
-            }
-        }
+        Applied::after_failed_write(
+            reread.map(|found| found.map(|(p, c)| state_from_graph(&p, &c, prior))),
+            prior,
+            diags,
+        )
     }
 
     /// Deletes the configurations the planned state drops, then writes the ones it has: the

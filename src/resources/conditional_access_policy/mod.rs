@@ -329,19 +329,13 @@ impl ConditionalAccessPolicyResource {
     }
 
     /// After a failed write, what Graph now holds, so that the saved state matches it.
-    async fn state_after_failure(
-        &self,
-        id: &str,
-        prior: &Value,
-        mut diags: Diagnostics,
-    ) -> Applied {
-        match self.fetch(id).await {
-            Ok(found) => Applied::failed(found.map(|p| state_from_graph(&p, prior)), diags),
-            Err(d) => {
-                diags.extend(d);
-                Applied::failed(Some(prior.clone()), diags)
-            }
-        }
+    async fn state_after_failure(&self, id: &str, prior: &Value, diags: Diagnostics) -> Applied {
+        let reread = self.fetch(id).await;
+        Applied::after_failed_write(
+            reread.map(|found| found.map(|p| state_from_graph(&p, prior))),
+            prior,
+            diags,
+        )
     }
 }
 

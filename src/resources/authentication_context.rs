@@ -39,6 +39,62 @@ pub fn schema() -> Schema {
     }
 }
 
+/// The resource's state (or configuration, or plan) as a Rust type, so that a misspelt
+/// attribute is a compile error rather than a silent null; `the_state_type_is_the_schema`
+/// holds its names to the schema's. Unknown values read as `None`: code that must tell unknown
+/// from null (the plan) reads the `Value` itself.
+#[derive(Debug, Default, PartialEq)]
+pub struct ContextState {
+    pub id: Option<String>,
+    pub context_id: Option<String>,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub is_available: Option<bool>,
+}
+
+impl ContextState {
+    /// The attribute names, in the schema's order.
+    pub const NAMES: [&'static str; 5] = [
+        "id",
+        "context_id",
+        "display_name",
+        "description",
+        "is_available",
+    ];
+
+    pub fn of(v: &Value) -> ContextState {
+        let string = |name: &str| v.get(name).as_str().map(str::to_string);
+        ContextState {
+            id: string("id"),
+            context_id: string("context_id"),
+            display_name: string("display_name"),
+            description: string("description"),
+            is_available: v.get("is_available").as_bool(),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::object([
+            ("id", Value::opt_string(self.id.clone())),
+            ("context_id", Value::opt_string(self.context_id.clone())),
+            ("display_name", Value::opt_string(self.display_name.clone())),
+            ("description", Value::opt_string(self.description.clone())),
+            (
+                "is_available",
+                self.is_available.map_or(Value::Null, Value::Bool),
+            ),
+        ])
+    }
+
+    /// The context's id: `id`, or for a state an older provider wrote, `context_id`.
+    fn graph_id(&self) -> String {
+        self.id
+            .clone()
+            .or_else(|| self.context_id.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// Graph accepts `c1` through `c99` (graph-api.md section 3).
 pub fn check_context_id(id: &str) -> Result<(), String> {
     let digits = id.strip_prefix('c').unwrap_or("");
@@ -54,8 +110,9 @@ pub fn check_context_id(id: &str) -> Result<(), String> {
 }
 
 pub fn validate(config: &Value) -> Diagnostics {
+    let config = ContextState::of(config);
     let mut d = Diagnostics::default();
-    if let Some(id) = config.get("context_id").as_str() {
+    if let Some(id) = &config.context_id {
         if let Err(e) = check_context_id(id) {
             d.push_attr_error(
                 AttrPath::root("context_id"),
@@ -65,8 +122,8 @@ pub fn validate(config: &Value) -> Diagnostics {
         }
     }
     if config
-        .get("display_name")
-        .as_str()
+        .display_name
+        .as_deref()
         .is_some_and(|n| n.trim().is_empty())
     {
         d.push_attr_error(
@@ -80,31 +137,33 @@ pub fn validate(config: &Value) -> Diagnostics {
 
 /// The PATCH body for a planned state.
 pub fn to_graph(state: &Value) -> serde_json::Value {
+    let state = ContextState::of(state);
     json!({
-        "displayName": state.get("display_name").as_str(),
-        "description": state.get("description").as_str(),
-        "isAvailable": state.get("is_available").as_bool().unwrap_or(false),
+        "displayName": state.display_name,
+        "description": state.description,
+        "isAvailable": state.is_available.unwrap_or(false),
     })
 }
 
 /// The state for what Graph holds. An empty description and no description are the same to
 /// Graph, so the form the user had (`prior`) is kept when the two are equivalent.
 pub fn from_graph(ctx: &AuthenticationContext, prior: &Value) -> Value {
-    let description = match (ctx.description.as_deref(), prior.get("description")) {
-        (None | Some(""), Value::String(p)) if p.is_empty() => Value::string(""),
-        (None | Some(""), _) => Value::Null,
-        (Some(d), _) => Value::string(d),
+    let description = match (
+        ctx.description.as_deref(),
+        ContextState::of(prior).description,
+    ) {
+        (None | Some(""), Some(p)) if p.is_empty() => Some(String::new()),
+        (None | Some(""), _) => None,
+        (Some(d), _) => Some(d.to_string()),
     };
-    Value::object([
-        ("id", Value::string(&ctx.id)),
-        ("context_id", Value::string(&ctx.id)),
-        ("display_name", Value::opt_string(ctx.display_name.clone())),
-        ("description", description),
-        (
-            "is_available",
-            Value::Bool(ctx.is_available.unwrap_or(false)),
-        ),
-    ])
+    ContextState {
+        id: Some(ctx.id.clone()),
+        context_id: Some(ctx.id.clone()),
+        display_name: ctx.display_name.clone(),
+        description,
+        is_available: Some(ctx.is_available.unwrap_or(false)),
+    }
+    .to_value()
 }
 
 /// The id is the context id, known at plan time even for a create (the schema declares the
@@ -221,12 +280,12 @@ impl Resource for AuthenticationContextResource {
     /// silently take over one that someone else made. Checked against the shared listing, which
     /// this process keeps true as it creates contexts, so an apply of many lists only once.
     async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
-        let Some(id) = planned.get("context_id").as_str() else {
+        let Some(id) = ContextState::of(planned).context_id else {
             return Diagnostics::default();
         };
-        if prior
-            .get("id")
-            .as_str()
+        let id = id.as_str();
+        if ContextState::of(prior)
+            .id
             .is_some_and(|p| p.eq_ignore_ascii_case(id))
         {
             return Diagnostics::default();
@@ -253,11 +312,7 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn create(&self, planned: &Value) -> Applied {
-        let id = planned
-            .get("context_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let id = ContextState::of(planned).context_id.unwrap_or_default();
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -278,12 +333,7 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let id = state
-            .get("id")
-            .as_str()
-            .or(state.get("context_id").as_str())
-            .unwrap_or_default()
-            .to_string();
+        let id = ContextState::of(state).graph_id();
         let all = self.all(self.conn.client()?).await?;
         let found = match all.get(&id.to_lowercase()) {
             Some(c) => serde_json::from_value(c.clone()).ok(),
@@ -299,7 +349,7 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
-        let id = planned.get("id").as_str().unwrap_or_default().to_string();
+        let id = ContextState::of(planned).id.unwrap_or_default();
         self.conn.objects().contexts.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -321,9 +371,9 @@ impl Resource for AuthenticationContextResource {
     /// Only a warning: the same plan may change or destroy those PIM settings, Terraform may
     /// plan them after this context, and whether Graph refuses such a delete is not documented.
     async fn destroy_checks(&self, prior: &Value) -> Diagnostics {
-        let id = prior.get("id").as_str().unwrap_or_default();
+        let id = ContextState::of(prior).id.unwrap_or_default();
         let mut d = Diagnostics::default();
-        match self.roles_requiring(id).await {
+        match self.roles_requiring(&id).await {
             Ok(roles) if !roles.is_empty() => d.push_warning(
                 format!("Authentication context {id} is required by PIM"),
                 format!("Activating these directory roles requires {id}: {}. Unless this plan changes their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) first, their activation will name a context that no longer exists.", roles.join(", ")),
@@ -338,7 +388,7 @@ impl Resource for AuthenticationContextResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let id = ContextState::of(prior).id.unwrap_or_default();
         self.conn.objects().contexts.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -360,7 +410,7 @@ impl Resource for AuthenticationContextResource {
         let mut state = prior.clone();
         // Graph refuses to delete a published context (403), so unpublish first; but check for
         // policies that use it before changing anything, so a refused destroy changes nothing.
-        if prior.get("is_available").as_bool() == Some(true) {
+        if ContextState::of(prior).is_available == Some(true) {
             match policies_using(&self.conn, |p| p.uses_authentication_context(&id)).await {
                 Ok(users) if !users.is_empty() => {
                     return Applied::failed(Some(state), Self::referenced_error(&id, &users))
@@ -509,6 +559,36 @@ mod tests {
     /// The resource's plan as the plugin layer runs it: with what the schema declares around it.
     fn planned(req: &PlanRequest<'_>) -> Planned {
         crate::plugin::plan::with_schema(&schema().block, req, |r| Ok::<_, ()>(plan(r))).unwrap()
+    }
+
+    #[test]
+    fn the_state_type_is_the_schema() {
+        let block = schema().block;
+        let mut names: Vec<&str> = block.attributes.iter().map(|a| a.name.as_str()).collect();
+        names.extend(
+            block
+                .block_types
+                .iter()
+                .map(|b| b.type_name.as_str())
+                .filter(|b| *b != "timeouts"),
+        );
+        assert_eq!(names, ContextState::NAMES);
+        let full = ContextState {
+            id: Some("c1".into()),
+            context_id: Some("c1".into()),
+            display_name: Some("n".into()),
+            description: Some("d".into()),
+            is_available: Some(true),
+        };
+        let Value::Object(m) = full.to_value() else {
+            panic!("an object")
+        };
+        assert_eq!(
+            m.keys().collect::<Vec<_>>().len(),
+            ContextState::NAMES.len()
+        );
+        assert!(ContextState::NAMES.iter().all(|n| m.contains_key(*n)));
+        assert_eq!(ContextState::of(&full.to_value()), full, "a round trip");
     }
 
     #[test]

@@ -70,15 +70,11 @@ pub async fn serve(routes: Routes, shutdown: CancellationToken) -> Result<()> {
     // The build's version in the log, as in the artefact names and the Graph user agent.
     super::log::info("starting", &[("version", env!("CARGO_PKG_VERSION"))]);
     let config = HandshakeConfig::from_env()?;
-    // Windows has no parent watch: std has no parent process id there, and a watch through the
-    // Win32 API is not written yet. A Terraform killed outright leaves the provider running.
-    #[cfg(unix)]
     tokio::spawn(stop_when_orphaned(shutdown.clone()));
     serve_with(config, routes, shutdown, print_handshake_line).await
 }
 
 /// How often we look whether Terraform is still our parent.
-#[cfg(unix)]
 const PARENT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A Terraform that exits normally stops us through go-plugin; one killed outright (SIGKILL,
@@ -87,12 +83,34 @@ const PARENT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 #[cfg(unix)]
 async fn stop_when_orphaned(shutdown: CancellationToken) {
     let parent = std::os::unix::process::parent_id();
+    stop_when_parent_gone(shutdown, || std::os::unix::process::parent_id() != parent).await;
+}
+
+/// As on unix, but Windows does not re-parent orphans: we hold a handle to the parent process,
+/// opened at start-up, and it is gone once that handle is signalled. If the parent cannot be
+/// found or opened, nothing is watched (and a Terraform killed outright leaves us running).
+#[cfg(windows)]
+async fn stop_when_orphaned(shutdown: CancellationToken) {
+    match parent_process::ParentProcess::open() {
+        Ok(Some(parent)) => stop_when_parent_gone(shutdown, || parent.has_exited()).await,
+        // It exited before we looked: stop at the first check, as if we had seen it go.
+        Ok(None) => stop_when_parent_gone(shutdown, || true).await,
+        Err(e) => log(
+            Level::Warn,
+            format_args!("cannot watch Terraform's process, so we outlive it if it is killed: {e}"),
+        ),
+    }
+}
+
+/// Checks `parent_gone` every [`PARENT_CHECK_INTERVAL`] until it says so (then stops serving) or
+/// until `shutdown` is cancelled.
+async fn stop_when_parent_gone(shutdown: CancellationToken, mut parent_gone: impl FnMut() -> bool) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(PARENT_CHECK_INTERVAL) => {}
         }
-        if std::os::unix::process::parent_id() != parent {
+        if parent_gone() {
             log(
                 Level::Warn,
                 "Terraform is gone (our parent process exited): stopping",
@@ -100,6 +118,119 @@ async fn stop_when_orphaned(shutdown: CancellationToken) {
             shutdown.cancel();
             return;
         }
+    }
+}
+
+/// Our parent process on Windows, where std has no parent process id: its id from a Toolhelp
+/// snapshot, then a handle to it. The handle keeps that id from being reused while we hold it,
+/// and a process handle is signalled once the process exits.
+#[cfg(windows)]
+mod parent_process {
+    use std::io;
+    use std::os::windows::io::{AsRawHandle as _, FromRawHandle as _, OwnedHandle, RawHandle};
+
+    use windows_sys::Win32::Foundation::{
+        ERROR_INVALID_PARAMETER, FILETIME, INVALID_HANDLE_VALUE, WAIT_OBJECT_0,
+    };
+    use windows_sys::Win32::System::Diagnostics::ToolHelp::{
+        CreateToolhelp32Snapshot, Process32FirstW, Process32NextW, PROCESSENTRY32W,
+        TH32CS_SNAPPROCESS,
+    };
+    use windows_sys::Win32::System::Threading::{
+        GetCurrentProcess, GetProcessTimes, OpenProcess, WaitForSingleObject,
+        PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
+    };
+
+    pub struct ParentProcess(OwnedHandle);
+
+    impl ParentProcess {
+        /// Our parent, or `None` if it has already exited.
+        pub fn open() -> io::Result<Option<Self>> {
+            let id = parent_id()?;
+            if id == 0 {
+                // Only the idle process has id 0; Wine reports it for a process that a unix
+                // process started.
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "the parent process id is 0",
+                ));
+            }
+            // SAFETY: no pointer arguments; the handle returned, if not null, is ours to close.
+            let raw = unsafe {
+                OpenProcess(
+                    PROCESS_SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION,
+                    0,
+                    id,
+                )
+            };
+            if raw.is_null() {
+                let error = io::Error::last_os_error();
+                // No process has that id any more.
+                if error.raw_os_error() == Some(ERROR_INVALID_PARAMETER as i32) {
+                    return Ok(None);
+                }
+                return Err(error);
+            }
+            // SAFETY: `raw` is an open handle that only this `OwnedHandle` closes.
+            let parent = unsafe { OwnedHandle::from_raw_handle(raw) };
+            // Between the snapshot and `OpenProcess` our parent may have exited and its id gone
+            // to a new process: our parent started before us, so a younger process is not it.
+            // SAFETY: `GetCurrentProcess` returns a pseudo handle that needs no closing.
+            let us = created(unsafe { GetCurrentProcess() })?;
+            if created(parent.as_raw_handle())? > us {
+                return Ok(None);
+            }
+            Ok(Some(Self(parent)))
+        }
+
+        pub fn has_exited(&self) -> bool {
+            // SAFETY: a process handle we hold open, with SYNCHRONIZE access; a zero timeout
+            // only looks at its state.
+            let status = unsafe { WaitForSingleObject(self.0.as_raw_handle(), 0) };
+            status == WAIT_OBJECT_0
+        }
+    }
+
+    /// The parent process id in our own entry of a snapshot of all processes.
+    fn parent_id() -> io::Result<u32> {
+        // SAFETY: no pointer arguments; the handle returned, if valid, is ours to close.
+        let raw = unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) };
+        if raw == INVALID_HANDLE_VALUE {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is an open handle that only this `OwnedHandle` closes.
+        let snapshot = unsafe { OwnedHandle::from_raw_handle(raw) };
+        let us = std::process::id();
+        let mut entry = PROCESSENTRY32W {
+            dwSize: std::mem::size_of::<PROCESSENTRY32W>() as u32,
+            ..PROCESSENTRY32W::default()
+        };
+        // SAFETY: a process snapshot handle, and a writable entry with `dwSize` set.
+        let mut found = unsafe { Process32FirstW(snapshot.as_raw_handle(), &mut entry) };
+        while found != 0 {
+            if entry.th32ProcessID == us {
+                return Ok(entry.th32ParentProcessID);
+            }
+            // SAFETY: as for `Process32FirstW`.
+            found = unsafe { Process32NextW(snapshot.as_raw_handle(), &mut entry) };
+        }
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "our process is not in the process snapshot",
+        ))
+    }
+
+    /// When `process` started, in 100 ns units since 1601.
+    fn created(process: RawHandle) -> io::Result<u64> {
+        let [mut creation, mut exit, mut kernel, mut user] = [FILETIME::default(); 4];
+        // SAFETY: a process handle with query access (or the current-process pseudo handle),
+        // and four writable `FILETIME`s.
+        let ok =
+            unsafe { GetProcessTimes(process, &mut creation, &mut exit, &mut kernel, &mut user) };
+        if ok == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(u64::from(creation.dwHighDateTime) << 32 | u64::from(creation.dwLowDateTime))
     }
 }
 

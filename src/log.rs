@@ -10,12 +10,18 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::sync::{OnceLock, RwLock};
 
+/// How much a line matters; a line is written when its level is at least the threshold set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// The most detail (`TF_LOG=trace`, or `json`).
     Trace,
+    /// Detail for a bug report: each request, how long each RPC took.
     Debug,
+    /// What the provider is doing: starting, creating, deleting.
     Info,
+    /// Something went wrong and is being worked around (a retry, a new token).
     Warn,
+    /// Something failed for good.
     Error,
 }
 
@@ -118,6 +124,7 @@ pub fn line(level: Level, message: &str, fields: &[(&str, &str)]) -> String {
     serde_json::Value::Object(obj).to_string()
 }
 
+/// Writes one line at `level`, if the threshold lets it through; `fields` become JSON keys.
 pub fn log(level: Level, message: &str, fields: &[(&str, &str)]) {
     if threshold().is_some_and(|t| level >= t) {
         let mut err = std::io::stderr().lock();
@@ -125,18 +132,22 @@ pub fn log(level: Level, message: &str, fields: &[(&str, &str)]) {
     }
 }
 
+/// Logs at debug level.
 pub fn debug(message: &str, fields: &[(&str, &str)]) {
     log(Level::Debug, message, fields)
 }
 
+/// Logs at info level.
 pub fn info(message: &str, fields: &[(&str, &str)]) {
     log(Level::Info, message, fields)
 }
 
+/// Logs at warn level.
 pub fn warn(message: &str, fields: &[(&str, &str)]) {
     log(Level::Warn, message, fields)
 }
 
+/// Logs at error level.
 pub fn error(message: &str, fields: &[(&str, &str)]) {
     log(Level::Error, message, fields)
 }

@@ -12,6 +12,7 @@ use crate::resources::authentication_context::{check_context_id, from_graph};
 use crate::resources::connection::Connection;
 use crate::resources::graph_errors::ToDiagnostics;
 
+/// Look-up arguments `context_id` and `display_name`, and the context's attributes.
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -44,6 +45,7 @@ pub fn schema() -> Schema {
     }
 }
 
+/// Exactly one of `context_id` and `display_name`, and a well-formed id; no Graph call.
 pub fn validate(config: &Value) -> Diagnostics {
     let id = config.get("context_id");
     let name = config.get("display_name");
@@ -99,11 +101,13 @@ pub fn pick_by_name(
     }
 }
 
+/// `entra_authentication_context`.
 pub struct AuthenticationContextDataSource {
     conn: Connection,
 }
 
 impl AuthenticationContextDataSource {
+    /// The data source, reading through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         AuthenticationContextDataSource { conn }
     }

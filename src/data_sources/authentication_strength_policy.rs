@@ -13,6 +13,7 @@ use crate::resources::conditional_access_policy::vocabulary::AUTH_STRENGTH_PATH;
 use crate::resources::connection::Connection;
 use crate::resources::graph_errors::ToDiagnostics;
 
+/// Look-up arguments `id` and `display_name`, and the strength's attributes.
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -31,6 +32,7 @@ pub fn schema() -> Schema {
     }
 }
 
+/// Exactly one of `id` and `display_name`, and a well-formed id; no Graph call.
 pub fn validate(config: &Value) -> Diagnostics {
     let id = config.get("id");
     let name = config.get("display_name");
@@ -52,6 +54,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
 }
 
+/// The data source's value for a strength Graph returned; `id` in the form policies take.
 pub fn from_graph(p: &AuthenticationStrengthPolicy) -> Value {
     Value::object([
         ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{}", p.id))),
@@ -93,11 +96,13 @@ pub fn pick_by_name(
     }
 }
 
+/// `entra_authentication_strength_policy`.
 pub struct AuthenticationStrengthPolicyDataSource {
     conn: Connection,
 }
 
 impl AuthenticationStrengthPolicyDataSource {
+    /// The data source, reading through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         AuthenticationStrengthPolicyDataSource { conn }
     }

@@ -111,6 +111,8 @@ fn session_type() -> Type {
     ])
 }
 
+/// The sign-in's description as optional arguments, the verdict as computed attributes (the
+/// `what_if` function takes both from here).
 pub fn schema() -> Schema {
     let input = |name: &str, ty: Type, description: &str| {
         Attribute::new(name, ty, Mode::Optional, description)
@@ -293,6 +295,8 @@ fn check_shape(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// Each input's format, and one possible sign-in: exactly one target, no user inputs for a workload
+/// or agent identity; no Graph call.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::default();
     check_formats(config, &mut diags);
@@ -417,6 +421,7 @@ pub fn state(config: &Value, outcome: &Outcome) -> Value {
     Value::Object(fields)
 }
 
+/// `entra_conditional_access_what_if`.
 pub struct ConditionalAccessWhatIfDataSource {
     conn: Connection,
     policies: Listing,
@@ -424,6 +429,7 @@ pub struct ConditionalAccessWhatIfDataSource {
 }
 
 impl ConditionalAccessWhatIfDataSource {
+    /// The data source, reading through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         ConditionalAccessWhatIfDataSource {
             conn,

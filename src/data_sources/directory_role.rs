@@ -9,6 +9,7 @@ use crate::plugin::value::Value;
 use crate::resources::connection::Connection;
 use crate::resources::directory_roles::find;
 
+/// Look-up arguments `display_name` and `template_id`, and the role's attributes.
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -27,6 +28,7 @@ pub fn schema() -> Schema {
     }
 }
 
+/// Exactly one of `display_name` and `template_id`, and a GUID for the latter; no Graph call.
 pub fn validate(config: &Value) -> Diagnostics {
     let (t, n) = (config.get("template_id"), config.get("display_name"));
     if t.is_unknown() || n.is_unknown() {
@@ -47,11 +49,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
 }
 
+/// `entra_directory_role`.
 pub struct DirectoryRoleDataSource {
     conn: Connection,
 }
 
 impl DirectoryRoleDataSource {
+    /// The data source, reading through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         DirectoryRoleDataSource { conn }
     }

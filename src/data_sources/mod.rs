@@ -11,6 +11,7 @@ use crate::plugin::resource::DataSource;
 use crate::resources::connection::Connection;
 use std::sync::Arc;
 
+/// Every data source type the provider offers, each reading through `conn`.
 pub fn all(conn: &Connection) -> Vec<Arc<dyn DataSource>> {
     vec![
         Arc::new(authentication_context::AuthenticationContextDataSource::new(conn.clone())),

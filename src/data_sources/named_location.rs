@@ -24,6 +24,8 @@ pub const SYSTEM_LOCATIONS: &[(&str, &str)] = &[
     (MFA_TRUSTED_IPS_ID, "Multifactor authentication trusted IPs"),
 ];
 
+/// Look-up arguments `id` and `display_name`, and every kind's attributes (those of other kinds
+/// stay empty).
 pub fn schema() -> Schema {
     let object = |fields: &[(&str, Type)]| {
         Type::list(Type::Object(
@@ -60,6 +62,7 @@ fn system_location(id: Option<&str>, name: Option<&str>) -> Option<(&'static str
         .find(|(i, n)| id.is_some_and(|id| id.eq_ignore_ascii_case(i)) || name == Some(*n))
 }
 
+/// Exactly one of `id` and `display_name`, and an id that can name a location; no Graph call.
 pub fn validate(config: &Value) -> Diagnostics {
     let id = config.get("id");
     let name = config.get("display_name");
@@ -142,11 +145,13 @@ pub fn pick_by_name(all: Vec<NamedLocation>, name: &str) -> Result<Value, Diagno
     }
 }
 
+/// `entra_named_location`.
 pub struct NamedLocationDataSource {
     conn: Connection,
 }
 
 impl NamedLocationDataSource {
+    /// The data source, reading through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         NamedLocationDataSource { conn }
     }

@@ -32,11 +32,13 @@ pub fn schema() -> Schema {
     s
 }
 
+/// `entra_role_management_policy`.
 pub struct RoleManagementPolicyDataSource {
     conn: Connection,
 }
 
 impl RoleManagementPolicyDataSource {
+    /// The data source, reading through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         RoleManagementPolicyDataSource { conn }
     }

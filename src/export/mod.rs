@@ -30,13 +30,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// What Graph holds, as read for an export.
 #[derive(Default)]
 pub struct Tenant {
+    /// Conditional Access policies as beta returns them, every setting included.
     pub policies: Vec<Json>,
+    /// Authentication contexts.
     pub contexts: Vec<AuthenticationContext>,
+    /// Named locations of every kind, through beta.
     pub locations: Vec<NamedLocation>,
     /// Every strength (built-in ones too, for references), with its configurations.
     pub strengths: Vec<(AuthenticationStrengthPolicy, Vec<CombinationConfiguration>)>,
     /// Role policy assignments with the policy and its rules expanded.
     pub role_policies: Vec<Json>,
+    /// Directory role definitions, so that roles are referred to by data source instead of by id.
     pub roles: Vec<RoleDefinition>,
 }
 
@@ -98,7 +102,9 @@ pub async fn read(client: &GraphClient, progress: &dyn Fn(&str)) -> Result<Tenan
 
 /// The files of the export, by name, and a summary of what they hold.
 pub struct Export {
+    /// Each file's HCL, by file name (`named_locations.tf`).
     pub files: BTreeMap<&'static str, String>,
+    /// One count per type (`3 authentication contexts`), for the closing message.
     pub summary: Vec<String>,
 }
 

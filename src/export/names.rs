@@ -6,15 +6,16 @@ use std::collections::HashSet;
 
 const MAX: usize = 64;
 
+/// The names already given within one type.
 #[derive(Default)]
-pub struct Names {
+pub(crate) struct Names {
     taken: HashSet<String>,
 }
 
 impl Names {
     /// A new name for `display`; `kind` stands in when the display name has no letters or
     /// digits, and leads a name that would otherwise start with a digit.
-    pub fn take(&mut self, display: &str, kind: &str) -> String {
+    pub(crate) fn take(&mut self, display: &str, kind: &str) -> String {
         let mut base = slug(display);
         if base.is_empty() {
             base = kind.to_string();

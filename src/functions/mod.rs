@@ -5,6 +5,7 @@ pub mod what_if;
 use crate::plugin::resource::Function;
 use std::sync::Arc;
 
+/// Every function the provider offers; they need no connection, being pure.
 pub fn all() -> Vec<Arc<dyn Function>> {
     vec![Arc::new(what_if::WhatIf)]
 }

@@ -12,6 +12,7 @@ use crate::resources::conditional_access_policy::{as_graph, schema::schema as po
 use crate::whatif::evaluate;
 use std::collections::BTreeMap;
 
+/// `what_if(policies, sign_in)`.
 pub struct WhatIf;
 
 /// The data source's outputs, as one object.

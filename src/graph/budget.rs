@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// Paces the requests of one tenant so that they stay under Graph's limit.
 pub struct Budget {
     /// The gap between two requests at exactly the limit.
     gap: Duration,
@@ -53,6 +54,7 @@ impl Budget {
         }
     }
 
+    /// A budget of `rps` requests per second for this process alone.
     pub fn per_second(rps: f64) -> Budget {
         Budget::new(rps, None)
     }
@@ -182,7 +184,12 @@ pub fn is_ca_family(path: &str) -> bool {
 pub fn for_tenant(cloud: &str, tenant: &str) -> Arc<Budget> {
     static BUDGETS: OnceLock<Mutex<HashMap<String, Arc<Budget>>>> = OnceLock::new();
     let key = format!("{cloud}-{tenant}").to_ascii_lowercase();
-    let mut map = BUDGETS.get_or_init(Default::default).lock().unwrap();
+    // A panic while the lock was held cannot have left the map half-changed (an entry is
+    // inserted whole or not at all), so a poisoned lock is taken over rather than passed on.
+    let mut map = BUDGETS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     map.entry(key.clone())
         .or_insert_with(|| {
             let safe: String = key

@@ -18,7 +18,9 @@ use tokio_util::sync::CancellationToken;
 /// Which Graph version a request goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Api {
+    /// `v1.0`, the stable API, wherever it has what is needed.
     V1,
+    /// `beta`, for what v1.0 lacks or leaves out of its answers.
     Beta,
 }
 
@@ -40,6 +42,7 @@ const TOKEN_MARGIN: time::Duration = time::Duration::minutes(5);
 /// broken or hostile, and would otherwise be read forever.
 pub const MAX_PAGES: usize = 1000;
 
+/// The one way to Graph for one tenant: signs requests in, paces, retries, pages and batches them.
 pub struct GraphClient {
     http: reqwest::Client,
     /// Graph root without a trailing slash, e.g. `https://graph.microsoft.com`.
@@ -56,16 +59,21 @@ pub struct GraphClient {
     clock: Arc<std::sync::Mutex<Option<time::Duration>>>,
 }
 
+/// Builds a fresh credential (see `with_renewal`); the error is shown as an authentication error.
 pub type RenewCredential = Arc<dyn Fn() -> Result<Arc<dyn TokenCredential>, String> + Send + Sync>;
 
 /// A successful answer: status and parsed JSON body (`Null` for 204).
 #[derive(Debug)]
 pub struct Answer {
+    /// The HTTP status: a 2xx, but for a `$batch` item, which carries its own.
     pub status: u16,
+    /// The parsed body.
     pub body: Json,
 }
 
 impl GraphClient {
+    /// A client for `tenant` at the Graph root `endpoint`, signing in with `credential`; cancelling
+    /// `cancel` (Terraform's Stop) ends every request under way.
     pub fn new(
         http: reqwest::Client,
         endpoint: &str,
@@ -145,6 +153,7 @@ impl GraphClient {
         Ok(())
     }
 
+    /// The OAuth scope tokens are asked for: everything the app was granted on this Graph.
     pub fn scope(&self) -> String {
         format!("{}/.default", self.endpoint)
     }
@@ -395,6 +404,7 @@ impl GraphClient {
         }
     }
 
+    /// GET one object, parsed as `T`; a 404 is an error (see `get_opt`).
     pub async fn get<T: DeserializeOwned>(&self, api: Api, path: &str) -> Result<T, GraphError> {
         let answer = self.send(Method::GET, api, path, None).await?;
         parse(&Method::GET, api, path, answer.body)
@@ -459,12 +469,14 @@ impl GraphClient {
         }
     }
 
+    /// PATCH `body` onto an object; Graph's answer carries nothing we use.
     pub async fn patch(&self, api: Api, path: &str, body: &Json) -> Result<(), GraphError> {
         self.send(Method::PATCH, api, path, Some(body))
             .await
             .map(|_| ())
     }
 
+    /// POST `body`, typically a create: the object Graph answers with, parsed as `T`.
     pub async fn post<T: DeserializeOwned>(
         &self,
         api: Api,
@@ -483,6 +495,7 @@ impl GraphClient {
         parse(&Method::POST, api, path, answer.body)
     }
 
+    /// DELETE an object; a 404 is an error, for the caller to judge.
     pub async fn delete(&self, api: Api, path: &str) -> Result<(), GraphError> {
         self.send(Method::DELETE, api, path, None).await.map(|_| ())
     }
@@ -558,6 +571,7 @@ fn sign_in_failed(e: &azure_core::Error) -> GraphError {
 /// One request inside a `$batch` call. Only reads are batched, so there are no bodies.
 #[derive(Clone, Debug)]
 pub struct BatchRequest {
+    /// The path and query below the version segment, `/identity/...?$select=id`.
     pub url: String,
 }
 

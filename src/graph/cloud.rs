@@ -1,10 +1,15 @@
 //! National clouds: each has its own Graph and login hosts, and tokens do not cross clouds.
 
+/// The cloud a tenant lives in, which decides the hosts signed in to and talked to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
+    /// The public cloud (`global`, or `public` as azuread also spells it).
     Global,
+    /// US Government L4 (GCC High).
     UsGovernment,
+    /// US Government L5 (DoD).
     UsGovernmentL5,
+    /// The cloud 21Vianet operates in China.
     China,
 }
 
@@ -20,9 +25,11 @@ impl Environment {
         }
     }
 
+    /// One name per cloud, as `parse` accepts it: for messages, and to go through every cloud.
     pub const NAMES: &'static [&'static str] =
         &["global", "usgovernment", "usgovernmentl5", "china"];
 
+    /// Graph's root in this cloud, without a trailing slash.
     pub fn graph_endpoint(self) -> &'static str {
         match self {
             Environment::Global => "https://graph.microsoft.com",
@@ -32,6 +39,7 @@ impl Environment {
         }
     }
 
+    /// The login host that issues tokens for this cloud's Graph.
     pub fn authority_host(self) -> &'static str {
         match self {
             Environment::Global => "https://login.microsoftonline.com",

@@ -28,13 +28,18 @@ use std::sync::Arc;
 /// Where a federated (OIDC) token comes from, in the order azuread users know.
 #[derive(Clone)]
 pub enum OidcSource {
+    /// The token itself (`oidc_token`, `ARM_OIDC_TOKEN`).
     Token(String),
+    /// A file holding the token, read anew for each token request (`oidc_token_file_path`).
     File(PathBuf),
     /// Ask a URL, with the request token as bearer: GitHub Actions' way (GET, answer `value`),
     /// or Azure Pipelines' when a service connection is named (POST, answer `oidcToken`).
     Request {
+        /// Where to ask.
         url: String,
+        /// The bearer token for asking.
         token: String,
+        /// The Azure Pipelines service connection; `None` asks GitHub Actions' way.
         ado_service_connection_id: Option<String>,
     },
 }
@@ -42,16 +47,24 @@ pub enum OidcSource {
 /// The sign-in settings after provider attributes and `ARM_*` variables are merged.
 #[derive(Clone, Default)]
 pub struct AuthSettings {
+    /// The tenant signed in to.
     pub tenant_id: String,
+    /// The app that signs in; for a managed identity, the user-assigned one (`None`:
+    /// system-assigned).
     pub client_id: Option<String>,
+    /// Set: sign in with this secret, unless OIDC or a certificate is set too.
     pub client_secret: Option<String>,
     /// PKCS#12 bytes.
     pub client_certificate: Option<Vec<u8>>,
+    /// The PKCS#12 file's password, if it has one.
     pub client_certificate_password: Option<String>,
     /// Set: sign in with OIDC, the token from here (`use_oidc` with a token source).
     pub oidc: Option<OidcSource>,
+    /// Sign in as the managed identity, when nothing more explicit is set.
     pub use_msi: bool,
+    /// Sign in through `az`, the last resort.
     pub use_cli: bool,
+    /// The login host of the cloud, `https://login.microsoftonline.com` say.
     pub authority_host: String,
 }
 

@@ -7,18 +7,26 @@ use serde::Deserialize;
 
 const DEFINITIONS: &str = "/roleManagement/directory/roleDefinitions";
 
+/// A directory role as Graph defines it; only the properties the provider reads.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleDefinition {
+    /// The definition's own id.
     pub id: String,
+    /// The id Conditional Access and PIM name the role by, the same in every tenant for a built-in
+    /// role.
     #[serde(default)]
     pub template_id: String,
+    /// The name the admin center shows, `Global Administrator` say.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// What the role may do, in Microsoft's words.
     #[serde(default)]
     pub description: Option<String>,
+    /// Whether Microsoft defines it, as opposed to the tenant.
     #[serde(default)]
     pub is_built_in: Option<bool>,
+    /// Whether the role can be assigned.
     #[serde(default)]
     pub is_enabled: Option<bool>,
 }

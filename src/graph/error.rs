@@ -8,34 +8,51 @@ use std::fmt;
 /// An error status from Graph, with everything a user or Microsoft support needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
+    /// The HTTP method, for the message.
     pub method: String,
+    /// The path below Graph's root, with the version, for the message.
     pub path: String,
+    /// The HTTP status, which decides retries and what a 404 means.
     pub status: u16,
+    /// Graph's `error.code` (the PIM backend's `errorCode` where it nests one); empty if none.
     pub code: String,
+    /// Graph's `error.message`, or the start of a body that is not Graph's JSON.
     pub message: String,
+    /// `innerError.message`, where Conditional Access puts its numbered detail.
     pub inner_message: Option<String>,
+    /// What Microsoft support asks for first.
     pub request_id: Option<String>,
+    /// When Graph answered, as it says; support asks for it with the request id.
     pub date: Option<String>,
 }
 
+/// Why a Graph request failed; its `Display` is the text users see.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GraphError {
     /// Graph answered with an error status (boxed: it is large and errors are rare).
     Api(Box<ApiError>),
     /// No usable answer: network failure, retries exhausted, cancelled, bad credentials.
     Transport {
+        /// The HTTP method, for the message.
         method: String,
+        /// The path below Graph's root, for the message.
         path: String,
+        /// What went wrong.
         message: String,
     },
     /// The request went out but no usable answer came back (connection broken or timed out
     /// after sending, or a success status without the object): Graph may have acted on it.
     NoAnswer {
+        /// The HTTP method, for the message.
         method: String,
+        /// The path below Graph's root, for the message.
         path: String,
+        /// What went wrong.
         message: String,
     },
+    /// No token: the credential failed, with its reason.
     Auth(String),
+    /// Terraform asked the provider to stop while the request was under way.
     Cancelled,
 }
 
@@ -88,6 +105,7 @@ impl GraphError {
         }))
     }
 
+    /// The HTTP status Graph answered with; `None` when it did not answer.
     pub fn status(&self) -> Option<u16> {
         match self {
             GraphError::Api(e) => Some(e.status),
@@ -95,6 +113,7 @@ impl GraphError {
         }
     }
 
+    /// Whether Graph said 404; what that means (gone, or not there yet) is the caller's to judge.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
     }

@@ -20,6 +20,8 @@ const TIMEOUT_VARIABLE: &str = "ENTRA_REQUEST_TIMEOUT";
 /// the provider without bound.
 pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
+/// The client, with the request timeout from `ENTRA_REQUEST_TIMEOUT` (default two minutes) and
+/// the extra roots from `SSL_CERT_FILE`; an unreadable setting is an error, not ignored.
 pub fn build_client() -> anyhow::Result<reqwest::Client> {
     let timeout = crate::time_scale::scaled(request_timeout(
         std::env::var(TIMEOUT_VARIABLE).ok().as_deref(),

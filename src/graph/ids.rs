@@ -4,6 +4,8 @@
 /// The system location "Multifactor authentication trusted IPs": usable in policies, not readable.
 pub const MFA_TRUSTED_IPS_ID: &str = "00000000-0000-0000-0000-000000000000";
 
+/// Whether `s` has a GUID's shape (8-4-4-4-12 hex digits, either case), as every object id
+/// does: a malformed id is refused at plan instead of by Graph.
 pub fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     let lens = [8, 4, 4, 4, 12];

@@ -19,6 +19,7 @@ use crate::time_scale;
 use reqwest::Method;
 use std::time::Duration;
 
+/// How a request failed, as far as retrying cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// An HTTP status came back.
@@ -29,10 +30,12 @@ pub enum Failure {
     Interrupted,
 }
 
+/// Whether sending the request twice does no more than sending it once: all but POST.
 pub fn is_idempotent(method: &Method) -> bool {
     method != Method::POST
 }
 
+/// Whether a request that failed so may be sent again (the rules are at the top of this file).
 pub fn should_retry(method: &Method, failure: Failure) -> bool {
     match failure {
         Failure::Status(429) | Failure::Connect => true,

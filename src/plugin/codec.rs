@@ -12,25 +12,47 @@ use std::fmt;
 use super::schema::{AttributeType, Block, NestedBlock, Nesting, Type};
 use super::value::{Number, Value};
 
+/// Why a value could not be decoded or encoded: malformed bytes, or a value that does not fit
+/// the schema. `path` is where in the value, for the diagnostic.
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
+    /// The bytes are not msgpack.
     #[error("malformed msgpack: {0}")]
     Msgpack(#[from] rmpv::decode::Error),
+    /// More bytes follow the one value a `DynamicValue` holds.
     #[error("malformed msgpack: trailing bytes after the value")]
     TrailingBytes,
+    /// The bytes are not JSON (raw state).
     #[error("malformed JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A value of another type than the schema's.
     #[error("{path}: expected {expected}")]
     Mismatch {
+        /// Where the value is.
         path: String,
+        /// What the schema wants there.
         expected: &'static str,
     },
+    /// An object lacks an attribute of its type, which Terraform always sends.
     #[error("{path}: attribute is missing")]
-    MissingAttribute { path: String },
+    MissingAttribute {
+        /// Where the attribute should be.
+        path: String,
+    },
+    /// An object carries a key its type does not have.
     #[error("{path}: unsupported attribute")]
-    UnsupportedAttribute { path: String },
+    UnsupportedAttribute {
+        /// Where the key is.
+        path: String,
+    },
+    /// Number text that is no number.
     #[error("{path}: invalid number {text:?}")]
-    InvalidNumber { path: String, text: String },
+    InvalidNumber {
+        /// Where the number is.
+        path: String,
+        /// The text as it arrived.
+        text: String,
+    },
 }
 
 /// The object type a block's values have: its attributes plus one key per nested block type.

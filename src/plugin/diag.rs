@@ -3,33 +3,43 @@
 
 use std::fmt;
 
+/// How Terraform treats a diagnostic: an error stops the operation, a warning is only shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
+    /// Fails the plan or apply.
     Error,
+    /// Shown, and the operation goes on.
     Warning,
 }
 
 /// One step of an attribute path: `conditions[0].users.include_users`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// An attribute or block by name.
     Attr(String),
+    /// An element of a map, by its key.
     Key(String),
+    /// An element of a list, by its position.
     Index(i64),
 }
 
+/// Where in the configuration a diagnostic points, from the top-level attribute down.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttrPath(pub Vec<Step>);
 
 impl AttrPath {
+    /// A path to the top-level attribute or block `name`.
     pub fn root(name: &str) -> AttrPath {
         AttrPath(vec![Step::Attr(name.to_string())])
     }
 
+    /// One step down, into the attribute or block `name`.
     pub fn attr(mut self, name: &str) -> AttrPath {
         self.0.push(Step::Attr(name.to_string()));
         self
     }
 
+    /// One step down, into the `i`th element of a list (a block's `[0]`, for one).
     pub fn index(mut self, i: usize) -> AttrPath {
         self.0.push(Step::Index(i as i64));
         self
@@ -50,24 +60,32 @@ impl fmt::Display for AttrPath {
     }
 }
 
+/// One error or warning, as Terraform shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops the operation.
     pub severity: Severity,
+    /// The one line Terraform prints after `Error:` or `Warning:`.
     pub summary: String,
+    /// What went wrong and what to do about it, below the summary.
     pub detail: String,
+    /// The attribute it is about, so Terraform shows that line of HCL; `None` for the whole object.
     pub attribute: Option<AttrPath>,
 }
 
+/// Everything an operation has to tell the user; empty when all went well.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// A single error about no attribute in particular.
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostics {
         let mut d = Diagnostics::default();
         d.push_error(summary, detail);
         d
     }
 
+    /// A single error pointing at the attribute `path`.
     pub fn attr_error(
         path: AttrPath,
         summary: impl Into<String>,
@@ -78,6 +96,7 @@ impl Diagnostics {
         d
     }
 
+    /// Adds an error about no attribute in particular.
     pub fn push_error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.0.push(Diagnostic {
             severity: Severity::Error,
@@ -87,6 +106,7 @@ impl Diagnostics {
         });
     }
 
+    /// Adds an error pointing at the attribute `path`.
     pub fn push_attr_error(
         &mut self,
         path: AttrPath,
@@ -101,6 +121,7 @@ impl Diagnostics {
         });
     }
 
+    /// Adds a warning pointing at the attribute `path`.
     pub fn push_attr_warning(
         &mut self,
         path: AttrPath,
@@ -115,6 +136,7 @@ impl Diagnostics {
         });
     }
 
+    /// Adds a warning about no attribute in particular.
     pub fn push_warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.0.push(Diagnostic {
             severity: Severity::Warning,
@@ -124,14 +146,17 @@ impl Diagnostics {
         });
     }
 
+    /// Adds everything `other` reports, in order.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Whether the operation must stop; warnings alone do not stop it.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Whether there is nothing to tell the user, not even a warning.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

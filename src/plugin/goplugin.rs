@@ -21,7 +21,9 @@ fn idle_until<T: Send + 'static>(shutdown: CancellationToken) -> BoxStream<T> {
     Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))
 }
 
+/// Terraform's "please exit": answers, then cancels `shutdown`.
 pub struct Controller {
+    /// Cancelled to stop serving.
     pub shutdown: CancellationToken,
 }
 
@@ -38,7 +40,9 @@ impl pb::grpc_controller_server::GrpcController for Controller {
     }
 }
 
+/// The stdio forwarding stream Terraform opens; idle, as nothing is forwarded.
 pub struct Stdio {
+    /// Ends the stream when the plugin shuts down.
     pub shutdown: CancellationToken,
 }
 
@@ -54,7 +58,9 @@ impl pb::grpc_stdio_server::GrpcStdio for Stdio {
     }
 }
 
+/// The connection broker Terraform opens; idle, as no extra connections are brokered.
 pub struct Broker {
+    /// Ends the stream when the plugin shuts down.
     pub shutdown: CancellationToken,
 }
 

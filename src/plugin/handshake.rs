@@ -132,7 +132,9 @@ pub fn socket_dir_from_env() -> Option<PathBuf> {
 /// and so is tested everywhere.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PortRange {
+    /// The lowest port to try; 0 lets the system pick.
     pub min: u16,
+    /// The highest port to try.
     pub max: u16,
 }
 
@@ -174,7 +176,9 @@ fn parse_port(key: &str, value: Option<&str>) -> Result<u16> {
 /// TCP on 127.0.0.1 there. Terraform connects to either.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PluginAddr {
+    /// The socket's path.
     Unix(PathBuf),
+    /// An address on 127.0.0.1.
     Tcp(SocketAddr),
 }
 

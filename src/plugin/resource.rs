@@ -17,9 +17,12 @@ pub struct PlanRequest<'a> {
     pub proposed: &'a Value,
 }
 
+/// What a resource's `plan` answers for a create or an update.
 #[derive(Debug)]
 pub struct Planned {
+    /// The new state as far as it is known before the apply; unknown where Graph decides.
     pub state: Value,
+    /// The changed attributes that Graph cannot update in place, so Terraform plans a replacement.
     pub requires_replace: Vec<AttrPath>,
 }
 
@@ -28,13 +31,16 @@ pub struct Planned {
 /// Terraform save that state, so a half-done apply is never lost.
 #[derive(Debug)]
 pub struct Applied {
+    /// What Terraform saves; `None` removes the object from the state.
     pub state: Option<Value>,
+    /// Errors fail the apply (the state is saved all the same); warnings are only shown.
     pub diags: Diagnostics,
     /// New private state for Terraform to keep with the object; `None` keeps what it had.
     pub private: Option<Vec<u8>>,
 }
 
 impl Applied {
+    /// A write that succeeded and left `state`.
     pub fn ok(state: Value) -> Applied {
         Applied {
             state: Some(state),
@@ -43,6 +49,7 @@ impl Applied {
         }
     }
 
+    /// A delete that succeeded: nothing left to keep.
     pub fn gone() -> Applied {
         Applied {
             state: None,
@@ -51,6 +58,7 @@ impl Applied {
         }
     }
 
+    /// A write that failed with `diags`, leaving `state` behind (`None`: nothing exists).
     pub fn failed(state: Option<Value>, diags: Diagnostics) -> Applied {
         Applied {
             state,
@@ -82,6 +90,7 @@ impl Applied {
         self
     }
 
+    /// Replaces the private state Terraform keeps with the object.
     pub fn with_private(mut self, private: Vec<u8>) -> Applied {
         self.private = Some(private);
         self
@@ -91,7 +100,9 @@ impl Applied {
 /// An imported object: its minimal state and the private state to keep with it.
 #[derive(Debug)]
 pub struct Imported {
+    /// The state Terraform's following read starts from.
     pub state: Value,
+    /// Empty when the resource keeps nothing of its own.
     pub private: Vec<u8>,
 }
 
@@ -110,7 +121,9 @@ pub struct MovedFrom<'a> {
     /// As Terraform sends it (`registry.terraform.io/hashicorp/azuread`); OpenTofu before 1.11.12
     /// sends the bare name (`azuread`).
     pub provider: &'a str,
+    /// The source's resource type, `azuread_conditional_access_policy` say.
     pub type_name: &'a str,
+    /// The schema version the source's state was written with.
     pub schema_version: i64,
     /// The source's state, the JSON as stored.
     pub state: &'a serde_json::Value,
@@ -118,7 +131,9 @@ pub struct MovedFrom<'a> {
 
 /// What a refresh found: the object (`None` when it is gone) and any warnings to show.
 pub struct Fetched {
+    /// `None` when the object is gone, so Terraform plans to create it again.
     pub state: Option<Value>,
+    /// Shown after the refresh, which still succeeds.
     pub warnings: Diagnostics,
 }
 
@@ -131,9 +146,13 @@ impl From<Option<Value>> for Fetched {
     }
 }
 
+/// A managed resource type (`entra_...`): what the plugin layer calls for each of Terraform's
+/// resource RPCs.
 #[async_trait]
 pub trait Resource: Send + Sync {
+    /// The name used in HCL, `entra_named_location` say.
     fn type_name(&self) -> &'static str;
+    /// The attributes and blocks Terraform checks the configuration and the state against.
     fn schema(&self) -> Schema;
 
     /// Static checks on the configuration (which may contain unknowns). No Graph calls:
@@ -156,6 +175,7 @@ pub trait Resource: Send + Sync {
         Diagnostics::default()
     }
 
+    /// Creates the object `planned` describes; on failure the state Graph now holds, if any.
     async fn create(&self, planned: &Value) -> Applied;
     /// A `Fetched` without state means the object is gone. `private` is what the resource
     /// stored with the object (empty if nothing).
@@ -176,45 +196,66 @@ pub trait Resource: Send + Sync {
     }
 }
 
+/// A data source type: read-only, no state of its own between runs.
 #[async_trait]
 pub trait DataSource: Send + Sync {
+    /// The name used in HCL, `entra_directory_role` say.
     fn type_name(&self) -> &'static str;
+    /// The arguments it takes and the attributes it exports.
     fn schema(&self) -> Schema;
+    /// Static checks on the configuration (which may contain unknowns); no Graph calls.
     fn validate(&self, config: &Value) -> Diagnostics;
+    /// The configuration with every exported attribute filled in.
     async fn read(&self, config: &Value) -> Result<Value, Diagnostics>;
 }
 
+/// What the plugin layer serves: the provider block and every type and function it offers.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     /// The registry type name, `entra`.
     fn type_name(&self) -> &'static str;
+    /// The schema of the `provider` block.
     fn schema(&self) -> Schema;
+    /// Static checks on the provider block (which may contain unknowns); nothing is signed in.
     fn validate(&self, config: &Value) -> Diagnostics;
+    /// Takes the provider block every later operation runs with; errors stop Terraform there.
     async fn configure(&self, config: &Value) -> Diagnostics;
     /// Terraform asked us to stop: cancel in-flight remote work and return soon.
     fn stop(&self);
+    /// Every managed resource type, asked once when the service is built.
     fn resources(&self) -> Vec<std::sync::Arc<dyn Resource>>;
+    /// Every data source type, asked once when the service is built.
     fn data_sources(&self) -> Vec<std::sync::Arc<dyn DataSource>>;
+    /// Every provider-defined function, asked once when the service is built.
     fn functions(&self) -> Vec<std::sync::Arc<dyn Function>>;
 }
 
 /// A provider-defined function (`provider::entra::NAME(...)`, Terraform 1.8 and later).
 pub struct Signature {
+    /// Name, type and description of each parameter, in call order.
     pub parameters: Vec<(&'static str, Type, &'static str)>,
+    /// The type of the result.
     pub returns: Type,
+    /// One line on what it does; `description` says the rest.
     pub summary: &'static str,
+    /// What it does and how, in Markdown.
     pub description: &'static str,
 }
 
 /// An error from a function call, optionally blaming one argument (0-based).
 #[derive(Debug)]
 pub struct FunctionError {
+    /// What Terraform shows the user.
     pub text: String,
+    /// The argument at fault, so Terraform points at it; `None` for the call as a whole.
     pub argument: Option<usize>,
 }
 
+/// A provider-defined function: pure, called at plan and apply with values from the configuration.
 pub trait Function: Send + Sync {
+    /// The name after `provider::entra::`.
     fn name(&self) -> &'static str;
+    /// Its parameters and result, which Terraform checks calls against.
     fn signature(&self) -> Signature;
     /// Arguments arrive decoded with the declared parameter types, never null, but possibly
     /// (partly) unknown at plan time; an unknown result is allowed then.

@@ -8,63 +8,92 @@ use std::collections::BTreeMap;
 /// A cty type, as used for attributes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Type {
+    /// Text (ids and enum values too).
     String,
+    /// Any number, integer or not (a `Number` in values).
     Number,
+    /// True or false.
     Bool,
+    /// An ordered sequence of one element type.
     List(Box<Type>),
+    /// An unordered collection of one element type, without duplicates.
     Set(Box<Type>),
+    /// String keys to values of one element type.
     Map(Box<Type>),
+    /// A fixed set of named attributes, each with its own type.
     Object(BTreeMap<String, Type>),
 }
 
 impl Type {
+    /// A list of `t`, without writing the `Box`.
     pub fn list(t: Type) -> Type {
         Type::List(Box::new(t))
     }
+    /// A set of `t`, without writing the `Box`.
     pub fn set(t: Type) -> Type {
         Type::Set(Box::new(t))
     }
+    /// A map of `t`, without writing the `Box`.
     pub fn map(t: Type) -> Type {
         Type::Map(Box::new(t))
     }
 }
 
+/// How often a nested block (or nested attribute) may be written, and how its values are collected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nesting {
+    /// At most once; null when absent.
     Single,
+    /// At most once; when absent, an object of null attributes instead of null.
     Group,
+    /// Any number of times, in order.
     List,
+    /// Any number of times, order and duplicates ignored.
     Set,
+    /// Any number of times, each with a label (`name "key" { ... }`).
     Map,
 }
 
 /// How an attribute may be set. Terraform rejects any other combination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
+    /// The user must set it.
     Required,
+    /// The user may set it; null otherwise.
     Optional,
     /// Optional, and the provider fills it in when the user does not.
     OptionalComputed,
+    /// Only the provider sets it: read-only in the configuration.
     Computed,
 }
 
+/// What an attribute holds: a value of one type, or nested attributes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AttributeType {
+    /// A value of one type, which the codec checks Terraform's values against.
     Plain(Type),
     /// A nested attribute (`name = { ... }`); only for protocol-level tests here: our resources
     /// use blocks so that Terraform 1.0.x keeps working.
     Nested {
+        /// How often the nested object may occur.
         nesting: Nesting,
+        /// The nested object's attributes.
         attributes: Vec<Attribute>,
     },
 }
 
+/// One attribute of a block, as Terraform checks the configuration against it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attribute {
+    /// The name written in HCL.
     pub name: String,
+    /// What it holds.
     pub ty: AttributeType,
+    /// Who may set it: the user, the provider or both.
     pub mode: Mode,
+    /// Markdown, for the docs and editors' hover text.
     pub description: String,
+    /// Terraform hides the value in plans and output.
     pub sensitive: bool,
     /// How the attribute plans (`plan.rs` applies it); not part of Terraform's schema.
     pub plan: PlanRules,
@@ -84,6 +113,7 @@ pub struct PlanRules {
 }
 
 impl Attribute {
+    /// A plain attribute, not sensitive and with no plan rules; the builders below add them.
     pub fn new(name: &str, ty: Type, mode: Mode, description: &str) -> Attribute {
         Attribute {
             name: name.to_string(),
@@ -95,33 +125,43 @@ impl Attribute {
         }
     }
 
+    /// Hides the value in Terraform's plans and output.
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
         self
     }
 
+    /// The value planned when the configuration leaves the attribute unset.
     pub fn default_value(mut self, value: Value) -> Attribute {
         self.plan.default = Some(value);
         self
     }
 
+    /// A new value replaces the object instead of updating it.
     pub fn requires_replace(mut self) -> Attribute {
         self.plan.requires_replace = true;
         self
     }
 
+    /// Unknown in any plan that changes the object (a modification time, say).
     pub fn unknown_on_change(mut self) -> Attribute {
         self.plan.unknown_on_change = true;
         self
     }
 }
 
+/// A block inside a block (`conditions { ... }`), with how often it may be written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NestedBlock {
+    /// The block's name in HCL.
     pub type_name: String,
+    /// What may be written inside it.
     pub block: Block,
+    /// How its occurrences are collected.
     pub nesting: Nesting,
+    /// How often it must be written at least (1: required).
     pub min_items: i64,
+    /// How often it may be written at most (0: any number).
     pub max_items: i64,
 }
 
@@ -160,15 +200,22 @@ impl NestedBlock {
     }
 }
 
+/// The attributes and nested blocks of an object: a resource's top level or a nested block.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Block {
+    /// The attributes written `name = value`.
     pub attributes: Vec<Attribute>,
+    /// The blocks written `name { ... }`.
     pub block_types: Vec<NestedBlock>,
+    /// Markdown, for the docs and editors' hover text.
     pub description: String,
 }
 
+/// A provider's, resource's or data source's schema.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
+    /// The state layout's version: a state written under an older one is upgraded first.
     pub version: i64,
+    /// The top-level attributes and blocks.
     pub block: Block,
 }

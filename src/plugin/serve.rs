@@ -141,11 +141,11 @@ mod parent_process {
         PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
     };
 
-    pub struct ParentProcess(OwnedHandle);
+    pub(super) struct ParentProcess(OwnedHandle);
 
     impl ParentProcess {
         /// Our parent, or `None` if it has already exited.
-        pub fn open() -> io::Result<Option<Self>> {
+        pub(super) fn open() -> io::Result<Option<Self>> {
             let id = parent_id()?;
             if id == 0 {
                 // Only the idle process has id 0; Wine reports it for a process that a unix
@@ -183,7 +183,7 @@ mod parent_process {
             Ok(Some(Self(parent)))
         }
 
-        pub fn has_exited(&self) -> bool {
+        pub(super) fn has_exited(&self) -> bool {
             // SAFETY: a process handle we hold open, with SYNCHRONIZE access; a zero timeout
             // only looks at its state.
             let status = unsafe { WaitForSingleObject(self.0.as_raw_handle(), 0) };

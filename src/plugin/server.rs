@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
+/// The `tfplugin6.Provider` service for one provider, with its types looked up by name once.
 pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
     resources: HashMap<&'static str, (Schema, Arc<dyn Resource>)>,
@@ -25,6 +26,7 @@ pub struct ProviderService<P: Provider> {
 }
 
 impl<P: Provider> ProviderService<P> {
+    /// Asks `provider` for its schemas, types and functions, which stay fixed while serving.
     pub fn new(provider: Arc<P>) -> Self {
         let resources = provider
             .resources()

@@ -9,9 +9,11 @@ use super::schema::{Attribute, Block, Mode, NestedBlock, Type};
 use super::value::Value;
 use std::time::Duration;
 
+/// The block's name in HCL.
 pub const BLOCK: &str = "timeouts";
 const OPERATIONS: [&str; 4] = ["create", "read", "update", "delete"];
 
+/// The block, for a resource schema that offers it.
 pub fn block() -> NestedBlock {
     NestedBlock::once(
         BLOCK,

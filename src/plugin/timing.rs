@@ -11,7 +11,7 @@ use tonic::codegen::http;
 
 /// Wraps every gRPC service of the server.
 #[derive(Clone, Copy, Default)]
-pub struct TimedLayer;
+pub(crate) struct TimedLayer;
 
 impl<S> tower::Layer<S> for TimedLayer {
     type Service = Timed<S>;
@@ -21,8 +21,9 @@ impl<S> tower::Layer<S> for TimedLayer {
     }
 }
 
+/// A service whose every call is timed and logged.
 #[derive(Clone)]
-pub struct Timed<S>(S);
+pub(crate) struct Timed<S>(S);
 
 impl<S, B> tower::Service<http::Request<B>> for Timed<S>
 where

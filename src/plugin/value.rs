@@ -9,13 +9,16 @@ static NULL: Value = Value::Null;
 /// whichever form arrived so that nothing is rounded on the way back.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Number {
+    /// Arrived as a msgpack integer.
     Int(i64),
+    /// Arrived as a msgpack float.
     Float(f64),
     /// Decimal text for values that fit neither i64 nor f64 exactly.
     Text(String),
 }
 
 impl Number {
+    /// The number as an integer, if it is a whole number that fits; `None` otherwise.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Number::Int(i) => Some(*i),
@@ -29,23 +32,33 @@ impl Number {
 /// A value of a known Terraform type. `Object` is used for objects and for blocks alike.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// Not set.
     Null,
     /// Not known until apply. Refinements Terraform sends are not kept.
     Unknown,
+    /// A known bool.
     Bool(bool),
+    /// A known number, in the form it arrived in.
     Number(Number),
+    /// A known string.
     String(String),
+    /// A list, or a block written with list nesting.
     List(Vec<Value>),
+    /// A set, kept in the order Terraform sent it.
     Set(Vec<Value>),
+    /// A map, by key.
     Map(BTreeMap<String, Value>),
+    /// An object or a block's contents, by attribute name.
     Object(BTreeMap<String, Value>),
 }
 
 impl Value {
+    /// Whether the value is null (unset); an unknown value is not null.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// Whether the value itself is unknown; see `is_wholly_known` for what is inside.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Value::Unknown)
     }
@@ -68,6 +81,7 @@ impl Value {
         }
     }
 
+    /// The string, if this is a known string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -75,6 +89,7 @@ impl Value {
         }
     }
 
+    /// The bool, if this is a known bool.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -101,10 +116,12 @@ impl Value {
         self.elements().iter().filter_map(Value::as_str).collect()
     }
 
+    /// A set of strings, in the order given.
     pub fn string_set<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
         Value::Set(items.into_iter().map(|s| Value::String(s.into())).collect())
     }
 
+    /// A known string, without writing the `into()`.
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
@@ -114,6 +131,7 @@ impl Value {
         s.map(|s| Value::String(s.into())).unwrap_or(Value::Null)
     }
 
+    /// An object of `(name, value)` pairs.
     pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }

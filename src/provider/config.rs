@@ -126,6 +126,8 @@ const BOOLS: &[(&str, &str, bool, &str)] = &[
     ),
 ];
 
+/// The `provider "entra"` block: the sign-in settings as azuread spells them, the cloud and its
+/// hosts (each also read from an environment variable), and the emergency-access guard.
 pub fn schema() -> Schema {
     let mut attributes: Vec<Attribute> = STRINGS
         .iter()
@@ -195,8 +197,11 @@ fn boolean(config: &Value, name: &str) -> Result<bool, String> {
 
 /// Everything the provider needs to connect.
 pub struct Settings {
+    /// Graph's root: the cloud's, unless `graph_endpoint` names another.
     pub graph_endpoint: String,
+    /// How to sign in.
     pub auth: AuthSettings,
+    /// The accounts no policy may lock out, if the block names them.
     pub emergency_access: Option<EmergencyAccess>,
 }
 

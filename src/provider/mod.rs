@@ -19,6 +19,7 @@ use crate::resources;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
+/// The `entra` provider that `main` serves: unconfigured until Terraform sends its block.
 pub struct EntraProvider {
     connection: Connection,
     /// Cancelled by StopProvider; every Graph request watches it.

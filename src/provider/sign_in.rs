@@ -35,7 +35,7 @@ fn written(config: &Value, name: &str) -> bool {
 }
 
 /// An error on each credential attribute written after one of another way of signing in.
-pub fn conflicting_credentials(config: &Value) -> Diagnostics {
+pub(crate) fn conflicting_credentials(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     let mut first: Option<(&str, &str)> = None;
     for &(name, way) in CREDENTIALS.iter().filter(|(n, _)| written(config, n)) {

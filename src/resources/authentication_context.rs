@@ -19,9 +19,13 @@ use crate::resources::references::policies_using;
 use crate::resources::role_management_policy;
 use serde_json::json;
 
+/// The name written in HCL (`Resource::type_name`).
 pub const TYPE_NAME: &str = "entra_authentication_context";
+/// Where Graph keeps the contexts.
 pub const COLLECTION: &str = paths::AUTHENTICATION_CONTEXTS;
 
+/// The id is the user's to choose, unlike most objects': required, and a new one replaces the
+/// context.
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -45,10 +49,15 @@ pub fn schema() -> Schema {
 /// from null (the plan) reads the `Value` itself.
 #[derive(Debug, Default, PartialEq)]
 pub struct ContextState {
+    /// The Graph id, the same as `context_id`.
     pub id: Option<String>,
+    /// `c1` to `c99`.
     pub context_id: Option<String>,
+    /// The name administrators see.
     pub display_name: Option<String>,
+    /// What the context protects.
     pub description: Option<String>,
+    /// Published to apps.
     pub is_available: Option<bool>,
 }
 
@@ -62,6 +71,7 @@ impl ContextState {
         "is_available",
     ];
 
+    /// Reads a state, configuration or plan.
     pub fn of(v: &Value) -> ContextState {
         let string = |name: &str| v.get(name).as_str().map(str::to_string);
         ContextState {
@@ -73,6 +83,7 @@ impl ContextState {
         }
     }
 
+    /// The `Value` Terraform stores, every attribute present.
     pub fn to_value(&self) -> Value {
         Value::object([
             ("id", Value::opt_string(self.id.clone())),
@@ -109,6 +120,7 @@ pub fn check_context_id(id: &str) -> Result<(), String> {
     }
 }
 
+/// Offline checks of a configuration: a well-formed `context_id`, a display name that is not blank.
 pub fn validate(config: &Value) -> Diagnostics {
     let config = ContextState::of(config);
     let mut d = Diagnostics::default();
@@ -183,12 +195,14 @@ fn item_path(id: &str) -> String {
     format!("{COLLECTION}/{id}")
 }
 
+/// `entra_authentication_context`.
 pub struct AuthenticationContextResource {
     /// Reads go through the connection's one listing of contexts.
     conn: Connection,
 }
 
 impl AuthenticationContextResource {
+    /// The resource, working through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         AuthenticationContextResource { conn }
     }

@@ -27,6 +27,7 @@ impl Connection {
         let _ = self.0.emergency_access.set(emergency_access);
     }
 
+    /// The Graph client; an error diagnostic before configuration.
     pub fn client(&self) -> Result<&GraphClient, Diagnostics> {
         self.0.client.get().ok_or_else(|| {
             Diagnostics::error(
@@ -48,16 +49,22 @@ impl Connection {
     }
 }
 
+/// What a plan that would lock the emergency-access accounts out gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Enforcement {
+    /// It fails (the default).
     Error,
+    /// It warns and goes on.
     Warn,
 }
 
 /// The break-glass accounts every enabled Conditional Access policy must exclude.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmergencyAccess {
+    /// The accounts, by object id.
     pub user_ids: Vec<String>,
+    /// Groups holding them, by object id; excluding such a group counts as excluding them.
     pub group_ids: Vec<String>,
+    /// Whether a policy that fails to exclude them is refused or only warned about.
     pub enforcement: Enforcement,
 }

@@ -36,7 +36,9 @@ const LOCAL_CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
 
 /// The object Graph holds after a create, and what the user should know about how we got it.
 pub struct Created {
+    /// The object as Graph answered the POST, or as the search found it.
     pub object: Json,
+    /// Set when the object was found rather than answered, to tell the user so.
     pub warnings: Diagnostics,
 }
 

@@ -5,6 +5,7 @@
 use crate::graph::GraphError;
 use crate::plugin::diag::Diagnostics;
 
+/// Turns an error into what Terraform shows, saying what the provider was doing.
 pub trait ToDiagnostics {
     /// A diagnostic whose summary says what we were doing and whose detail is this error.
     fn to_diagnostics(&self, doing: &str) -> Diagnostics;

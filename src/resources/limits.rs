@@ -8,6 +8,7 @@ use crate::plugin::diag::Diagnostics;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+/// One of Graph's per-tenant limits, shared by every plan of the type in this process.
 pub struct Limit {
     max: usize,
     /// "Conditional Access policies", for messages.
@@ -20,6 +21,7 @@ pub struct Limit {
 }
 
 impl Limit {
+    /// A limit of `max` objects; `plural` names them in messages.
     pub fn new(max: usize, plural: &'static str) -> Limit {
         Limit {
             max,

@@ -15,6 +15,7 @@ use tokio::sync::Mutex;
 /// Objects of one type by lower-cased id.
 pub type ById = Arc<HashMap<String, Json>>;
 
+/// The shared listing of one type, fetched on first use.
 #[derive(Default)]
 pub struct Listing {
     cached: Mutex<Option<ById>>,

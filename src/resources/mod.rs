@@ -26,6 +26,7 @@ use crate::plugin::resource::Resource;
 use connection::Connection;
 use std::sync::Arc;
 
+/// Every managed resource type the provider offers, each working through `conn`.
 pub fn all(conn: &Connection) -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(authentication_context::AuthenticationContextResource::new(

@@ -6,6 +6,7 @@ use crate::graph::models::PolicyReferences;
 use crate::graph::{paths, Api, GraphError};
 use crate::resources::connection::Connection;
 
+/// Every policy for which `uses` holds, so that a delete can be refused naming them.
 pub async fn policies_using(
     conn: &Connection,
     uses: impl Fn(&PolicyReferences) -> bool,

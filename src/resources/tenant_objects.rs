@@ -19,9 +19,13 @@ use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+/// What policies may name, per type, for this process.
 pub struct TenantObjects {
+    /// Authentication contexts, which policies name by `c1` to `c99`.
     pub contexts: Objects,
+    /// Named locations of every kind (hence beta).
     pub locations: Objects,
+    /// Authentication strengths, built-in and custom.
     pub strengths: Objects,
     /// The authentication context each role's PIM activation requires (`None`: none) as this
     /// process last wrote it: newer than a listing Graph may not have replicated yet.

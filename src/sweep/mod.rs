@@ -25,6 +25,7 @@ const MIN_PREFIX_CHARS: usize = 4;
 pub struct Prefix(String);
 
 impl Prefix {
+    /// The prefix, or why it would take more than test objects (too short, only whitespace).
     pub fn new(prefix: &str) -> Result<Prefix, String> {
         if prefix.chars().count() < MIN_PREFIX_CHARS {
             return Err(format!(
@@ -39,6 +40,7 @@ impl Prefix {
         Ok(Prefix(prefix.to_string()))
     }
 
+    /// The prefix as given, for messages.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -52,13 +54,18 @@ impl Prefix {
 /// What is swept, declared in the order of deletion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// Conditional Access policies, which use everything below.
     Policy,
+    /// Custom authentication strengths.
     Strength,
+    /// Named locations.
     Location,
+    /// Authentication contexts.
     Context,
 }
 
 impl Kind {
+    /// What the kind is called in messages.
     pub fn noun(self) -> &'static str {
         match self {
             Kind::Policy => "Conditional Access policy",
@@ -86,15 +93,20 @@ impl Kind {
 pub struct Prepare {
     /// What it does, for messages: "untrust", "unpublish".
     pub doing: &'static str,
+    /// The PATCH body.
     pub body: Json,
 }
 
 /// One object to delete.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Deletion {
+    /// Which collection it is in.
     pub kind: Kind,
+    /// Its object id.
     pub id: String,
+    /// Its display name, for messages.
     pub name: String,
+    /// Sent before the DELETE, if Graph needs it.
     pub prepare: Option<Prepare>,
     /// Labels of policies outside the sweep that use the object. It is then left alone: Graph
     /// would refuse its DELETE, possibly after `prepare` had already changed it.
@@ -121,9 +133,13 @@ impl Deletion {
 /// What Graph listed, each kind through its `Kind::collection`.
 #[derive(Default)]
 pub struct Listed {
+    /// Conditional Access policies.
     pub policies: Vec<PolicyReferences>,
+    /// Authentication strengths, built-in ones included.
     pub strengths: Vec<AuthenticationStrengthPolicy>,
+    /// Named locations.
     pub locations: Vec<NamedLocation>,
+    /// Authentication contexts.
     pub contexts: Vec<AuthenticationContext>,
 }
 

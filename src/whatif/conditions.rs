@@ -8,20 +8,22 @@ use serde_json::Value as Json;
 
 /// A condition's answer, with what had to be assumed to give it, if anything.
 #[derive(Debug, PartialEq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub matched: bool,
     pub caveat: Option<String>,
 }
 
 impl Verdict {
-    pub fn of(matched: bool) -> Verdict {
+    /// An answer that needed no assumption.
+    pub(crate) fn of(matched: bool) -> Verdict {
         Verdict {
             matched,
             caveat: None,
         }
     }
 
-    pub fn assumed(matched: bool, caveat: impl Into<String>) -> Verdict {
+    /// An answer that rests on `caveat`, which the outcome then lists.
+    pub(crate) fn assumed(matched: bool, caveat: impl Into<String>) -> Verdict {
         Verdict {
             matched,
             caveat: Some(caveat.into()),
@@ -51,7 +53,7 @@ const KNOWN: &[&str] = &[
 /// Microsoft's well-known app ids in the Office 365 app group. PARTIAL: Microsoft documents the
 /// group as dozens of apps and changes it; these are the main ones. A sign-in to an app missing
 /// here is not seen as part of `Office365`.
-pub const OFFICE_365_APPS: &[&str] = &[
+pub(crate) const OFFICE_365_APPS: &[&str] = &[
     "00000002-0000-0ff1-ce00-000000000000", // Office 365 Exchange Online
     "00000003-0000-0ff1-ce00-000000000000", // Office 365 SharePoint Online
     "00000004-0000-0ff1-ce00-000000000000", // Skype for Business Online
@@ -59,12 +61,12 @@ pub const OFFICE_365_APPS: &[&str] = &[
 ];
 
 /// App ids in the `MicrosoftAdminPortals` group. PARTIAL, for the same reason.
-pub const ADMIN_PORTAL_APPS: &[&str] = &[
+pub(crate) const ADMIN_PORTAL_APPS: &[&str] = &[
     "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", // Azure portal
 ];
 
 /// The verdict of every condition of one policy, in a fixed order.
-pub fn verdicts(c: &Json, named_locations: &[Json], s: &SignIn) -> Vec<Verdict> {
+pub(crate) fn verdicts(c: &Json, named_locations: &[Json], s: &SignIn) -> Vec<Verdict> {
     let mut out = vec![
         identity(c, s),
         target(&c["applications"], s),

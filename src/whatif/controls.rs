@@ -7,12 +7,13 @@ use super::conditions::strs;
 use super::{Requirement, Session};
 use serde_json::Value as Json;
 
-pub fn blocks(policy: &Json) -> bool {
+/// Whether the policy's grant is a block, which no other control can satisfy.
+pub(crate) fn blocks(policy: &Json) -> bool {
     strs(&policy["grantControls"]["builtInControls"]).contains(&"block")
 }
 
 /// The policy's grant controls as one requirement, or `None` when it has none (session only).
-pub fn requirement(policy: &Json) -> Option<Requirement> {
+pub(crate) fn requirement(policy: &Json) -> Option<Requirement> {
     let g = &policy["grantControls"];
     let owned =
         |key: &str| -> Vec<String> { strs(&g[key]).into_iter().map(String::from).collect() };
@@ -57,7 +58,8 @@ fn sign_in_frequency_minutes(sif: &Json) -> Option<u64> {
     Some(value * per_unit)
 }
 
-pub fn strictest_session(policies: &[&Json]) -> Session {
+/// The strictest of each session control across `policies` (the rules are on `Session`).
+pub(crate) fn strictest_session(policies: &[&Json]) -> Session {
     let mut s = Session::default();
     for p in policies {
         let c = &p["sessionControls"];

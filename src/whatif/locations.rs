@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 /// Include then exclude. A location id that cannot be resolved offline counts as not holding the
 /// sign-in, and the verdict carries a caveat naming it.
-pub fn verdict(cond: &Json, named: &[Json], s: &SignIn) -> Verdict {
+pub(crate) fn verdict(cond: &Json, named: &[Json], s: &SignIn) -> Verdict {
     let include = strs(&cond["includeLocations"]);
     if include.is_empty() {
         return Verdict::of(true);
@@ -94,7 +94,7 @@ fn country_location_holds(location: &Json, country: Option<&str>) -> bool {
 
 /// Whether `cidr` (e.g. `203.0.113.0/24`, `2001:db8::/48`) contains `ip`. Host bits in the
 /// range are ignored, as Graph accepts them. An address of the other family never matches.
-pub fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
+pub(crate) fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
     let Some((net, prefix)) = cidr.trim().split_once('/') else {
         return false;
     };

@@ -31,22 +31,30 @@ mod tests;
 use serde_json::Value as Json;
 use std::net::IpAddr;
 
+/// The `state` of a policy that is enforced.
 pub const ENABLED: &str = "enabled";
+/// The `state` of a policy that is evaluated and logged but enforces nothing.
 pub const REPORT_ONLY: &str = "enabledForReportingButNotEnforced";
 
 /// The sign-in to evaluate. `None` means "not known" except where a field documents otherwise.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SignIn {
+    /// The signing-in user's object id.
     pub user_id: Option<String>,
+    /// The groups the user is a member of, transitively, by object id.
     pub group_ids: Vec<String>,
     /// Directory role template ids the user holds (active, not merely eligible).
     pub role_ids: Vec<String>,
     /// One of internalGuest, b2bCollaborationGuest, b2bCollaborationMember,
     /// b2bDirectConnectUser, otherExternalUser, serviceProvider; `None` is a member.
     pub guest_type: Option<String>,
+    /// A guest's home tenant, for policies that name external tenants.
     pub home_tenant_id: Option<String>,
+    /// The app (client) id signed in to.
     pub application_id: Option<String>,
+    /// `urn:user:registersecurityinfo` or `urn:user:registerdevice`, instead of an app.
     pub user_action: Option<String>,
+    /// The authentication context the app asks for (`c1` to `c99`), instead of an app.
     pub authentication_context: Option<String>,
     /// `None`: the sign-in comes from no named IP range.
     pub ip_address: Option<IpAddr>,
@@ -58,11 +66,13 @@ pub struct SignIn {
     pub client_app_type: Option<String>,
     /// Risk levels; `None` is `none` (no risk detected).
     pub sign_in_risk: Option<String>,
+    /// The user's risk level; `None` is `none`.
     pub user_risk: Option<String>,
     /// `None`: no insider risk level.
     pub insider_risk: Option<String>,
     /// Set for a workload identity (service principal) sign-in instead of a user's.
     pub service_principal_id: Option<String>,
+    /// The workload identity's risk level; `None` is `none`.
     pub service_principal_risk: Option<String>,
     /// Set for an agent identity (Microsoft Entra Agent ID) signing in as itself, with its own
     /// token, instead of a user or a workload identity.
@@ -74,10 +84,14 @@ pub struct SignIn {
     pub agent_user: bool,
 }
 
+/// A policy that applies to the sign-in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Matched {
+    /// The policy's object id.
     pub id: String,
+    /// Its name, for the reader.
     pub display_name: String,
+    /// `enabled` or `enabledForReportingButNotEnforced`.
     pub state: String,
     /// `state == enabled`; report-only policies are listed with `false`.
     pub enforced: bool,
@@ -86,34 +100,45 @@ pub struct Matched {
 /// One enforced policy's grant controls: its own list joined by `operator` (AND: all, OR: one).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Requirement {
+    /// The policy that makes the demand.
     pub policy_id: String,
+    /// `AND` or `OR`, as the policy's grant controls say.
     pub operator: String,
+    /// `mfa`, `compliantDevice` and the like.
     pub built_in_controls: Vec<String>,
+    /// The authentication strength required, if any.
     pub authentication_strength_id: Option<String>,
+    /// Terms of use the user must accept, by id.
     pub terms_of_use: Vec<String>,
+    /// Custom controls (external providers), by id.
     pub custom_authentication_factors: Vec<String>,
 }
 
 /// The strictest session controls of the enforced policies that apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Session {
+    /// Some policy asks for a fresh sign-in every time.
     pub sign_in_frequency_every_time: bool,
     /// The shortest time-based sign-in frequency, in minutes.
     pub sign_in_frequency_minutes: Option<u64>,
     /// `never` wins over `always`.
     pub persistent_browser: Option<String>,
+    /// Some policy hands restrictions to the app (SharePoint, Exchange).
     pub application_enforced_restrictions: bool,
     /// `blockDownloads` over `mcasConfigured` over `monitorOnly`.
     pub cloud_app_security: Option<String>,
     /// `strictLocation` over `strictEnforcement` over `disabled`.
     pub continuous_access_evaluation: Option<String>,
+    /// Some policy requires token protection (a device-bound session).
     pub secure_sign_in_session: bool,
 }
 
+/// What the policies make of the sign-in.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     /// Every enabled or report-only policy that applies, by display name.
     pub policies: Vec<Matched>,
+    /// An enforced policy blocks the sign-in; nothing else then matters.
     pub blocked: bool,
     /// One per enforced policy with grant controls; every one must be met. Empty when blocked:
     /// nothing satisfies a block.

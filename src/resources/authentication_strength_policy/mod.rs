@@ -34,9 +34,13 @@ mod validate;
 pub(crate) use validate::MODES;
 pub use validate::{normalize_combination, validate};
 
+/// The name written in HCL (`Resource::type_name`).
 pub const TYPE_NAME: &str = "entra_authentication_strength_policy";
+/// Where Graph keeps the strengths, built-in and custom.
 pub const COLLECTION: &str = "/policies/authenticationStrengthPolicies";
+/// The block that narrows the FIDO2 combination to some security keys.
 pub const FIDO2: &str = "fido2_combination_configuration";
+/// The block that narrows the certificate combinations to some issuers or policies.
 pub const X509: &str = "x509_certificate_combination_configuration";
 const FIDO2_TYPE: &str = "#microsoft.graph.fido2CombinationConfiguration";
 const X509_TYPE: &str = "#microsoft.graph.x509CertificateCombinationConfiguration";
@@ -47,6 +51,7 @@ pub const BUILT_IN_IDS: &[&str] = &[
     "00000000-0000-0000-0000-000000000004",
 ];
 
+/// azuread's attributes, plus a block for each combination configuration.
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -255,6 +260,8 @@ fn prior_config_id<'a>(prior: &'a Value, name: &str) -> Option<&'a str> {
     prior.block(name).get("id").as_str()
 }
 
+/// The configuration, with each configuration block keeping its Graph id while it stays (unknown
+/// for a new one).
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
     // A configuration keeps its id while its block stays (it is updated in place).
@@ -316,6 +323,8 @@ pub fn guid_of(id: &str) -> &str {
     id.strip_prefix(AUTH_STRENGTH_PATH).unwrap_or(id)
 }
 
+/// The error for a built-in strength met in a read or an import: Microsoft owns it, and the data
+/// source is the way to refer to it.
 pub fn built_in_error(id: &str) -> Diagnostics {
     Diagnostics::error(
         "Built-in authentication strengths cannot be managed",
@@ -350,6 +359,7 @@ pub async fn fetch(
     Ok(Some((p, configs)))
 }
 
+/// `entra_authentication_strength_policy`.
 pub struct AuthenticationStrengthPolicyResource {
     /// Reads go through the connection's one listing of strengths.
     conn: Connection,
@@ -362,6 +372,7 @@ pub struct AuthenticationStrengthPolicyResource {
 const MAX_CUSTOM: usize = 15;
 
 impl AuthenticationStrengthPolicyResource {
+    /// The resource, working through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         AuthenticationStrengthPolicyResource {
             conn,

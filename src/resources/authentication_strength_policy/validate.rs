@@ -57,7 +57,8 @@ pub fn normalize_combination(combination: &str) -> String {
     m.join(",")
 }
 
-pub fn check_combination(combination: &str) -> Result<(), String> {
+/// A combination of known methods, each once; else what is wrong with it, for the diagnostic.
+pub(crate) fn check_combination(combination: &str) -> Result<(), String> {
     let m = members(combination);
     if m.iter().any(|x| x.is_empty()) {
         return Err(format!(
@@ -102,6 +103,8 @@ fn is_oid(s: &str) -> bool {
             .all(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Offline checks of a configuration, each with its attribute: a name, combinations Graph knows
+/// (once each), well-formed configuration blocks.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     if config

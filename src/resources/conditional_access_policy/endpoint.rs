@@ -24,7 +24,7 @@ fn every_time_fits_v1(policy: &Value) -> bool {
 /// The policy's Graph properties that only beta has (Microsoft's metadata: the test below
 /// holds this list to it), each with the setting that writes it. Properties the schema does not
 /// write (the retired device states) are here too: an update carries them over through beta.
-pub const BETA_ONLY: &[(&str, &str)] = &[
+pub(crate) const BETA_ONLY: &[(&str, &str)] = &[
     (
         "conditions.agentIdRiskLevels",
         "agent identity risk (conditions.agent_id_risk_levels)",
@@ -65,7 +65,7 @@ pub const BETA_ONLY: &[(&str, &str)] = &[
 ];
 
 /// The endpoint and, for beta, the settings that need it.
-pub fn choose(policy: &Value) -> (Api, String) {
+pub(crate) fn choose(policy: &Value) -> (Api, String) {
     let body = to_graph::body(policy);
     let s = policy.block("session_controls");
     let mut needs = Vec::new();
@@ -86,7 +86,8 @@ pub fn choose(policy: &Value) -> (Api, String) {
     }
 }
 
-pub fn name(api: Api) -> &'static str {
+/// The endpoint as `graph_api_version` shows it.
+pub(crate) fn name(api: Api) -> &'static str {
     match api {
         Api::V1 => "v1.0",
         Api::Beta => "beta",

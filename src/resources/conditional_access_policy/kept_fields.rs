@@ -20,7 +20,7 @@ const AS_OF: &str = "unmodeled_fields_as_of";
 
 /// `private` with the unmodelled fields of `policy`, as Graph holds it at modification time
 /// `modified` (the state's `modified_date_time`).
-pub fn keep(private: &[u8], policy: &Json, modified: &Value) -> Vec<u8> {
+pub(crate) fn keep(private: &[u8], policy: &Json, modified: &Value) -> Vec<u8> {
     let fields: Map<String, Json> = unmodeled(policy)
         .into_iter()
         .map(|path| {
@@ -34,7 +34,7 @@ pub fn keep(private: &[u8], policy: &Json, modified: &Value) -> Vec<u8> {
 
 /// A stand-in for the policy Graph holds, with only its unmodelled fields, when `private`
 /// kept them at modification time `modified`.
-pub fn kept(private: &[u8], modified: &Value) -> Option<Json> {
+pub(crate) fn kept(private: &[u8], modified: &Value) -> Option<Json> {
     if private_state::get(private, AS_OF)? != as_of(modified) {
         return None;
     }

@@ -211,7 +211,11 @@ fn could_apply_to(policy: &Json, account: &str, groups: &[String]) -> bool {
 
 /// The lockout diagnostics for a planned policy. `creating` is true when the policy does not
 /// exist yet. Nothing is judged while the values involved are unknown.
-pub fn check(policy: &Value, creating: bool, guard: Option<&EmergencyAccess>) -> Diagnostics {
+pub(crate) fn check(
+    policy: &Value,
+    creating: bool,
+    guard: Option<&EmergencyAccess>,
+) -> Diagnostics {
     let mut d = Diagnostics::default();
     let users = policy.block("conditions").block("users");
     let name = policy.get("display_name").as_str().unwrap_or("this policy");

@@ -48,7 +48,9 @@ pub fn as_graph(policy: &Value) -> Json {
     body
 }
 
+/// The name written in HCL (`Resource::type_name`).
 pub const TYPE_NAME: &str = "entra_conditional_access_policy";
+/// Where Graph keeps the policies.
 pub const COLLECTION: &str = paths::CONDITIONAL_ACCESS_POLICIES;
 /// Graph's limit per tenant (graph-api.md section 2.1).
 const MAX_POLICIES: usize = 195;
@@ -189,6 +191,8 @@ fn set(v: &mut Value, key: &str, value: Value) {
     }
 }
 
+/// The configuration as Terraform merged it, plus the Graph endpoint the policy will be written
+/// through (unknown until the configuration is).
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
     if req.config.is_wholly_known() {
@@ -203,6 +207,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
     }
 }
 
+/// `entra_conditional_access_policy`.
 pub struct ConditionalAccessPolicyResource {
     conn: Connection,
     /// Every policy, listed once per provider process for reads.
@@ -213,6 +218,7 @@ pub struct ConditionalAccessPolicyResource {
 }
 
 impl ConditionalAccessPolicyResource {
+    /// The resource, working through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         ConditionalAccessPolicyResource {
             conn,

@@ -16,8 +16,9 @@ use crate::resources::tenant_objects::Objects;
 /// named location has its id (graph-api.md, special location ids).
 const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
 
+/// Which of the tenant's object types an attribute names.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Context,
     Location,
     Strength,
@@ -60,7 +61,10 @@ fn ids<'a>(policy: &'a Value, dotted: &str, kind: Kind) -> Vec<&'a str> {
 }
 
 /// Per attribute, the ids `planned` names that `prior` (null on create) did not.
-pub fn added<'a>(prior: &Value, planned: &'a Value) -> Vec<(&'static str, Kind, Vec<&'a str>)> {
+pub(crate) fn added<'a>(
+    prior: &Value,
+    planned: &'a Value,
+) -> Vec<(&'static str, Kind, Vec<&'a str>)> {
     NAMED
         .iter()
         .filter_map(|(dotted, kind)| {
@@ -76,7 +80,7 @@ pub fn added<'a>(prior: &Value, planned: &'a Value) -> Vec<(&'static str, Kind, 
 
 /// Errors for the added ids the tenant lacks. A listing Graph does not answer skips its check:
 /// Graph still refuses the policy at apply, before writing it.
-pub async fn check(conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
+pub(crate) async fn check(conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     let Ok(client) = conn.client() else {
         return d;

@@ -251,6 +251,8 @@ fn session_controls() -> NestedBlock {
     )
 }
 
+/// azuread's attributes and blocks, plus what this provider adds (the endpoint used, newer
+/// conditions and controls).
 pub fn schema() -> Schema {
     Schema {
         version: 0,

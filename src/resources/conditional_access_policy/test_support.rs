@@ -26,12 +26,12 @@ fn convert(j: &Json, top: bool) -> Value {
     }
 }
 
-pub fn hcl(j: Json) -> Value {
+pub(crate) fn hcl(j: Json) -> Value {
     convert(&j, true)
 }
 
 /// A valid baseline: all users but break-glass, all apps, MFA.
-pub fn baseline() -> Json {
+pub(crate) fn baseline() -> Json {
     serde_json::json!({
         "display_name": "CA001-Global-BaseProtection-AllApps-AnyPlatform-MFA",
         "state": "enabled",
@@ -45,7 +45,7 @@ pub fn baseline() -> Json {
 }
 
 /// `baseline()` with `pointer` (a JSON pointer) set to `value`.
-pub fn with(mut j: Json, pointer: &str, value: Json) -> Json {
+pub(crate) fn with(mut j: Json, pointer: &str, value: Json) -> Json {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
     let mut target = &mut j;
     for part in parent.split('/').filter(|p| !p.is_empty()) {

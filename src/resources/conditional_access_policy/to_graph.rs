@@ -211,7 +211,7 @@ fn conditions(c: &Value) -> Json {
 
 /// Whether a grant block requires anything at all (an operator alone does not). Unknown values
 /// count as effective: they may be.
-pub fn grant_is_effective(g: &Value) -> bool {
+pub(crate) fn grant_is_effective(g: &Value) -> bool {
     let controls = [
         "built_in_controls",
         "authentication_strength_policy_id",
@@ -321,7 +321,7 @@ fn session_controls(s: &Value) -> Json {
 
 /// The body for POST and PATCH. PATCH replaces each top-level object whole, so every write
 /// carries the complete policy.
-pub fn body(policy: &Value) -> Json {
+pub(crate) fn body(policy: &Value) -> Json {
     json!({
         "displayName": policy.get("display_name").as_str(),
         "description": policy.get("description").as_str(),

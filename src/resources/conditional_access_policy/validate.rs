@@ -323,7 +323,7 @@ fn targets_agents(c: &Check) -> bool {
 }
 
 /// Whether a session block has any setting with an effect (unknown values count: they may).
-pub fn session_is_effective(s: &Value) -> bool {
+pub(crate) fn session_is_effective(s: &Value) -> bool {
     let on = |a: &str| s.get(a).as_bool() == Some(true) || s.get(a).is_unknown();
     let set = |a: &str| !s.get(a).is_null();
     on("application_enforced_restrictions_enabled")
@@ -553,6 +553,8 @@ fn external_tenants(c: &mut Check) {
     }
 }
 
+/// Every rule Graph enforces that can be checked offline, each error with its attribute path, so
+/// that nothing Graph would refuse reaches it.
 pub fn validate(policy: &Value) -> Diagnostics {
     let mut c = Check {
         policy,

@@ -18,7 +18,7 @@ fn range_type(cidr: &str) -> &'static str {
 }
 
 /// Which kind a configuration or state has; `None` while its blocks are unknown.
-pub fn planned_kind(v: &Value) -> Option<Kind> {
+pub(crate) fn planned_kind(v: &Value) -> Option<Kind> {
     let names = MANAGED.map(|k| k.block().unwrap_or_default());
     if names.iter().any(|b| v.get(b).is_unknown()) {
         return None;
@@ -91,7 +91,7 @@ pub fn to_graph(state: &Value) -> Json {
 
 /// The PATCH body of an update. `ipRanges` goes only when the ranges change: Graph replaces
 /// the whole collection, and the address ranges it may hold cannot be written back (`ranges`).
-pub fn update_body(prior: &Value, planned: &Value) -> Json {
+pub(crate) fn update_body(prior: &Value, planned: &Value) -> Json {
     let mut body = to_graph(planned);
     if same_ranges(prior, planned) {
         if let Json::Object(m) = &mut body {
@@ -102,7 +102,7 @@ pub fn update_body(prior: &Value, planned: &Value) -> Json {
 }
 
 /// The PATCH body that untrusts a location before its delete: nothing else changes.
-pub fn untrust_body(kind: Kind) -> Json {
+pub(crate) fn untrust_body(kind: Kind) -> Json {
     json!({"@odata.type": kind.odata_type(), "isTrusted": false})
 }
 
@@ -202,7 +202,7 @@ fn same_range_set(a: &Value, b: &Value) -> bool {
 }
 
 /// Whether two states (or a state and a plan) hold the same IP ranges.
-pub fn same_ranges(a: &Value, b: &Value) -> bool {
+pub(crate) fn same_ranges(a: &Value, b: &Value) -> bool {
     let ranges = |v: &Value| v.block("ip").get("ip_ranges").clone();
     same_range_set(&ranges(a), &ranges(b))
 }

@@ -4,9 +4,12 @@
 use crate::graph::models::NamedLocation;
 use crate::graph::Api;
 
+/// A named location's kind: which block it fills and which endpoint can read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// IPv4 and IPv6 ranges (`ipNamedLocation`).
     Ip,
+    /// Countries and regions (`countryNamedLocation`).
     Country,
     /// Beta only.
     PrivateLink,

@@ -42,10 +42,13 @@ use validate::block_path;
 pub(crate) use validate::LOOKUP_METHODS;
 pub use validate::{check_cidr, check_country, validate};
 
+/// The name written in HCL (`Resource::type_name`).
 pub const TYPE_NAME: &str = "entra_named_location";
+/// Where Graph keeps the named locations.
 pub const COLLECTION: &str = paths::NAMED_LOCATIONS;
 const DEFAULT_LOOKUP: &str = "clientIpAddress";
 
+/// One block per kind, exactly one of them written; `ip` and `country` in azuread's layout.
 pub fn schema() -> Schema {
     let trusted = || {
         Attribute::new(
@@ -180,6 +183,7 @@ fn item_path(id: &str) -> String {
     format!("{COLLECTION}/{id}")
 }
 
+/// `entra_named_location`.
 pub struct NamedLocationResource {
     /// Reads go through the connection's one listing of locations: named locations share
     /// Conditional Access's one request per second.
@@ -193,6 +197,7 @@ pub struct NamedLocationResource {
 const MAX_LOCATIONS: usize = 195;
 
 impl NamedLocationResource {
+    /// The resource, working through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         NamedLocationResource {
             conn,

@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 const MIN_PREFIX: u32 = 9;
 
 /// How the state shows an `ipRanges` item: the CIDR, or `lower-upper` for an address range.
-pub fn render(r: &IpRange) -> String {
+pub(crate) fn render(r: &IpRange) -> String {
     match &r.cidr_address {
         Some(cidr) => cidr.clone(),
         None => format!(
@@ -26,7 +26,7 @@ pub fn render(r: &IpRange) -> String {
 
 /// An `ip_ranges` entry written `lower-upper`: `None` when `s` is no address range (it has no
 /// `-`), else its two addresses or why they make no range.
-pub fn parse(s: &str) -> Option<Result<(IpAddr, IpAddr), String>> {
+pub(crate) fn parse(s: &str) -> Option<Result<(IpAddr, IpAddr), String>> {
     let (lower, upper) = s.split_once('-')?;
     let address = |a: &str| {
         a.parse::<IpAddr>()
@@ -49,7 +49,7 @@ pub fn parse(s: &str) -> Option<Result<(IpAddr, IpAddr), String>> {
 }
 
 /// The address ranges among `ip_ranges` entries.
-pub fn address_ranges<'a>(entries: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn address_ranges<'a>(entries: &[&'a str]) -> Vec<&'a str> {
     entries
         .iter()
         .copied()
@@ -59,7 +59,7 @@ pub fn address_ranges<'a>(entries: &[&'a str]) -> Vec<&'a str> {
 
 /// The fewest CIDR ranges Entra takes (prefixes from /9) that cover `lower..=upper` exactly:
 /// what to write instead of an address range.
-pub fn as_cidrs(lower: IpAddr, upper: IpAddr) -> Vec<String> {
+pub(crate) fn as_cidrs(lower: IpAddr, upper: IpAddr) -> Vec<String> {
     let (bits, mut start, end) = match (lower, upper) {
         (IpAddr::V4(l), IpAddr::V4(u)) => (32, u128::from(u32::from(l)), u128::from(u32::from(u))),
         (IpAddr::V6(l), IpAddr::V6(u)) => (128, u128::from(l), u128::from(u)),
@@ -88,7 +88,7 @@ pub fn as_cidrs(lower: IpAddr, upper: IpAddr) -> Vec<String> {
 }
 
 /// What to write instead of the `lower-upper` entry `s`, for messages.
-pub fn suggestion(s: &str) -> String {
+pub(crate) fn suggestion(s: &str) -> String {
     match parse(s) {
         Some(Ok((l, u))) => format!("{s} as {}", as_cidrs(l, u).join(", ")),
         _ => s.to_string(),
@@ -96,7 +96,7 @@ pub fn suggestion(s: &str) -> String {
 }
 
 /// What a refresh tells the user about a location holding address ranges; nothing otherwise.
-pub fn warning(loc: &NamedLocation) -> Diagnostics {
+pub(crate) fn warning(loc: &NamedLocation) -> Diagnostics {
     let mut d = Diagnostics::default();
     let found: Vec<String> = loc
         .ip_ranges

@@ -166,6 +166,8 @@ fn check_ip_range(r: &str) -> Result<(), String> {
     }
 }
 
+/// Offline checks of a configuration, each with its attribute: a name, one kind's block, ranges and
+/// country codes Graph takes.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     if config

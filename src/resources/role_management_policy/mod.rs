@@ -23,6 +23,7 @@ use serde_json::{json, Value as Json};
 
 pub use validate::validate;
 
+/// The name written in HCL (`Resource::type_name`).
 pub const TYPE_NAME: &str = "entra_role_management_policy";
 const ASSIGNMENTS: &str = "/policies/roleManagementPolicyAssignments";
 const DIRECTORY_ROLES: &str = "scopeId eq '/' and scopeType eq 'DirectoryRole'";
@@ -30,7 +31,9 @@ const DIRECTORY_ROLES: &str = "scopeId eq '/' and scopeType eq 'DirectoryRole'";
 /// A role's policy as Graph has it now.
 #[derive(Clone, Debug)]
 pub struct RolePolicy {
+    /// The PIM policy's id, which the rules are written under.
     pub policy_id: String,
+    /// Every rule of the policy, as Graph returns them.
     pub rules: Vec<Json>,
 }
 
@@ -172,6 +175,8 @@ fn from_snapshot(private: &[u8]) -> Option<Vec<Json>> {
     v["rules"].as_array().cloned()
 }
 
+/// The configuration with what the user left unset unknown (Graph keeps its value), MFA off where
+/// an authentication context replaces it, and the role as id.
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
     unknown_where_unset(&schema::schema().block, req.config, &mut planned);
@@ -207,6 +212,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
     }
 }
 
+/// `entra_role_management_policy`.
 pub struct RoleManagementPolicyResource {
     conn: Connection,
     /// All roles' policies, listed once per provider process for reads.
@@ -244,6 +250,7 @@ impl RoleManagementPolicyResource {
         }
     }
 
+    /// The resource, working through `conn` once the provider is configured.
     pub fn new(conn: Connection) -> Self {
         RoleManagementPolicyResource {
             conn,

@@ -220,6 +220,7 @@ pub const OTHER_SUBJECT_SETS: &[&str] = &[
     "rule",
 ];
 
+/// The rule with the id `id` (`Expiration_EndUser_Assignment` say), if the policy has it.
 pub fn find<'a>(rules: &'a [Json], id: &str) -> Option<&'a Json> {
     rules.iter().find(|r| r["id"] == id)
 }

@@ -170,6 +170,8 @@ fn notification_group(name: &str, desc: &str) -> NestedBlock {
     )
 }
 
+/// The role it belongs to, and its rules as blocks in azuread's layout: activation, eligible and
+/// active assignment, notifications.
 pub fn schema() -> Schema {
     Schema {
         version: 0,

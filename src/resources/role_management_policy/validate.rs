@@ -177,6 +177,8 @@ fn check_notifications(n: &Value, d: &mut Diagnostics) {
     }
 }
 
+/// Offline checks of a configuration, each with its attribute: a role template id, and settings PIM
+/// takes.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     if let Some(id) = config.get("role_definition_id").as_str() {

@@ -2,6 +2,7 @@
 //! state, the block each kind fills, and the state in the user's form where the two agree.
 
 use super::kind::{kind, Kind, MANAGED};
+use super::state::LocationState;
 use super::{check_cidr, ranges, schema, DEFAULT_LOOKUP};
 use crate::graph::models::NamedLocation;
 use crate::plugin::value::Value;
@@ -34,54 +35,54 @@ pub(crate) fn planned_kind(v: &Value) -> Option<Kind> {
 /// The POST or PATCH body for a planned state. Graph requires the derived `@odata.type`.
 pub fn to_graph(state: &Value) -> Json {
     let kind = planned_kind(state).unwrap_or(Kind::Other);
-    let b = state.block(kind.block().unwrap_or_default());
-    let trusted = || json!(b.get("trusted").as_bool().unwrap_or(false));
+    let state = LocationState::of(state);
+    let trusted = json!(state.trusted().unwrap_or(false));
     let mut body = Map::new();
     body.insert("@odata.type".into(), json!(kind.odata_type()));
-    body.insert(
-        "displayName".into(),
-        json!(state.get("display_name").as_str()),
-    );
+    body.insert("displayName".into(), json!(state.display_name));
     let fields = match kind {
         Kind::Ip => {
-            let ranges: Vec<Json> = b
-                .get("ip_ranges")
-                .strs()
-                .into_iter()
+            let ranges: Vec<Json> = state
+                .ip
+                .unwrap_or_default()
+                .ip_ranges
+                .iter()
                 .map(|r| json!({"@odata.type": range_type(r), "cidrAddress": r}))
                 .collect();
-            vec![("isTrusted", trusted()), ("ipRanges", json!(ranges))]
+            vec![("isTrusted", trusted), ("ipRanges", json!(ranges))]
         }
-        Kind::Country => vec![
-            (
-                "countriesAndRegions",
-                json!(b.get("countries_and_regions").strs()),
-            ),
-            (
-                "includeUnknownCountriesAndRegions",
-                json!(b
-                    .get("include_unknown_countries_and_regions")
-                    .as_bool()
-                    .unwrap_or(false)),
-            ),
-            (
-                "countryLookupMethod",
-                json!(b
-                    .get("country_lookup_method")
-                    .as_str()
-                    .unwrap_or(DEFAULT_LOOKUP)),
-            ),
-        ],
+        Kind::Country => {
+            let b = state.country.unwrap_or_default();
+            vec![
+                ("countriesAndRegions", json!(b.countries_and_regions)),
+                (
+                    "includeUnknownCountriesAndRegions",
+                    json!(b.include_unknown_countries_and_regions.unwrap_or(false)),
+                ),
+                (
+                    "countryLookupMethod",
+                    json!(b.country_lookup_method.as_deref().unwrap_or(DEFAULT_LOOKUP)),
+                ),
+            ]
+        }
         Kind::PrivateLink => vec![
-            ("isTrusted", trusted()),
+            ("isTrusted", trusted),
             (
                 "privateLinkResourcePolicyIds",
-                json!(b.get("private_link_resource_policy_ids").strs()),
+                json!(
+                    state
+                        .private_link
+                        .unwrap_or_default()
+                        .private_link_resource_policy_ids
+                ),
             ),
         ],
         Kind::ServiceTag => vec![
-            ("isTrusted", trusted()),
-            ("serviceTags", json!(b.get("service_tags").strs())),
+            ("isTrusted", trusted),
+            (
+                "serviceTags",
+                json!(state.service_tag.unwrap_or_default().service_tags),
+            ),
         ],
         Kind::CompliantNetwork | Kind::Other => vec![],
     };

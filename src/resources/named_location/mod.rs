@@ -32,7 +32,10 @@ use crate::resources::references::policies_using;
 mod convert;
 mod kind;
 mod ranges;
+mod state;
 mod validate;
+
+use state::LocationState;
 
 pub use convert::{blocks, from_graph, state_from_graph, to_graph};
 use convert::{planned_kind, same_ranges, untrust_body, update_body};
@@ -127,7 +130,8 @@ fn set_in_block(v: &mut Value, name: &str, key: &str, value: Value) {
 /// holds them, but is never written: refused when the plan sends `ipRanges` (a create, or
 /// changed ranges), with the CIDRs to write instead.
 fn check_address_ranges(prior: &Value, planned: &Value) -> Result<(), Diagnostics> {
-    let entries = planned.block("ip").get("ip_ranges").strs();
+    let cidrs = LocationState::of(planned).ip.unwrap_or_default().ip_ranges;
+    let entries: Vec<&str> = cidrs.iter().map(String::as_str).collect();
     let found = ranges::address_ranges(&entries);
     if found.is_empty() || same_ranges(prior, planned) {
         return Ok(());
@@ -150,8 +154,10 @@ fn check_address_ranges(prior: &Value, planned: &Value) -> Result<(), Diagnostic
 pub fn plan(req: &PlanRequest<'_>, graph_root: Option<&str>) -> Result<Planned, Diagnostics> {
     let planned = req.proposed.clone();
     let creating = req.prior.is_null();
-    let method = planned.block("country").get("country_lookup_method");
-    if method.as_str() == Some("authenticatorAppGps") && graph_root.is_some_and(gps_unsupported) {
+    let method = LocationState::of(&planned)
+        .country
+        .and_then(|c| c.country_lookup_method);
+    if method.as_deref() == Some("authenticatorAppGps") && graph_root.is_some_and(gps_unsupported) {
         return Err(Diagnostics::attr_error(
             block_path("country", "country_lookup_method"),
             "GPS lookup is not available in this cloud",
@@ -275,8 +281,8 @@ impl Resource for NamedLocationResource {
 
     fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
         // A lost create of this process must not take an object a state holds.
-        if let Some(id) = req.prior.get("id").as_str() {
-            self.create_once.saw(id);
+        if let Some(id) = LocationState::of(req.prior).id {
+            self.create_once.saw(&id);
         }
         let root = self.conn.client().ok().map(|c| c.scope());
         plan(req, root.as_deref())
@@ -299,8 +305,8 @@ impl Resource for NamedLocationResource {
                             .is_ok_and(|l| MANAGED.contains(&kind(&l)))
                     })
                     .count();
-                let name = planned.get("display_name").as_str().unwrap_or_default();
-                self.limit.plan_create(name, managed)
+                let name = LocationState::of(planned).display_name.unwrap_or_default();
+                self.limit.plan_create(&name, managed)
             }
             // The limit is then Graph's to enforce at apply.
             Err(_) => Diagnostics::default(),
@@ -312,14 +318,14 @@ impl Resource for NamedLocationResource {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
         };
-        let name = planned.get("display_name").as_str().unwrap_or_default();
+        let name = LocationState::of(planned).display_name.unwrap_or_default();
         let what = format!("named location \"{name}\"");
         let api = planned_kind(planned).unwrap_or(Kind::Other).api();
         let posted = self
             .create_once
             .post(client, api, COLLECTION, &to_graph(planned), &what)
             .await;
-        self.limit.done(name);
+        self.limit.done(&name);
         let created = match posted {
             Ok(c) => c,
             Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
@@ -346,7 +352,7 @@ impl Resource for NamedLocationResource {
     }
 
     async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let id = state.get("id").as_str().unwrap_or_default().to_string();
+        let id = LocationState::of(state).id.unwrap_or_default();
         self.create_once.saw(&id);
         let client = self.conn.client()?;
         let all = self.conn.objects().locations.all(client).await?;
@@ -374,7 +380,7 @@ impl Resource for NamedLocationResource {
     }
 
     async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let id = LocationState::of(prior).id.unwrap_or_default();
         self.conn.objects().locations.forget(&id).await;
         let client = match self.conn.client() {
             Ok(c) => c,
@@ -394,13 +400,10 @@ impl Resource for NamedLocationResource {
     }
 
     async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let typed = LocationState::of(prior);
+        let id = typed.id.clone().unwrap_or_default();
         self.conn.objects().locations.forget(&id).await;
-        let name = prior
-            .get("display_name")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let name = typed.display_name.clone().unwrap_or_default();
         let client = match self.conn.client() {
             Ok(c) => c,
             Err(d) => return Applied::failed(Some(prior.clone()), d),
@@ -423,7 +426,7 @@ impl Resource for NamedLocationResource {
         let kind = planned_kind(prior).unwrap_or(Kind::Other);
         let block = kind.block().unwrap_or_default();
         let mut state = prior.clone();
-        if prior.block(block).get("trusted").as_bool() == Some(true) {
+        if typed.trusted() == Some(true) {
             set_in_block(&mut state, block, "trusted", Value::Bool(false));
             match client
                 .patch(kind.api(), &item_path(&id), &untrust_body(kind))

@@ -1,0 +1,198 @@
+//! The resource's state (or configuration, or plan) as Rust types, one per block, so that a
+//! misspelt attribute is a compile error rather than a silent null; a test holds their names to
+//! the schema's. Sets of strings read as `Vec<String>` in Terraform's order; unknown values
+//! read as `None` or are left out, so code that must tell unknown from null (which kind a plan
+//! has) reads the `Value` itself.
+
+use crate::plugin::value::Value;
+
+/// The whole state.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct LocationState {
+    pub(crate) id: Option<String>,
+    pub(crate) object_id: Option<String>,
+    pub(crate) display_name: Option<String>,
+    pub(crate) ip: Option<IpBlock>,
+    pub(crate) country: Option<CountryBlock>,
+    pub(crate) service_tag: Option<ServiceTagBlock>,
+    pub(crate) private_link: Option<PrivateLinkBlock>,
+}
+
+/// `ip { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct IpBlock {
+    pub(crate) ip_ranges: Vec<String>,
+    pub(crate) trusted: Option<bool>,
+}
+
+/// `country { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct CountryBlock {
+    pub(crate) countries_and_regions: Vec<String>,
+    pub(crate) include_unknown_countries_and_regions: Option<bool>,
+    pub(crate) country_lookup_method: Option<String>,
+}
+
+/// `service_tag { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ServiceTagBlock {
+    pub(crate) service_tags: Vec<String>,
+    pub(crate) trusted: Option<bool>,
+}
+
+/// `private_link { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct PrivateLinkBlock {
+    pub(crate) private_link_resource_policy_ids: Vec<String>,
+    pub(crate) trusted: Option<bool>,
+}
+
+fn string(v: &Value, name: &str) -> Option<String> {
+    v.get(name).as_str().map(str::to_string)
+}
+
+fn strings(v: &Value, name: &str) -> Vec<String> {
+    v.get(name).strs().into_iter().map(str::to_string).collect()
+}
+
+/// The block `name`'s element read with `read`, when the value has one.
+fn block<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Option<T> {
+    v.get(name).elements().first().map(read)
+}
+
+impl LocationState {
+    pub(crate) fn of(v: &Value) -> LocationState {
+        LocationState {
+            id: string(v, "id"),
+            object_id: string(v, "object_id"),
+            display_name: string(v, "display_name"),
+            ip: block(v, "ip", |b| IpBlock {
+                ip_ranges: strings(b, "ip_ranges"),
+                trusted: b.get("trusted").as_bool(),
+            }),
+            country: block(v, "country", |b| CountryBlock {
+                countries_and_regions: strings(b, "countries_and_regions"),
+                include_unknown_countries_and_regions: b
+                    .get("include_unknown_countries_and_regions")
+                    .as_bool(),
+                country_lookup_method: string(b, "country_lookup_method"),
+            }),
+            service_tag: block(v, "service_tag", |b| ServiceTagBlock {
+                service_tags: strings(b, "service_tags"),
+                trusted: b.get("trusted").as_bool(),
+            }),
+            private_link: block(v, "private_link", |b| PrivateLinkBlock {
+                private_link_resource_policy_ids: strings(b, "private_link_resource_policy_ids"),
+                trusted: b.get("trusted").as_bool(),
+            }),
+        }
+    }
+
+    /// Whether the location is trusted, in whichever block it has.
+    pub(crate) fn trusted(&self) -> Option<bool> {
+        self.ip
+            .as_ref()
+            .and_then(|b| b.trusted)
+            .or(self.service_tag.as_ref().and_then(|b| b.trusted))
+            .or(self.private_link.as_ref().and_then(|b| b.trusted))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::Block;
+
+    fn names(block: &Block) -> Vec<&str> {
+        let mut names: Vec<&str> = block.attributes.iter().map(|a| a.name.as_str()).collect();
+        names.extend(
+            block
+                .block_types
+                .iter()
+                .map(|b| b.type_name.as_str())
+                .filter(|b| *b != "timeouts"),
+        );
+        names
+    }
+
+    /// The names the types read (`every_name_is_read` sets each one) are the schema's.
+    #[test]
+    fn the_state_types_are_the_schema() {
+        let schema = super::super::schema().block;
+        assert_eq!(
+            names(&schema).join(","),
+            "id,object_id,display_name,ip,country,service_tag,private_link"
+        );
+        let nested = |name: &str| {
+            let b = schema
+                .block_types
+                .iter()
+                .find(|b| b.type_name == name)
+                .unwrap();
+            names(&b.block).join(",")
+        };
+        assert_eq!(nested("ip"), "ip_ranges,trusted");
+        assert_eq!(
+            nested("country"),
+            "countries_and_regions,include_unknown_countries_and_regions,country_lookup_method"
+        );
+        assert_eq!(nested("service_tag"), "service_tags,trusted");
+        assert_eq!(
+            nested("private_link"),
+            "private_link_resource_policy_ids,trusted"
+        );
+    }
+
+    #[test]
+    fn every_name_is_read() {
+        let block = |pairs: Vec<(&str, Value)>| Value::List(vec![Value::object(pairs)]);
+        let v = Value::object([
+            ("id", Value::string("g")),
+            ("object_id", Value::string("g")),
+            ("display_name", Value::string("n")),
+            (
+                "ip",
+                block(vec![
+                    ("ip_ranges", Value::string_set(["1.2.3.4/32"])),
+                    ("trusted", Value::Bool(true)),
+                ]),
+            ),
+            (
+                "country",
+                block(vec![
+                    ("countries_and_regions", Value::string_set(["NL"])),
+                    ("include_unknown_countries_and_regions", Value::Bool(true)),
+                    ("country_lookup_method", Value::string("clientIpAddress")),
+                ]),
+            ),
+            (
+                "service_tag",
+                block(vec![
+                    ("service_tags", Value::string_set(["AzureCloud"])),
+                    ("trusted", Value::Bool(false)),
+                ]),
+            ),
+            (
+                "private_link",
+                block(vec![
+                    ("private_link_resource_policy_ids", Value::string_set(["p"])),
+                    ("trusted", Value::Bool(false)),
+                ]),
+            ),
+        ]);
+        let s = LocationState::of(&v);
+        assert_eq!(s.display_name.as_deref(), Some("n"));
+        assert_eq!(s.ip.as_ref().unwrap().ip_ranges, ["1.2.3.4/32"]);
+        assert_eq!(s.trusted(), Some(true));
+        let c = s.country.unwrap();
+        assert_eq!(c.countries_and_regions, ["NL"]);
+        assert_eq!(c.include_unknown_countries_and_regions, Some(true));
+        assert_eq!(c.country_lookup_method.as_deref(), Some("clientIpAddress"));
+        assert_eq!(s.service_tag.unwrap().service_tags, ["AzureCloud"]);
+        assert_eq!(
+            s.private_link.unwrap().private_link_resource_policy_ids,
+            ["p"]
+        );
+        assert_eq!(LocationState::of(&Value::Null), LocationState::default());
+    }
+}

@@ -211,6 +211,20 @@ pub struct Block {
     pub description: String,
 }
 
+impl Block {
+    /// The names a resource's own state type must carry: its attributes and blocks, in order,
+    /// without the time limits the plugin layer keeps (tests hold typed states to these).
+    #[cfg(test)]
+    pub(crate) fn state_names(&self) -> Vec<&str> {
+        let attributes = self.attributes.iter().map(|a| a.name.as_str());
+        let blocks = self.block_types.iter().map(|b| b.type_name.as_str());
+        attributes
+            .chain(blocks)
+            .filter(|n| *n != super::timeouts::BLOCK)
+            .collect()
+    }
+}
+
 /// A provider's, resource's or data source's schema.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {

@@ -577,16 +577,7 @@ mod tests {
 
     #[test]
     fn the_state_type_is_the_schema() {
-        let block = schema().block;
-        let mut names: Vec<&str> = block.attributes.iter().map(|a| a.name.as_str()).collect();
-        names.extend(
-            block
-                .block_types
-                .iter()
-                .map(|b| b.type_name.as_str())
-                .filter(|b| *b != "timeouts"),
-        );
-        assert_eq!(names, ContextState::NAMES);
+        assert_eq!(schema().block.state_names(), ContextState::NAMES);
         let full = ContextState {
             id: Some("c1".into()),
             context_id: Some("c1".into()),

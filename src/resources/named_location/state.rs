@@ -101,26 +101,13 @@ impl LocationState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::schema::Block;
-
-    fn names(block: &Block) -> Vec<&str> {
-        let mut names: Vec<&str> = block.attributes.iter().map(|a| a.name.as_str()).collect();
-        names.extend(
-            block
-                .block_types
-                .iter()
-                .map(|b| b.type_name.as_str())
-                .filter(|b| *b != "timeouts"),
-        );
-        names
-    }
 
     /// The names the types read (`every_name_is_read` sets each one) are the schema's.
     #[test]
     fn the_state_types_are_the_schema() {
         let schema = super::super::schema().block;
         assert_eq!(
-            names(&schema).join(","),
+            schema.state_names().join(","),
             "id,object_id,display_name,ip,country,service_tag,private_link"
         );
         let nested = |name: &str| {
@@ -129,7 +116,7 @@ mod tests {
                 .iter()
                 .find(|b| b.type_name == name)
                 .unwrap();
-            names(&b.block).join(",")
+            b.block.state_names().join(",")
         };
         assert_eq!(nested("ip"), "ip_ranges,trusted");
         assert_eq!(

@@ -441,6 +441,27 @@ fn export_round_trip() {
             .map(|o| o.values["display_name"].as_str().unwrap().to_string())
             .collect();
 
+        // The export lists the tenant, and Graph lists new objects only after replicating
+        // them: wait until each collection shows what the apply made, as a user would.
+        for object in managed(&ws) {
+            let collection = match object.kind.as_str() {
+                "entra_named_location" => "/beta/identity/conditionalAccess/namedLocations",
+                "entra_authentication_context" => {
+                    "/v1.0/identity/conditionalAccess/authenticationContextClassReferences"
+                }
+                "entra_authentication_strength_policy" => {
+                    "/v1.0/policies/authenticationStrengthPolicies"
+                }
+                _ => "/beta/identity/conditionalAccess/policies",
+            };
+            let name = object.values["display_name"].clone();
+            tenant.graph_until(collection, |status, body| {
+                status == 200
+                    && body["value"]
+                        .as_array()
+                        .is_some_and(|all| all.iter().any(|o| o["displayName"] == name))
+            });
+        }
         let exported = tenant.import_workspace(&bin);
         let dir = exported.tf.dir.path().to_str().unwrap().to_string();
         let (code, text) = tenant.provider_command(&["export", "--out", &dir]);

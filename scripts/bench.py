@@ -55,6 +55,20 @@ def tenant(scale):
     return {k: max(1, round(v * scale)) for k, v in full.items()}
 
 
+def named_locations_hcl(prefix, count):
+    """`count` IP named locations `l0`.. of the provider whose types start with `prefix`."""
+    return [f'resource "{prefix}_named_location" "l{i}" {{\n  display_name = "Office {i}"\n'
+            f'  ip {{\n    ip_ranges = ["198.{i // 250}.{i % 250}.0/24"]\n  }}\n}}\n' for i in range(count)]
+
+
+def strengths_hcl(prefix, count):
+    """`count` custom authentication strengths `s0`.. (three kinds of combinations)."""
+    return [f'resource "{prefix}_authentication_strength_policy" "s{i}" {{\n'
+            f'  display_name         = "Strength {i}"\n'
+            f'  allowed_combinations = ["fido2", "windowsHelloForBusiness", "password,{["sms", "voice", "softwareOath"][i % 3]}"]\n}}\n'
+            for i in range(count)]
+
+
 def configuration(n):
     """HCL for the tenant: every type, with policies that reference locations and contexts."""
     out = ['terraform {\n  required_providers {\n    entra = { source = "entra-iac/entra" }\n  }\n}\n',
@@ -62,13 +76,8 @@ def configuration(n):
     for i in range(1, n["contexts"] + 1):
         out.append(f'resource "entra_authentication_context" "c{i}" {{\n  context_id   = "c{i}"\n'
                    f'  display_name = "Context {i}"\n  is_available = true\n}}\n')
-    for i in range(n["locations"]):
-        out.append(f'resource "entra_named_location" "l{i}" {{\n  display_name = "Office {i}"\n'
-                   f'  ip {{\n    ip_ranges = ["198.{i // 250}.{i % 250}.0/24"]\n  }}\n}}\n')
-    for i in range(n["strengths"]):
-        out.append(f'resource "entra_authentication_strength_policy" "s{i}" {{\n'
-                   f'  display_name         = "Strength {i}"\n'
-                   f'  allowed_combinations = ["fido2", "windowsHelloForBusiness", "password,{["sms", "voice", "softwareOath"][i % 3]}"]\n}}\n')
+    out += named_locations_hcl("entra", n["locations"])
+    out += strengths_hcl("entra", n["strengths"])
     for i in range(n["policies"]):
         kind = i % 3
         users = f'    users {{\n      included_users = ["All"]\n      excluded_users = ["{GLASS}"]\n    }}\n'
@@ -122,7 +131,7 @@ def stats(info, reset=False):
     ctx = ssl.create_default_context(cafile=info["ca_file"])
     url = info["graph_endpoint"] + ("/_sim/stats/reset" if reset else "/_sim/stats")
     req = urllib.request.Request(url, method="POST" if reset else "GET")
-    with urllib.request.urlopen(req, context=ctx) as r:
+    with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
         return None if reset else json.load(r)
 
 

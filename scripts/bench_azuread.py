@@ -33,20 +33,18 @@ import os
 import re
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import GLASS, LATENCY_MS, ROOT, named_locations_hcl, stats, strengths_hcl  # noqa: E402
+
 CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "entra-bench-azuread")
 # Where a snapshot of hashicorp/terraform-provider-azuread is, if not given on the command line.
 DEFAULT_GIT = os.environ.get("ENTRA_AZUREAD_GIT")
 DEFAULT_TAG = "v3.9.0"
-LATENCY_MS = 100
-GLASS = "6b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"  # the emergency-access account every policy excludes
 
 PROVIDERS = {
     "entra": {"prefix": "entra", "source": "entra-iac/entra", "address": "registry.terraform.io/entra-iac/entra"},
@@ -163,13 +161,8 @@ def configuration(provider, n):
     p = spec["prefix"]
     out = [f'terraform {{\n  required_providers {{\n    {p} = {{ source = "{spec["source"]}" }}\n  }}\n}}\n',
            f'provider "{p}" {{}}\n']
-    for i in range(n["locations"]):
-        out.append(f'resource "{p}_named_location" "l{i}" {{\n  display_name = "Office {i}"\n'
-                   f'  ip {{\n    ip_ranges = ["198.{i // 250}.{i % 250}.0/24"]\n  }}\n}}\n')
-    for i in range(n["strengths"]):
-        out.append(f'resource "{p}_authentication_strength_policy" "s{i}" {{\n'
-                   f'  display_name         = "Strength {i}"\n'
-                   f'  allowed_combinations = ["fido2", "windowsHelloForBusiness", "password,{["sms", "voice", "softwareOath"][i % 3]}"]\n}}\n')
+    out += named_locations_hcl(p, n["locations"])
+    out += strengths_hcl(p, n["strengths"])
     kinds = 3 if n["locations"] or n["strengths"] else 2
     for i in range(n["policies"]):
         kind = i % kinds
@@ -199,14 +192,6 @@ def stop_simulator(sim):
     except subprocess.TimeoutExpired:
         sim.kill()
         sim.wait()
-
-
-def sim_stats(info, reset=False):
-    ctx = ssl.create_default_context(cafile=info["ca_file"])
-    url = info["graph_endpoint"] + ("/_sim/stats/reset" if reset else "/_sim/stats")
-    req = urllib.request.Request(url, method="POST" if reset else "GET")
-    with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
-        return None if reset else json.load(r)
 
 
 def provider_wrapper(work, provider, binary):
@@ -318,10 +303,10 @@ class Run:
         self.env = env
 
     def step(self, name, args, limit):
-        sim_stats(self.info, reset=True)
+        stats(self.info, reset=True)
         process_figures(self.work)
         code, seconds, stopped, text = terraform(self.work, self.env, args, limit)
-        s = sim_stats(self.info)
+        s = stats(self.info)
         by_method = {}
         for route, count in s["requests"].items():
             method = route.split(" ", 1)[0]

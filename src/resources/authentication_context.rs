@@ -6,17 +6,17 @@
 
 use crate::graph::directory_roles;
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
-use crate::graph::{paths, Api, GraphClient};
+use crate::graph::{paths, Api, GraphClient, GraphError};
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{PlanRequest, Planned};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::resources::connection::Connection;
-use crate::resources::eventual;
 use crate::resources::graph_errors::ToDiagnostics;
-use crate::resources::listing::ById;
+use crate::resources::graph_object::{Cx, Failed, GraphObject, GraphObjectResource, Written};
 use crate::resources::references::policies_using;
 use crate::resources::role_management_policy;
+use crate::resources::tenant_objects::{Objects, TenantObjects};
 use serde_json::json;
 
 /// The name written in HCL (`Resource::type_name`).
@@ -196,47 +196,23 @@ fn item_path(id: &str) -> String {
 }
 
 /// `entra_authentication_context`.
-pub struct AuthenticationContextResource {
-    /// Reads go through the connection's one listing of contexts.
-    conn: Connection,
-}
+pub type AuthenticationContextResource = GraphObjectResource<AuthenticationContexts>;
 
-impl AuthenticationContextResource {
-    /// The resource, working through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        AuthenticationContextResource { conn }
-    }
+/// What is special to authentication contexts (see `GraphObject`).
+#[derive(Default)]
+pub struct AuthenticationContexts;
 
-    /// Every context, listed once per process.
-    async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
-        self.conn.objects().contexts.all(client).await
-    }
-
-    async fn fetch(&self, id: &str) -> Result<Option<AuthenticationContext>, Diagnostics> {
-        let client = self.conn.client()?;
-        client
-            .get_opt(Api::V1, &item_path(id))
-            .await
-            .map_err(|e| e.to_diagnostics(&format!("read authentication context {id}")))
-    }
-
-    /// After a failed write, what Graph now holds, so the saved state matches it.
-    async fn state_after_failure(&self, id: &str, prior: &Value, diags: Diagnostics) -> Applied {
-        let reread = self.fetch(id).await;
-        Applied::after_failed_write(
-            reread.map(|found| found.map(|c| from_graph(&c, prior))),
-            prior,
-            diags,
-        )
-    }
-
+impl AuthenticationContexts {
     /// The directory roles whose PIM activation requires context `id`, by name where known.
-    async fn roles_requiring(&self, id: &str) -> Result<Vec<String>, crate::graph::GraphError> {
-        let client = match self.conn.client() {
+    async fn roles_requiring(
+        conn: &Connection,
+        id: &str,
+    ) -> Result<Vec<String>, crate::graph::GraphError> {
+        let client = match conn.client() {
             Ok(c) => c,
             Err(_) => return Ok(vec![]),
         };
-        let roles = role_management_policy::roles_requiring_context(&self.conn, client, id).await?;
+        let roles = role_management_policy::roles_requiring_context(conn, client, id).await?;
         if roles.is_empty() {
             return Ok(roles);
         }
@@ -273,10 +249,10 @@ impl AuthenticationContextResource {
 }
 
 #[async_trait::async_trait]
-impl Resource for AuthenticationContextResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl GraphObject for AuthenticationContexts {
+    type Model = AuthenticationContext;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const NOUN: &'static str = "authentication context";
 
     fn schema(&self) -> Schema {
         schema()
@@ -286,14 +262,14 @@ impl Resource for AuthenticationContextResource {
         validate(config)
     }
 
-    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+    fn plan(&self, _conn: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
         Ok(plan(req))
     }
 
     /// A new context id must be free: Graph creates contexts with an upsert, which would
     /// silently take over one that someone else made. Checked against the shared listing, which
     /// this process keeps true as it creates contexts, so an apply of many lists only once.
-    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+    async fn plan_checks(&self, conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
         let Some(id) = ContextState::of(planned).context_id else {
             return Diagnostics::default();
         };
@@ -304,17 +280,17 @@ impl Resource for AuthenticationContextResource {
         {
             return Diagnostics::default();
         }
-        let Ok(client) = self.conn.client() else {
+        let Ok(client) = conn.client() else {
             return Diagnostics::default();
         };
-        let all = match self.all(client).await {
+        let all = match conn.objects().contexts.all(client).await {
             Ok(all) => all,
             Err(d) => return d,
         };
         match all.get(&id.to_lowercase()) {
             None => {
                 // Policies planned after this one may name it: it will exist by then.
-                self.conn.objects().contexts.will_make(id);
+                conn.objects().contexts.will_make(id);
                 Diagnostics::default()
             }
             Some(existing) => Diagnostics::attr_error(
@@ -325,69 +301,13 @@ impl Resource for AuthenticationContextResource {
         }
     }
 
-    async fn create(&self, planned: &Value) -> Applied {
-        let id = ContextState::of(planned).context_id.unwrap_or_default();
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
-        let body = to_graph(planned);
-        match client.patch(Api::V1, &item_path(&id), &body).await {
-            Ok(()) => {
-                let mut created = body;
-                created["id"] = json!(id);
-                self.conn.objects().contexts.created(&created).await;
-                Applied::ok(planned.clone()).with_private(eventual::seen_now())
-            }
-            Err(e) => {
-                let d = e.to_diagnostics(&format!("create authentication context {id}"));
-                self.state_after_failure(&id, &Value::Null, d).await
-            }
-        }
-    }
-
-    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let id = ContextState::of(state).graph_id();
-        let all = self.all(self.conn.client()?).await?;
-        let found = match all.get(&id.to_lowercase()) {
-            Some(c) => serde_json::from_value(c.clone()).ok(),
-            None => {
-                let what = format!("authentication context {id}");
-                eventual::unless_replicating(private, &what, || self.fetch(&id)).await?
-            }
-        };
-        Ok(Fetched {
-            state: found.as_ref().map(|c| from_graph(c, state)),
-            warnings: Diagnostics::default(),
-        })
-    }
-
-    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
-        let id = ContextState::of(planned).id.unwrap_or_default();
-        self.conn.objects().contexts.forget(&id).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        match client
-            .patch(Api::V1, &item_path(&id), &to_graph(planned))
-            .await
-        {
-            Ok(()) => Applied::ok(planned.clone()).with_private(eventual::seen_now()),
-            Err(e) => {
-                let d = e.to_diagnostics(&format!("update authentication context {id}"));
-                self.state_after_failure(&id, prior, d).await
-            }
-        }
-    }
-
     /// A plan that destroys a context PIM activation still requires warns, naming the roles.
     /// Only a warning: the same plan may change or destroy those PIM settings, Terraform may
     /// plan them after this context, and whether Graph refuses such a delete is not documented.
-    async fn destroy_checks(&self, prior: &Value) -> Diagnostics {
+    async fn destroy_checks(&self, conn: &Connection, prior: &Value) -> Diagnostics {
         let id = ContextState::of(prior).id.unwrap_or_default();
         let mut d = Diagnostics::default();
-        match self.roles_requiring(&id).await {
+        match Self::roles_requiring(conn, &id).await {
             Ok(roles) if !roles.is_empty() => d.push_warning(
                 format!("Authentication context {id} is required by PIM"),
                 format!("Activating these directory roles requires {id}: {}. Unless this plan changes their activation_rules.required_conditional_access_authentication_context (entra_role_management_policy) first, their activation will name a context that no longer exists.", roles.join(", ")),
@@ -401,19 +321,67 @@ impl Resource for AuthenticationContextResource {
         d
     }
 
-    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        let id = ContextState::of(prior).id.unwrap_or_default();
-        self.conn.objects().contexts.forget(&id).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
+    fn id(&self, state: &Value) -> String {
+        ContextState::of(state).graph_id()
+    }
+
+    fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
+        &objects.contexts
+    }
+
+    async fn fetch(
+        &self,
+        client: &GraphClient,
+        id: &str,
+    ) -> Result<Option<AuthenticationContext>, GraphError> {
+        client.get_opt(Api::V1, &item_path(id)).await
+    }
+
+    fn state_from_graph(&self, ctx: &AuthenticationContext, prior: &Value) -> Value {
+        from_graph(ctx, prior)
+    }
+
+    async fn create(&self, cx: &Cx<'_>, planned: &Value) -> Result<Written, Failed> {
+        let id = ContextState::of(planned).context_id.unwrap_or_default();
+        let body = to_graph(planned);
+        if let Err(e) = cx.client.patch(Api::V1, &item_path(&id), &body).await {
+            let doing = format!("create authentication context {id}");
+            return Err(Failed::write(&id, &Value::Null, e, &doing));
+        }
+        let mut created = body;
+        created["id"] = json!(id);
+        cx.conn.objects().contexts.created(&created).await;
+        Ok(Written::new(planned.clone()))
+    }
+
+    async fn update(
+        &self,
+        cx: &Cx<'_>,
+        id: &str,
+        prior: &Value,
+        planned: &Value,
+        _private: &[u8],
+    ) -> Result<Written, Failed> {
+        match cx
+            .client
+            .patch(Api::V1, &item_path(id), &to_graph(planned))
+            .await
+        {
+            Ok(()) => Ok(Written::new(planned.clone())),
+            Err(e) => {
+                let doing = format!("update authentication context {id}");
+                Err(Failed::write(id, prior, e, &doing))
+            }
+        }
+    }
+
+    async fn delete(&self, cx: &Cx<'_>, id: &str, prior: &Value) -> Result<Diagnostics, Failed> {
         // Whether Graph refuses to delete a context PIM requires is not documented, and a
         // role's settings restored by a destroy (to what they were at import) may require it
         // again: the delete goes ahead, and says which roles' activation now names a context
         // that is gone.
         let mut notes = Diagnostics::default();
-        if let Ok(roles) = self.roles_requiring(&id).await {
+        if let Ok(roles) = Self::roles_requiring(cx.conn, id).await {
             if !roles.is_empty() {
                 notes.push_warning(
                     format!("Authentication context {id} is still required by PIM"),
@@ -425,67 +393,57 @@ impl Resource for AuthenticationContextResource {
         // Graph refuses to delete a published context (403), so unpublish first; but check for
         // policies that use it before changing anything, so a refused destroy changes nothing.
         if ContextState::of(prior).is_available == Some(true) {
-            match policies_using(&self.conn, |p| p.uses_authentication_context(&id)).await {
+            match policies_using(cx.conn, |p| p.uses_authentication_context(id)).await {
                 Ok(users) if !users.is_empty() => {
-                    return Applied::failed(Some(state), Self::referenced_error(&id, &users))
+                    return Err(Failed::Unwritten(Self::referenced_error(id, &users)))
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    return Applied::failed(
-                        Some(state),
-                        e.to_diagnostics(&format!("check which policies use {id}")),
-                    )
+                    let doing = format!("check which policies use {id}");
+                    return Err(Failed::Unwritten(e.to_diagnostics(&doing)));
                 }
             }
-            if let Err(e) = client
-                .patch(Api::V1, &item_path(&id), &json!({"isAvailable": false}))
+            if let Err(e) = cx
+                .client
+                .patch(Api::V1, &item_path(id), &json!({"isAvailable": false}))
                 .await
             {
-                return self
-                    .state_after_failure(
-                        &id,
-                        prior,
-                        e.to_diagnostics(&format!("unpublish authentication context {id}")),
-                    )
-                    .await;
+                let doing = format!("unpublish authentication context {id}");
+                return Err(Failed::write(id, prior, e, &doing));
             }
             if let Value::Object(m) = &mut state {
                 m.insert("is_available".into(), Value::Bool(false));
             }
         }
-        match client.delete(Api::V1, &item_path(&id)).await {
-            Ok(()) => Applied::gone().with_warnings(notes),
-            Err(e) if e.is_not_found() => Applied::gone(),
+        match cx.delete(Api::V1, &item_path(id)).await {
+            Ok(()) => Ok(notes),
             Err(e) if e.status() == Some(400) => {
-                let diags = match policies_using(&self.conn, |p| p.uses_authentication_context(&id))
-                    .await
-                {
-                    Ok(users) if !users.is_empty() => Self::referenced_error(&id, &users),
-                    _ => e.to_diagnostics(&format!("delete authentication context {id}")),
-                };
-                Applied::failed(Some(state), diags)
+                let diags =
+                    match policies_using(cx.conn, |p| p.uses_authentication_context(id)).await {
+                        Ok(users) if !users.is_empty() => Self::referenced_error(id, &users),
+                        _ => e.to_diagnostics(&format!("delete authentication context {id}")),
+                    };
+                Err(Failed::Holds(Some(state), diags))
             }
             Err(e) => {
-                self.state_after_failure(
-                    &id,
-                    &state,
-                    e.to_diagnostics(&format!("delete authentication context {id}")),
-                )
-                .await
+                let doing = format!("delete authentication context {id}");
+                Err(Failed::write(id, &state, e, &doing))
             }
         }
     }
 
-    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+    fn import_id(&self, id: &str) -> Result<String, Diagnostics> {
         check_context_id(id).map_err(|e| Diagnostics::error("Invalid import id", e))?;
-        Ok(Value::object([
-            ("id", Value::string(id)),
-            ("context_id", Value::string(id)),
-            ("display_name", Value::Null),
-            ("description", Value::Null),
-            ("is_available", Value::Null),
-        ])
-        .into())
+        Ok(id.to_string())
+    }
+
+    fn adopted(&self, id: &str) -> Value {
+        ContextState {
+            id: Some(id.to_string()),
+            context_id: Some(id.to_string()),
+            ..ContextState::default()
+        }
+        .to_value()
     }
 }
 

@@ -12,6 +12,7 @@ pub mod eventual;
 pub mod graph_errors;
 #[cfg(test)]
 mod graph_metadata;
+pub mod graph_object;
 pub mod limits;
 pub mod listing;
 pub mod moved_from_azuread;

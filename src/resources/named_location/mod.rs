@@ -13,21 +13,17 @@
 use crate::graph::ids::{is_guid, MFA_TRUSTED_IPS_ID};
 use crate::graph::models::{NamedLocation, PolicyReferences};
 use crate::graph::paths;
-use crate::graph::Api;
+use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::{
-    Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
-};
+use crate::plugin::resource::{Fetched, PlanRequest, Planned};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::resources::connection::Connection;
-use crate::resources::create_once::CreateOnce;
-use crate::resources::eventual;
 use crate::resources::graph_errors::ToDiagnostics;
-use crate::resources::limits::Limit;
-use crate::resources::moved_from_azuread;
+use crate::resources::graph_object::{Cx, Failed, GraphObject, GraphObjectResource, Written};
 use crate::resources::reconcile::fill_unknowns;
 use crate::resources::references::policies_using;
+use crate::resources::tenant_objects::{Objects, TenantObjects};
 
 mod convert;
 mod kind;
@@ -189,48 +185,16 @@ fn item_path(id: &str) -> String {
     format!("{COLLECTION}/{id}")
 }
 
-/// `entra_named_location`.
-pub struct NamedLocationResource {
-    /// Reads go through the connection's one listing of locations: named locations share
-    /// Conditional Access's one request per second.
-    conn: Connection,
-    create_once: CreateOnce,
-    /// Graph's 195 named locations, counted across the plan.
-    limit: Limit,
-}
-
 /// Graph's limit per tenant (graph-api.md section 4); the system location does not count.
 const MAX_LOCATIONS: usize = 195;
 
-impl NamedLocationResource {
-    /// The resource, working through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        NamedLocationResource {
-            conn,
-            create_once: CreateOnce::default(),
-            limit: Limit::new(MAX_LOCATIONS, "named locations"),
-        }
-    }
+/// `entra_named_location`.
+pub type NamedLocationResource = GraphObjectResource<NamedLocations>;
 
-    /// One location, through beta: v1.0 does not return the kinds only beta has.
-    async fn fetch(&self, id: &str) -> Result<Option<NamedLocation>, Diagnostics> {
-        let client = self.conn.client()?;
-        client
-            .get_opt(Api::Beta, &item_path(id))
-            .await
-            .map_err(|e| e.to_diagnostics(&format!("read named location {id}")))
-    }
-
-    /// After a failed write, what Graph now holds, so the saved state matches it.
-    async fn state_after_failure(&self, id: &str, prior: &Value, diags: Diagnostics) -> Applied {
-        let reread = self.fetch(id).await;
-        Applied::after_failed_write(
-            reread.map(|found| found.map(|l| state_from_graph(&l, prior))),
-            prior,
-            diags,
-        )
-    }
-}
+/// What is special to named locations (see `GraphObject`). Reads go through the connection's
+/// one listing of locations: named locations share Conditional Access's one request per second.
+#[derive(Default)]
+pub struct NamedLocations;
 
 /// Why the resource does not manage a location of this kind, if it does not.
 fn unmanaged(loc: &NamedLocation) -> Option<Diagnostics> {
@@ -266,10 +230,12 @@ fn referenced_error(id: &str, name: &str, users: &[PolicyReferences]) -> Diagnos
 }
 
 #[async_trait::async_trait]
-impl Resource for NamedLocationResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl GraphObject for NamedLocations {
+    type Model = NamedLocation;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const NOUN: &'static str = "named location";
+    const AZUREAD_TYPE: Option<&'static str> = Some("azuread_named_location");
+    const LIMIT: Option<(usize, &'static str)> = Some((MAX_LOCATIONS, "named locations"));
 
     fn schema(&self) -> Schema {
         schema()
@@ -279,66 +245,77 @@ impl Resource for NamedLocationResource {
         validate(config)
     }
 
-    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
-        // A lost create of this process must not take an object a state holds.
-        if let Some(id) = LocationState::of(req.prior).id {
-            self.create_once.saw(&id);
-        }
-        let root = self.conn.client().ok().map(|c| c.scope());
+    fn plan(&self, conn: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        let root = conn.client().ok().map(|c| c.scope());
         plan(req, root.as_deref())
     }
 
-    /// Graph's limit of named locations, for a create, counted across the plan.
-    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
-        let Ok(client) = self.conn.client() else {
-            return Diagnostics::default();
-        };
-        if !prior.is_null() {
-            return Diagnostics::default();
-        }
-        match self.conn.objects().locations.all(client).await {
-            Ok(all) => {
-                let managed = all
-                    .values()
-                    .filter(|l| {
-                        serde_json::from_value::<NamedLocation>((*l).clone())
-                            .is_ok_and(|l| MANAGED.contains(&kind(&l)))
-                    })
-                    .count();
-                let name = LocationState::of(planned).display_name.unwrap_or_default();
-                self.limit.plan_create(&name, managed)
-            }
-            // The limit is then Graph's to enforce at apply.
-            Err(_) => Diagnostics::default(),
-        }
+    /// The locations that count against Graph's limit: the kinds this resource manages.
+    async fn count(&self, conn: &Connection, client: &GraphClient) -> Option<usize> {
+        let all = conn.objects().locations.all(client).await.ok()?;
+        let managed = all
+            .values()
+            .filter(|l| {
+                serde_json::from_value::<NamedLocation>((*l).clone())
+                    .is_ok_and(|l| MANAGED.contains(&kind(&l)))
+            })
+            .count();
+        Some(managed)
     }
 
-    async fn create(&self, planned: &Value) -> Applied {
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+    fn id(&self, state: &Value) -> String {
+        LocationState::of(state).id.unwrap_or_default()
+    }
+
+    fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
+        &objects.locations
+    }
+
+    /// Through beta: v1.0 does not return the kinds only beta has.
+    async fn fetch(
+        &self,
+        client: &GraphClient,
+        id: &str,
+    ) -> Result<Option<NamedLocation>, GraphError> {
+        client.get_opt(Api::Beta, &item_path(id)).await
+    }
+
+    fn state_from_graph(&self, loc: &NamedLocation, prior: &Value) -> Value {
+        state_from_graph(loc, prior)
+    }
+
+    async fn refreshed(
+        &self,
+        _conn: &Connection,
+        loc: &NamedLocation,
+        prior: &Value,
+    ) -> Result<Fetched, Diagnostics> {
+        if let Some(refusal) = unmanaged(loc) {
+            return Err(refusal);
+        }
+        Ok(Fetched {
+            state: Some(state_from_graph(loc, prior)),
+            warnings: ranges::warning(loc),
+        })
+    }
+
+    async fn create(&self, cx: &Cx<'_>, planned: &Value) -> Result<Written, Failed> {
         let name = LocationState::of(planned).display_name.unwrap_or_default();
         let what = format!("named location \"{name}\"");
         let api = planned_kind(planned).unwrap_or(Kind::Other).api();
-        let posted = self
+        let created = cx
             .create_once
-            .post(client, api, COLLECTION, &to_graph(planned), &what)
-            .await;
-        self.limit.done(&name);
-        let created = match posted {
-            Ok(c) => c,
-            Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
-        };
-        self.conn.objects().locations.created(&created.object).await;
+            .post(cx.client, api, COLLECTION, &to_graph(planned), &what)
+            .await
+            .map_err(|e| Failed::Unwritten(e.to_diagnostics(&format!("create {what}"))))?;
+        cx.conn.objects().locations.created(&created.object).await;
         match serde_json::from_value::<NamedLocation>(created.object.clone()) {
-            Ok(loc) => Applied::ok(fill_unknowns(planned, &from_graph(&loc)))
-                .with_warnings(created.warnings)
-                .with_private(eventual::seen_now()),
+            Ok(loc) => Ok(Written::new(fill_unknowns(planned, &from_graph(&loc)))
+                .with_warnings(created.warnings)),
             Err(e) => {
                 // It exists: keep its id so the next refresh reads it rather than losing it.
                 let id = created.object["id"].as_str().unwrap_or_default();
-                Applied::failed(
+                Err(Failed::Holds(
                     (!id.is_empty()).then(|| adopted(id)),
                     Diagnostics::error(
                         format!("Could not read Graph's answer to creating {what}"),
@@ -346,81 +323,49 @@ impl Resource for NamedLocationResource {
                             "Graph created it as {id} but its answer has an unexpected shape: {e}"
                         ),
                     ),
-                )
+                ))
             }
         }
     }
 
-    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let id = LocationState::of(state).id.unwrap_or_default();
-        self.create_once.saw(&id);
-        let client = self.conn.client()?;
-        let all = self.conn.objects().locations.all(client).await?;
-        // Not in the listing (or not readable from it): ask for the one object.
-        let listed = all
-            .get(&id.to_lowercase())
-            .and_then(|l| serde_json::from_value::<NamedLocation>(l.clone()).ok());
-        let found = match listed {
-            Some(l) => Some(l),
-            None => {
-                let what = format!("named location {id}");
-                eventual::unless_replicating(private, &what, || self.fetch(&id)).await?
-            }
-        };
-        let Some(loc) = found else {
-            return Ok(Fetched::from(None));
-        };
-        if let Some(refusal) = unmanaged(&loc) {
-            return Err(refusal);
-        }
-        Ok(Fetched {
-            state: Some(state_from_graph(&loc, state)),
-            warnings: ranges::warning(&loc),
-        })
-    }
-
-    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
-        let id = LocationState::of(prior).id.unwrap_or_default();
-        self.conn.objects().locations.forget(&id).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
+    async fn update(
+        &self,
+        cx: &Cx<'_>,
+        id: &str,
+        prior: &Value,
+        planned: &Value,
+        _private: &[u8],
+    ) -> Result<Written, Failed> {
         let api = planned_kind(planned).unwrap_or(Kind::Other).api();
-        match client
-            .patch(api, &item_path(&id), &update_body(prior, planned))
+        match cx
+            .client
+            .patch(api, &item_path(id), &update_body(prior, planned))
             .await
         {
-            Ok(()) => Applied::ok(planned.clone()).with_private(eventual::seen_now()),
-            Err(e) => {
-                let d = e.to_diagnostics(&format!("update named location {id}"));
-                self.state_after_failure(&id, prior, d).await
-            }
+            Ok(()) => Ok(Written::new(planned.clone())),
+            Err(e) => Err(Failed::write(
+                id,
+                prior,
+                e,
+                &format!("update named location {id}"),
+            )),
         }
     }
 
-    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
+    async fn delete(&self, cx: &Cx<'_>, id: &str, prior: &Value) -> Result<Diagnostics, Failed> {
         let typed = LocationState::of(prior);
-        let id = typed.id.clone().unwrap_or_default();
-        self.conn.objects().locations.forget(&id).await;
         let name = typed.display_name.clone().unwrap_or_default();
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
         // Graph's behaviour when a policy still uses the location is not documented (the portal
         // refuses), and a trusted location must be untrusted before it can be deleted: check for
         // policies first, so that a refused destroy changes nothing.
-        match policies_using(&self.conn, |p| p.uses_named_location(&id)).await {
+        match policies_using(cx.conn, |p| p.uses_named_location(id)).await {
             Ok(users) if !users.is_empty() => {
-                return Applied::failed(Some(prior.clone()), referenced_error(&id, &name, &users))
+                return Err(Failed::Unwritten(referenced_error(id, &name, &users)))
             }
             Ok(_) => {}
             Err(e) => {
-                return Applied::failed(
-                    Some(prior.clone()),
-                    e.to_diagnostics(&format!("check which policies use {id}")),
-                )
+                let doing = format!("check which policies use {id}");
+                return Err(Failed::Unwritten(e.to_diagnostics(&doing)));
             }
         }
         let kind = planned_kind(prior).unwrap_or(Kind::Other);
@@ -428,29 +373,30 @@ impl Resource for NamedLocationResource {
         let mut state = prior.clone();
         if typed.trusted() == Some(true) {
             set_in_block(&mut state, block, "trusted", Value::Bool(false));
-            match client
-                .patch(kind.api(), &item_path(&id), &untrust_body(kind))
+            match cx
+                .client
+                .patch(kind.api(), &item_path(id), &untrust_body(kind))
                 .await
             {
                 Ok(()) => {}
-                Err(e) if e.is_not_found() => return Applied::gone(),
+                Err(e) if e.is_not_found() => return Ok(Diagnostics::default()),
                 Err(e) => {
-                    let d = e.to_diagnostics(&format!("untrust named location {id}"));
-                    return self.state_after_failure(&id, prior, d).await;
+                    return Err(Failed::write(
+                        id,
+                        prior,
+                        e,
+                        &format!("untrust named location {id}"),
+                    ))
                 }
             }
         }
-        match client.delete(kind.api(), &item_path(&id)).await {
-            Ok(()) => Applied::gone(),
-            Err(e) if e.is_not_found() => Applied::gone(),
-            Err(e) => {
-                let d = e.to_diagnostics(&format!("delete named location {id}"));
-                self.state_after_failure(&id, &state, d).await
-            }
-        }
+        cx.delete(kind.api(), &item_path(id))
+            .await
+            .map(|()| Diagnostics::default())
+            .map_err(|e| Failed::write(id, &state, e, &format!("delete named location {id}")))
     }
 
-    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+    fn import_id(&self, id: &str) -> Result<String, Diagnostics> {
         let guid = guid_of(id);
         if guid == MFA_TRUSTED_IPS_ID {
             return Err(Diagnostics::error(
@@ -464,12 +410,11 @@ impl Resource for NamedLocationResource {
                 format!("{id:?} is not a named location id: use its object id (a GUID), or {COLLECTION}/{{id}}."),
             ));
         }
-        Ok(adopted(guid).into())
+        Ok(guid.to_string())
     }
 
-    fn move_from(&self, from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
-        moved_from_azuread::object_id(from, "azuread_named_location")
-            .map(|id| id.map(|id| adopted(&id)))
+    fn adopted(&self, id: &str) -> Value {
+        adopted(id)
     }
 }
 

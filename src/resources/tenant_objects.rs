@@ -1,6 +1,7 @@
-//! The tenant's authentication contexts, named locations and authentication strengths: one
-//! listing of each per provider process, shared by the resource of that type (for its reads)
-//! and by the Conditional Access policy, whose plan checks that every id it names exists.
+//! The tenant's Conditional Access policies, authentication contexts, named locations and
+//! authentication strengths: one listing of each per provider process, shared by the resource
+//! of that type (for its reads) and by the Conditional Access policy, whose plan checks that
+//! every id it names exists.
 //! Graph would otherwise refuse the policy only at apply, after other objects were written.
 //!
 //! Named locations are listed through beta: v1.0 leaves out the kinds only beta has (service
@@ -14,13 +15,18 @@ use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::Diagnostics;
 use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::{ById, Listing};
-use crate::resources::{authentication_context, authentication_strength_policy, named_location};
+use crate::resources::{
+    authentication_context, authentication_strength_policy, conditional_access_policy,
+    named_location,
+};
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-/// What policies may name, per type, for this process.
+/// What policies may name, per type, and the policies themselves, for this process.
 pub struct TenantObjects {
+    /// Conditional Access policies, through beta (which shows every setting).
+    pub policies: Objects,
     /// Authentication contexts, which policies name by `c1` to `c99`.
     pub contexts: Objects,
     /// Named locations of every kind (hence beta).
@@ -35,6 +41,11 @@ pub struct TenantObjects {
 impl Default for TenantObjects {
     fn default() -> Self {
         TenantObjects {
+            policies: Objects::new(
+                Api::Beta,
+                conditional_access_policy::COLLECTION,
+                "Conditional Access policies",
+            ),
             contexts: Objects::new(
                 Api::V1,
                 authentication_context::COLLECTION,
@@ -85,6 +96,11 @@ impl Objects {
         if let Some(id) = item["id"].as_str() {
             self.will_make(id);
         }
+        self.listing.put(item).await;
+    }
+
+    /// Records what Graph answered for an object this process has just changed.
+    pub async fn changed(&self, item: &Json) {
         self.listing.put(item).await;
     }
 

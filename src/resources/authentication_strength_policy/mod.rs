@@ -12,20 +12,16 @@ use crate::graph::models::{
 };
 use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::resource::{
-    Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
-};
+use crate::plugin::resource::{Fetched, PlanRequest, Planned};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
 use crate::plugin::value::Value;
 use crate::resources::conditional_access_policy::vocabulary::AUTH_STRENGTH_PATH;
 use crate::resources::connection::Connection;
-use crate::resources::create_once::CreateOnce;
-use crate::resources::eventual;
 use crate::resources::graph_errors::ToDiagnostics;
-use crate::resources::limits::Limit;
-use crate::resources::moved_from_azuread;
+use crate::resources::graph_object::{Cx, Failed, GraphObject, GraphObjectResource, Written};
 use crate::resources::reconcile::fill_unknowns;
 use crate::resources::references::policies_using;
+use crate::resources::tenant_objects::{Objects, TenantObjects};
 use serde_json::{json, Value as Json};
 
 mod convert;
@@ -129,134 +125,82 @@ pub async fn fetch(
     Ok(Some((p, configs)))
 }
 
-/// `entra_authentication_strength_policy`.
-pub struct AuthenticationStrengthPolicyResource {
-    /// Reads go through the connection's one listing of strengths.
-    conn: Connection,
-    create_once: CreateOnce,
-    /// Graph's 15 custom strengths, counted across the plan.
-    limit: Limit,
-}
-
 /// Graph's limit of custom strengths per tenant (graph-api.md section 5).
 const MAX_CUSTOM: usize = 15;
 
-impl AuthenticationStrengthPolicyResource {
-    /// The resource, working through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        AuthenticationStrengthPolicyResource {
-            conn,
-            create_once: CreateOnce::default(),
-            limit: Limit::new(MAX_CUSTOM, "custom authentication strengths"),
+/// `entra_authentication_strength_policy`.
+pub type AuthenticationStrengthPolicyResource = GraphObjectResource<AuthenticationStrengths>;
+
+/// What is special to custom authentication strengths (see `GraphObject`).
+#[derive(Default)]
+pub struct AuthenticationStrengths;
+
+/// Deletes the configurations the planned state drops, then writes the ones it has: the
+/// second step runs after combinations change, since a configuration needs its combination.
+async fn remove_configurations(
+    cx: &Cx<'_>,
+    guid: &str,
+    prior: &Value,
+    planned: &Value,
+) -> Result<(), GraphError> {
+    for name in [FIDO2, X509] {
+        if let (Some(id), true) = (prior_config_id(prior, name), planned.block(name).is_null()) {
+            cx.delete(Api::V1, &format!("{}/{id}", configs_path(guid)))
+                .await?;
         }
     }
+    Ok(())
+}
 
-    /// Graph's limit of custom strengths, for a create, counted across the plan.
-    async fn limit_check(&self, planned: &Value) -> Diagnostics {
-        let Ok(client) = self.conn.client() else {
-            return Diagnostics::default();
-        };
-        let strengths = &self.conn.objects().strengths;
-        match strengths.all(client).await {
-            Ok(all) => {
-                // Built-ins do not count; strengths this process made may not be listed yet.
-                let custom = all.values().filter(|s| s["policyType"] == "custom").count()
-                    + strengths.made_beyond(&all);
-                let name = planned.get("display_name").as_str().unwrap_or_default();
-                self.limit.plan_create(name, custom)
-            }
-            // The limit is then Graph's to enforce at apply.
-            Err(_) => Diagnostics::default(),
-        }
-    }
-
-    /// After a failed write, what Graph now holds, so the saved state matches it.
-    async fn state_after_failure(&self, guid: &str, prior: &Value, diags: Diagnostics) -> Applied {
-        let reread = match self.conn.client() {
-            Ok(c) => fetch(c, guid)
-                .await
-                .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}"))),
-            Err(d) => Err(d),
-        };
-        Applied::after_failed_write(
-            reread.map(|found| found.map(|(p, c)| state_from_graph(&p, &c, prior))),
-            prior,
-            diags,
-        )
-    }
-
-    /// Deletes the configurations the planned state drops, then writes the ones it has: the
-    /// second step runs after combinations change, since a configuration needs its combination.
-    async fn remove_configurations(
-        &self,
-        client: &GraphClient,
-        guid: &str,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<(), GraphError> {
-        for name in [FIDO2, X509] {
-            if let (Some(id), true) = (prior_config_id(prior, name), planned.block(name).is_null())
-            {
-                match client
-                    .delete(Api::V1, &format!("{}/{id}", configs_path(guid)))
-                    .await
-                {
-                    Err(e) if !e.is_not_found() => return Err(e),
-                    _ => {}
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Creates or updates the planned configurations; the ids Graph has for them, by block.
-    /// A configuration whose create lost its answer and was found is reported in `warnings`.
-    async fn write_configurations(
-        &self,
-        client: &GraphClient,
-        guid: &str,
-        prior: &Value,
-        planned: &Value,
-        warnings: &mut Diagnostics,
-    ) -> Result<Value, GraphError> {
-        let mut ids = Vec::new();
-        for (name, body) in configuration_bodies(planned) {
-            let id = match prior_config_id(prior, name) {
-                Some(id) => {
-                    if prior.get(name) != planned.get(name) {
-                        client
-                            .patch(Api::V1, &format!("{}/{id}", configs_path(guid)), &body)
-                            .await?;
-                    }
-                    id.to_string()
-                }
-                None => {
-                    let what = format!("{name} configuration of authentication strength {guid}");
-                    let created = self
-                        .create_once
-                        .post(client, Api::V1, &configs_path(guid), &body, &what)
+/// Creates or updates the planned configurations; the ids Graph has for them, by block.
+/// A configuration whose create lost its answer and was found is reported in `warnings`.
+async fn write_configurations(
+    cx: &Cx<'_>,
+    guid: &str,
+    prior: &Value,
+    planned: &Value,
+    warnings: &mut Diagnostics,
+) -> Result<Value, GraphError> {
+    let mut ids = Vec::new();
+    for (name, body) in configuration_bodies(planned) {
+        let id = match prior_config_id(prior, name) {
+            Some(id) => {
+                if prior.get(name) != planned.get(name) {
+                    cx.client
+                        .patch(Api::V1, &format!("{}/{id}", configs_path(guid)), &body)
                         .await?;
-                    warnings.extend(created.warnings);
-                    created.object["id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
                 }
-            };
-            ids.push((
-                name,
-                Value::List(vec![Value::object([("id", Value::string(id))])]),
-            ));
-        }
-        Ok(Value::object(ids))
+                id.to_string()
+            }
+            None => {
+                let what = format!("{name} configuration of authentication strength {guid}");
+                let created = cx
+                    .create_once
+                    .post(cx.client, Api::V1, &configs_path(guid), &body, &what)
+                    .await?;
+                warnings.extend(created.warnings);
+                created.object["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        ids.push((
+            name,
+            Value::List(vec![Value::object([("id", Value::string(id))])]),
+        ));
     }
+    Ok(Value::object(ids))
 }
 
 #[async_trait::async_trait]
-impl Resource for AuthenticationStrengthPolicyResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl GraphObject for AuthenticationStrengths {
+    type Model = (AuthenticationStrengthPolicy, Vec<CombinationConfiguration>);
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const NOUN: &'static str = "authentication strength";
+    const AZUREAD_TYPE: Option<&'static str> = Some("azuread_authentication_strength_policy");
+    const LIMIT: Option<(usize, &'static str)> =
+        Some((MAX_CUSTOM, "custom authentication strengths"));
 
     fn schema(&self) -> Schema {
         schema()
@@ -266,25 +210,19 @@ impl Resource for AuthenticationStrengthPolicyResource {
         validate(config)
     }
 
-    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
-        // A lost create of this process must not take an object a state holds.
-        if let Some(id) = req.prior.get("id").as_str() {
-            self.create_once.saw(guid_of(id));
-        }
+    fn plan(&self, _conn: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
         Ok(plan(req))
     }
 
-    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
-        if prior.is_null() {
-            return self.limit_check(planned).await;
-        }
+    /// A change that removes combinations warns, naming the policies that use the strength.
+    async fn plan_checks(&self, conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
         let removed = removed_combinations(prior, planned);
         if removed.is_empty() {
             return Diagnostics::default();
         }
         let guid = prior.get("object_id").as_str().unwrap_or_default();
         let name = prior.get("display_name").as_str().unwrap_or(guid);
-        match policies_using(&self.conn, |p| p.uses_authentication_strength(guid))
+        match policies_using(conn, |p| p.uses_authentication_strength(guid))
             .await
             .map_err(|e| {
                 e.to_diagnostics(&format!(
@@ -304,28 +242,71 @@ impl Resource for AuthenticationStrengthPolicyResource {
         }
     }
 
-    async fn create(&self, planned: &Value) -> Applied {
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+    /// Built-ins do not count; strengths this process made may not be listed yet.
+    async fn count(&self, conn: &Connection, client: &GraphClient) -> Option<usize> {
+        let strengths = &conn.objects().strengths;
+        let all = strengths.all(client).await.ok()?;
+        Some(
+            all.values().filter(|s| s["policyType"] == "custom").count()
+                + strengths.made_beyond(&all),
+        )
+    }
+
+    fn id(&self, state: &Value) -> String {
+        guid_of(state.get("id").as_str().unwrap_or_default()).to_string()
+    }
+
+    fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
+        &objects.strengths
+    }
+
+    /// The listing carries each strength's configurations inline when Graph includes them;
+    /// otherwise the strength is read on its own.
+    fn listed(&self, entry: &Json) -> Option<Self::Model> {
+        let mut p: AuthenticationStrengthPolicy = serde_json::from_value(entry.clone()).ok()?;
+        let configs = p.combination_configurations.take()?;
+        Some((p, configs))
+    }
+
+    async fn fetch(
+        &self,
+        client: &GraphClient,
+        guid: &str,
+    ) -> Result<Option<Self::Model>, GraphError> {
+        fetch(client, guid).await
+    }
+
+    fn state_from_graph(&self, (p, configs): &Self::Model, prior: &Value) -> Value {
+        state_from_graph(p, configs, prior)
+    }
+
+    async fn refreshed(
+        &self,
+        _conn: &Connection,
+        (p, configs): &Self::Model,
+        prior: &Value,
+    ) -> Result<Fetched, Diagnostics> {
+        if p.policy_type.as_deref() == Some("builtIn") {
+            return Err(built_in_error(&p.id));
+        }
+        Ok(Some(state_from_graph(p, configs, prior)).into())
+    }
+
+    async fn create(&self, cx: &Cx<'_>, planned: &Value) -> Result<Written, Failed> {
         let name = planned.get("display_name").as_str().unwrap_or_default();
         let what = format!("authentication strength \"{name}\"");
-        let posted = self
+        let posted = cx
             .create_once
-            .post(client, Api::V1, COLLECTION, &create_body(planned), &what)
-            .await;
-        self.limit.done(name);
-        let (created, mut warnings) = match posted {
-            Ok(c) => (c.object, c.warnings),
-            Err(e) => return Applied::failed(None, e.to_diagnostics(&format!("create {what}"))),
-        };
+            .post(cx.client, Api::V1, COLLECTION, &create_body(planned), &what)
+            .await
+            .map_err(|e| Failed::Unwritten(e.to_diagnostics(&format!("create {what}"))))?;
+        let (created, mut warnings) = (posted.object, posted.warnings);
         let created: AuthenticationStrengthPolicy = match serde_json::from_value(created.clone()) {
             Ok(p) => p,
             Err(e) => {
                 // It exists: keep its id so the next refresh reads it rather than losing it.
                 let id = created["id"].as_str().unwrap_or_default();
-                return Applied::failed(
+                return Err(Failed::Holds(
                     (!id.is_empty()).then(|| adopted(id)),
                     Diagnostics::error(
                         format!("Could not read Graph's answer to creating {what}"),
@@ -333,15 +314,12 @@ impl Resource for AuthenticationStrengthPolicyResource {
                             "Graph created it as {id} but its answer has an unexpected shape: {e}"
                         ),
                     ),
-                );
+                ));
             }
         };
         // Not added to the shared listing: Graph's answer lacks the configurations written next.
-        self.conn.objects().strengths.will_make(&created.id);
-        match self
-            .write_configurations(client, &created.id, &Value::Null, planned, &mut warnings)
-            .await
-        {
+        cx.conn.objects().strengths.will_make(&created.id);
+        match write_configurations(cx, &created.id, &Value::Null, planned, &mut warnings).await {
             Ok(ids) => {
                 let mut graph = from_graph(&created, &[]);
                 for name in [FIDO2, X509] {
@@ -349,139 +327,82 @@ impl Resource for AuthenticationStrengthPolicyResource {
                         set(&mut graph, name, ids.get(name).clone());
                     }
                 }
-                Applied::ok(fill_unknowns(planned, &graph))
-                    .with_warnings(warnings)
-                    .with_private(eventual::seen_now())
+                Ok(Written::new(fill_unknowns(planned, &graph)).with_warnings(warnings))
             }
             Err(e) => {
-                let d = e.to_diagnostics(&format!("configure authentication strength \"{name}\""));
-                self.state_after_failure(&created.id, &Value::Null, d).await
+                let doing = format!("configure authentication strength \"{name}\"");
+                Err(Failed::write(&created.id, &Value::Null, e, &doing))
             }
         }
     }
 
-    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let guid = guid_of(state.get("id").as_str().unwrap_or_default()).to_string();
-        self.create_once.saw(&guid);
-        let client = self.conn.client()?;
-        let all = self.conn.objects().strengths.all(client).await?;
-        // The listing carries each strength's configurations inline when Graph includes them;
-        // otherwise (or when the listing lacks the strength) read it on its own.
-        let listed = all.get(&guid.to_lowercase()).and_then(|j| {
-            let mut p: AuthenticationStrengthPolicy = serde_json::from_value(j.clone()).ok()?;
-            let configs = p.combination_configurations.take()?;
-            Some((p, configs))
-        });
-        let found = match listed {
-            Some(hit) => Some(hit),
-            None => {
-                let what = format!("authentication strength {guid}");
-                eventual::unless_replicating(private, &what, || async {
-                    fetch(client, &guid).await.map_err(|e| {
-                        e.to_diagnostics(&format!("read authentication strength {guid}"))
-                    })
-                })
-                .await?
-            }
-        };
-        let Some((p, configs)) = found else {
-            return Ok(Fetched::from(None));
-        };
-        if p.policy_type.as_deref() == Some("builtIn") {
-            return Err(built_in_error(&guid));
-        }
-        Ok(Fetched {
-            state: Some(state_from_graph(&p, &configs, state)),
-            warnings: Diagnostics::default(),
-        })
-    }
-
-    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
-        let guid = prior
-            .get("object_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        self.conn.objects().strengths.forget(&guid).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
+    async fn update(
+        &self,
+        cx: &Cx<'_>,
+        guid: &str,
+        prior: &Value,
+        planned: &Value,
+        _private: &[u8],
+    ) -> Result<Written, Failed> {
         let named = |v: &Value| (v.get("display_name").clone(), v.get("description").clone());
         let mut warnings = Diagnostics::default();
         let steps = async {
             if named(prior) != named(planned) {
                 let body = json!({"displayName": planned.get("display_name").as_str(), "description": planned.get("description").as_str()});
-                client.patch(Api::V1, &item_path(&guid), &body).await?;
+                cx.client.patch(Api::V1, &item_path(guid), &body).await?;
             }
-            self.remove_configurations(client, &guid, prior, planned)
-                .await?;
+            remove_configurations(cx, guid, prior, planned).await?;
             if normalized_set(prior.get("allowed_combinations"))
                 != normalized_set(planned.get("allowed_combinations"))
             {
-                client
+                cx.client
                     .post::<Json>(
                         Api::V1,
-                        &format!("{}/updateAllowedCombinations", item_path(&guid)),
+                        &format!("{}/updateAllowedCombinations", item_path(guid)),
                         &json!({"allowedCombinations": combinations_json(planned)}),
                     )
                     .await?;
             }
-            self.write_configurations(client, &guid, prior, planned, &mut warnings)
-                .await
+            write_configurations(cx, guid, prior, planned, &mut warnings).await
         };
-        let written = steps.await;
-        match written {
-            Ok(ids) => Applied::ok(fill_unknowns(planned, &ids))
-                .with_warnings(warnings)
-                .with_private(eventual::seen_now()),
+        match steps.await {
+            Ok(ids) => Ok(Written::new(fill_unknowns(planned, &ids)).with_warnings(warnings)),
             Err(e) => {
-                let d = e.to_diagnostics(&format!("update authentication strength {guid}"));
-                self.state_after_failure(&guid, prior, d).await
+                let doing = format!("update authentication strength {guid}");
+                Err(Failed::write(guid, prior, e, &doing))
             }
         }
     }
 
-    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        let guid = prior
-            .get("object_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        self.conn.objects().strengths.forget(&guid).await;
-        let name = prior
-            .get("display_name")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
+    async fn delete(&self, cx: &Cx<'_>, guid: &str, prior: &Value) -> Result<Diagnostics, Failed> {
+        let name = prior.get("display_name").as_str().unwrap_or_default();
         // A policy that requires a deleted strength could no longer be satisfied, and Graph's
         // behaviour there is not documented: check first, so a refused destroy changes nothing.
-        match policies_using(&self.conn, |p| p.uses_authentication_strength(&guid)).await.map_err(|e| e.to_diagnostics(&format!("check which policies use authentication strength {guid}"))) {
+        match policies_using(cx.conn, |p| p.uses_authentication_strength(guid)).await.map_err(|e| e.to_diagnostics(&format!("check which policies use authentication strength {guid}"))) {
             Ok(users) if !users.is_empty() => {
-                return Applied::failed(Some(prior.clone()), Diagnostics::error(
+                return Err(Failed::Unwritten(Diagnostics::error(
                     format!("Authentication strength \"{name}\" ({guid}) is still used by Conditional Access"),
                     format!("Remove it from the grant controls of these policies first: {}. Nothing was changed.", users.iter().map(PolicyReferences::label).collect::<Vec<_>>().join(", ")),
-                ))
+                )))
             }
             Ok(_) => {}
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
+            Err(d) => return Err(Failed::Unwritten(d)),
         }
-        match client.delete(Api::V1, &item_path(&guid)).await {
-            Ok(()) => Applied::gone(),
-            Err(e) if e.is_not_found() => Applied::gone(),
-            Err(e) => {
-                let d = e.to_diagnostics(&format!("delete authentication strength {guid}"));
-                self.state_after_failure(&guid, prior, d).await
-            }
-        }
+        cx.delete(Api::V1, &item_path(guid))
+            .await
+            .map(|()| Diagnostics::default())
+            .map_err(|e| {
+                Failed::write(
+                    guid,
+                    prior,
+                    e,
+                    &format!("delete authentication strength {guid}"),
+                )
+            })
     }
 
     /// Accepts the GUID or azuread's `/policies/authenticationStrengthPolicies/{id}`.
-    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+    fn import_id(&self, id: &str) -> Result<String, Diagnostics> {
         let guid = guid_of(id);
         if BUILT_IN_IDS.contains(&guid) {
             return Err(built_in_error(guid));
@@ -492,12 +413,11 @@ impl Resource for AuthenticationStrengthPolicyResource {
                 format!("{id:?} is not an authentication strength id: use its GUID, or {AUTH_STRENGTH_PATH}{{id}}."),
             ));
         }
-        Ok(adopted(guid).into())
+        Ok(guid.to_string())
     }
 
-    fn move_from(&self, from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
-        moved_from_azuread::object_id(from, "azuread_authentication_strength_policy")
-            .map(|id| id.map(|id| adopted(&id)))
+    fn adopted(&self, guid: &str) -> Value {
+        adopted(guid)
     }
 }
 

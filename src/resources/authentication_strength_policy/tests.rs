@@ -2,6 +2,7 @@
 
 use super::validate::check_combination;
 use super::*;
+use crate::plugin::resource::Resource;
 use crate::plugin::diag::AttrPath;
 
 fn corpus(name: &str) -> AuthenticationStrengthPolicy {

@@ -17,21 +17,17 @@ pub mod vocabulary;
 use crate::graph::flags::split_flags;
 use crate::graph::ids::is_guid;
 use crate::graph::paths;
-use crate::graph::{Api, GraphClient};
+use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
-use crate::plugin::resource::{
-    Applied, Fetched, Imported, MovedFrom, PlanRequest, Planned, Resource,
-};
+use crate::plugin::resource::{Fetched, PlanRequest, Planned};
 use crate::plugin::schema::{Block, Schema};
 use crate::plugin::value::Value;
 use crate::resources::connection::Connection;
-use crate::resources::create_once::CreateOnce;
 use crate::resources::eventual;
 use crate::resources::graph_errors::ToDiagnostics;
-use crate::resources::limits::Limit;
-use crate::resources::listing::{ById, Listing};
-use crate::resources::moved_from_azuread;
+use crate::resources::graph_object::{Cx, Failed, GraphObject, GraphObjectResource, Written};
 use crate::resources::reconcile::{self, fill_unknowns, is_empty_block, reconcile, Rules};
+use crate::resources::tenant_objects::{Objects, TenantObjects};
 use serde_json::Value as Json;
 use vocabulary::strength_guid;
 
@@ -208,100 +204,183 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
 }
 
 /// `entra_conditional_access_policy`.
-pub struct ConditionalAccessPolicyResource {
-    conn: Connection,
-    /// Every policy, listed once per provider process for reads.
-    listing: Listing,
-    create_once: CreateOnce,
-    /// Graph's 195 policies, counted across the plan.
-    limit: Limit,
+pub type ConditionalAccessPolicyResource = GraphObjectResource<ConditionalAccessPolicies>;
+
+/// What is special to Conditional Access policies (see `GraphObject`).
+#[derive(Default)]
+pub struct ConditionalAccessPolicies;
+
+/// The template a policy was made from. Only v1.0's type has `templateId` (beta, which reads
+/// show every other setting through, need not return it), and it never changes: asked once,
+/// on the first read after an import, and kept from then on. It is informational and must not
+/// fail the read, so a failed question leaves it null.
+async fn template_id(conn: &Connection, id: &str) -> Value {
+    let Ok(client) = conn.client() else {
+        return Value::Null;
+    };
+    let path = format!("{COLLECTION}/{id}?$select=id,templateId");
+    match client.get_opt::<Json>(Api::V1, &path).await {
+        Ok(Some(p)) => p["templateId"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map_or(Value::Null, Value::string),
+        _ => Value::Null,
+    }
 }
 
-impl ConditionalAccessPolicyResource {
-    /// The resource, working through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        ConditionalAccessPolicyResource {
-            conn,
-            listing: Listing::default(),
-            create_once: CreateOnce::default(),
-            limit: Limit::new(MAX_POLICIES, "Conditional Access policies"),
-        }
+fn endpoint_of(planned: &Value) -> Api {
+    endpoint::choose(planned).0
+}
+
+#[async_trait::async_trait]
+impl GraphObject for ConditionalAccessPolicies {
+    type Model = Json;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const NOUN: &'static str = "Conditional Access policy";
+    const AZUREAD_TYPE: Option<&'static str> = Some("azuread_conditional_access_policy");
+    const LIMIT: Option<(usize, &'static str)> =
+        Some((MAX_POLICIES, "Conditional Access policies"));
+
+    fn schema(&self) -> Schema {
+        schema::schema()
     }
 
-    /// Every policy, through beta (which shows every setting), listed once per process.
-    async fn all(&self, client: &GraphClient) -> Result<ById, Diagnostics> {
-        self.listing
-            .get(|| client.list::<Json>(Api::Beta, COLLECTION))
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate(config)
+    }
+
+    fn plan(&self, conn: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+        let planned = plan(req);
+        let lockout = lockout::check(&planned.state, req.prior.is_null(), conn.emergency_access());
+        if lockout.has_errors() {
+            return Err(lockout);
+        }
+        Ok(planned)
+    }
+
+    /// The lockout warnings (its errors already stopped the plan), and the contexts, locations
+    /// and strength the plan adds exist.
+    async fn plan_checks(&self, conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
+        let mut d = lockout::check(planned, prior.is_null(), conn.emergency_access());
+        d.extend(named_objects::check(conn, prior, planned).await);
+        d
+    }
+
+    async fn count(&self, conn: &Connection, client: &GraphClient) -> Option<usize> {
+        conn.objects()
+            .policies
+            .all(client)
             .await
-            .map_err(|e| e.to_diagnostics("list Conditional Access policies"))
+            .ok()
+            .map(|all| all.len())
     }
 
-    /// A policy for a refresh: from the shared listing, or by id when the listing does not have
-    /// it (created after the listing was taken, or not yet visible in it). `private`: what
-    /// Terraform keeps with it.
-    async fn fetch_for_read(&self, id: &str, private: &[u8]) -> Result<Option<Json>, Diagnostics> {
-        let all = self.all(self.conn.client()?).await?;
-        match all.get(&id.to_lowercase()) {
-            Some(p) => Ok(Some(p.clone())),
-            None => {
-                let what = format!("Conditional Access policy {id}");
-                eventual::unless_replicating(private, &what, || self.fetch(id)).await
-            }
-        }
+    fn id(&self, state: &Value) -> String {
+        state.get("id").as_str().unwrap_or_default().to_string()
     }
 
-    async fn fetch(&self, id: &str) -> Result<Option<Json>, Diagnostics> {
-        let client = self.conn.client()?;
+    fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
+        &objects.policies
+    }
+
+    /// Through beta, which shows every setting.
+    async fn fetch(&self, client: &GraphClient, id: &str) -> Result<Option<Json>, GraphError> {
         client
             .get_opt(Api::Beta, &format!("{COLLECTION}/{id}"))
             .await
-            .map_err(|e| e.to_diagnostics(&format!("read Conditional Access policy {id}")))
     }
 
-    /// The template a policy was made from. Only v1.0's type has `templateId` (beta, which
-    /// reads show every other setting through, need not return it), and it never changes:
-    /// asked once, on the first read after an import, and kept from then on. It
-    /// is informational and must not fail the read, so a failed question leaves it null.
-    async fn template_id(&self, id: &str) -> Value {
-        let Ok(client) = self.conn.client() else {
-            return Value::Null;
-        };
-        let path = format!("{COLLECTION}/{id}?$select=id,templateId");
-        match client.get_opt::<Json>(Api::V1, &path).await {
-            Ok(Some(p)) => p["templateId"]
-                .as_str()
-                .filter(|t| !t.is_empty())
-                .map_or(Value::Null, Value::string),
-            _ => Value::Null,
+    fn state_from_graph(&self, policy: &Json, prior: &Value) -> Value {
+        state_from_graph(policy, prior)
+    }
+
+    async fn refreshed(
+        &self,
+        conn: &Connection,
+        policy: &Json,
+        state: &Value,
+    ) -> Result<Fetched, Diagnostics> {
+        let id = state.get("id").as_str().unwrap_or_default();
+        let mut warnings = Diagnostics::default();
+        let unmodeled = unmodeled::unmodeled(policy);
+        if !unmodeled.is_empty() {
+            warnings.push_warning(
+                format!("Conditional Access policy {id} has settings this provider does not manage"),
+                format!(
+                    "Graph returns {} for \"{}\". Updates keep these settings as they are, but Terraform cannot show or revert changes made to them.",
+                    unmodeled::describe(&unmodeled),
+                    state.get("display_name").as_str().unwrap_or(id)
+                ),
+            );
         }
+        let mut read = state_from_graph(policy, state);
+        // Real beta answers may carry templateId, though Microsoft's metadata gives it to v1.0
+        // only: taken from the answer when there, else asked of v1.0 once.
+        if read.get("template_id").is_null() {
+            let template_id = if state.get("created_date_time").is_null() {
+                template_id(conn, id).await
+            } else {
+                state.get("template_id").clone()
+            };
+            set(&mut read, "template_id", template_id);
+        }
+        Ok(Fetched {
+            state: Some(read),
+            warnings,
+        })
     }
 
-    /// An update's write. `kept`: the unmodelled fields the last write left, while Graph has
-    /// not changed the policy since; without them the policy is read first.
-    async fn write_update(&self, prior: &Value, planned: &Value, kept: Option<Json>) -> Applied {
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        let current = match kept {
-            Some(fields) => Ok(Some(fields)),
-            None => self.fetch(&id).await,
-        };
-        let current = match current {
-            Ok(Some(p)) => p,
-            Ok(None) => {
-                return Applied::failed(
-                    None,
-                    Diagnostics::error(
-                        format!("Conditional Access policy {id} no longer exists"),
-                        "It was deleted outside Terraform; the next plan will create it again.",
-                    ),
-                );
-            }
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
+    async fn create(&self, cx: &Cx<'_>, planned: &Value) -> Result<Written, Failed> {
+        let api = endpoint_of(planned);
+        let name = planned.get("display_name").as_str().unwrap_or_default();
+        let what = format!("Conditional Access policy \"{name}\"");
+        let created = cx
+            .create_once
+            .post(cx.client, api, COLLECTION, &to_graph::body(planned), &what)
+            .await
+            .map_err(|e| Failed::Unwritten(e.to_diagnostics(&format!("create {what}"))))?;
+        // Counted by the next create's check of Graph's policy limit.
+        cx.conn.objects().policies.created(&created.object).await;
+        let state = fill_unknowns(planned, &from_graph::state(&created.object));
+        let private = kept_fields::keep(
+            &eventual::seen_now(),
+            &created.object,
+            state.get("modified_date_time"),
+        );
+        Ok(Written::new(state)
+            .with_warnings(created.warnings)
+            .with_private(private))
+    }
+
+    /// The unmodelled fields the last write left are kept in private state, and trusted while
+    /// Graph has not changed the policy since; otherwise the policy is read first.
+    async fn update(
+        &self,
+        cx: &Cx<'_>,
+        id: &str,
+        prior: &Value,
+        planned: &Value,
+        private: &[u8],
+    ) -> Result<Written, Failed> {
+        let kept = kept_fields::kept(private, prior.get("modified_date_time"));
+        let current =
+            match kept {
+                Some(fields) => fields,
+                None => match self.fetch(cx.client, id).await {
+                    Ok(Some(p)) => p,
+                    Ok(None) => return Err(Failed::Holds(
+                        None,
+                        Diagnostics::error(
+                            format!("Conditional Access policy {id} no longer exists"),
+                            "It was deleted outside Terraform; the next plan will create it again.",
+                        ),
+                    )),
+                    Err(e) => {
+                        let doing = format!("read Conditional Access policy {id}");
+                        return Err(Failed::Unwritten(e.to_diagnostics(&doing)));
+                    }
+                },
+            };
         // Settings this schema does not model are written back as they are, which needs beta;
         // so does leaving a beta-only setting, which v1.0 might not clear.
         let unmodeled = unmodeled::unmodeled(&current);
@@ -316,14 +395,14 @@ impl ConditionalAccessPolicyResource {
         let mut body = to_graph::body(planned);
         unmodeled::carry_over(&mut body, &current, &unmodeled);
         let path = format!("{COLLECTION}/{id}");
-        if let Err(e) = client.patch(api, &path, &body).await {
-            let d = e.to_diagnostics(&format!("update Conditional Access policy {id}"));
-            return self.state_after_failure(&id, prior, d).await;
+        if let Err(e) = cx.client.patch(api, &path, &body).await {
+            let doing = format!("update Conditional Access policy {id}");
+            return Err(Failed::write(id, prior, e, &doing));
         }
         // PATCH answers 204; the new modification time comes from a read.
-        let (after, private) = match self.fetch(&id).await {
+        let (after, private) = match self.fetch(cx.client, id).await {
             Ok(Some(p)) => {
-                self.listing.put(&p).await;
+                cx.conn.objects().policies.changed(&p).await;
                 let after = from_graph::state(&p);
                 let private =
                     kept_fields::keep(&eventual::seen_now(), &p, after.get("modified_date_time"));
@@ -331,174 +410,23 @@ impl ConditionalAccessPolicyResource {
             }
             _ => (Value::Null, eventual::seen_now()),
         };
-        Applied::ok(fill_unknowns(planned, &after)).with_private(private)
+        Ok(Written::new(fill_unknowns(planned, &after)).with_private(private))
     }
 
-    /// After a failed write, what Graph now holds, so that the saved state matches it.
-    async fn state_after_failure(&self, id: &str, prior: &Value, diags: Diagnostics) -> Applied {
-        let reread = self.fetch(id).await;
-        Applied::after_failed_write(
-            reread.map(|found| found.map(|p| state_from_graph(&p, prior))),
-            prior,
-            diags,
-        )
-    }
-}
-
-fn endpoint_of(planned: &Value) -> Api {
-    endpoint::choose(planned).0
-}
-
-#[async_trait::async_trait]
-impl Resource for ConditionalAccessPolicyResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> Schema {
-        schema::schema()
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate(config)
-    }
-
-    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
-        // A lost create of this process must not take an object a state holds.
-        if let Some(id) = req.prior.get("id").as_str() {
-            self.create_once.saw(id);
-        }
-        let planned = plan(req);
-        let lockout = lockout::check(
-            &planned.state,
-            req.prior.is_null(),
-            self.conn.emergency_access(),
-        );
-        if lockout.has_errors() {
-            return Err(lockout);
-        }
-        Ok(planned)
-    }
-
-    /// The lockout warnings (its errors already stopped the plan), the contexts, locations and
-    /// strength the plan adds exist, and Graph's limit of 195 policies per tenant for a create.
-    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
-        let mut d = lockout::check(planned, prior.is_null(), self.conn.emergency_access());
-        d.extend(named_objects::check(&self.conn, prior, planned).await);
-        if prior.is_null() {
-            let existing = match self.conn.client() {
-                Ok(client) => self.all(client).await.map(|all| all.len()),
-                Err(_) => return d,
-            };
-            if let Ok(n) = existing {
-                let name = planned.get("display_name").as_str().unwrap_or_default();
-                d.extend(self.limit.plan_create(name, n));
-            }
-        }
-        d
-    }
-
-    async fn create(&self, planned: &Value) -> Applied {
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
-        let api = endpoint_of(planned);
-        let name = planned
-            .get("display_name")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let what = format!("Conditional Access policy \"{name}\"");
-        let result = self
-            .create_once
-            .post(client, api, COLLECTION, &to_graph::body(planned), &what)
-            .await;
-        self.limit.done(&name);
-        match result {
-            Ok(created) => {
-                // Counted by the next create's check of Graph's policy limit.
-                self.listing.put(&created.object).await;
-                let state = fill_unknowns(planned, &from_graph::state(&created.object));
-                let private = kept_fields::keep(
-                    &eventual::seen_now(),
-                    &created.object,
-                    state.get("modified_date_time"),
-                );
-                Applied::ok(state)
-                    .with_warnings(created.warnings)
-                    .with_private(private)
-            }
-            Err(e) => Applied::failed(
-                None,
-                e.to_diagnostics(&format!("create Conditional Access policy \"{name}\"")),
-            ),
-        }
-    }
-
-    async fn read(&self, state: &Value, private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let id = state.get("id").as_str().unwrap_or_default().to_string();
-        self.create_once.saw(&id);
-        let Some(policy) = self.fetch_for_read(&id, private).await? else {
-            return Ok(Fetched::from(None));
-        };
-        let mut warnings = Diagnostics::default();
-        let unmodeled = unmodeled::unmodeled(&policy);
-        if !unmodeled.is_empty() {
-            warnings.push_warning(
-                format!("Conditional Access policy {id} has settings this provider does not manage"),
-                format!(
-                    "Graph returns {} for \"{}\". Updates keep these settings as they are, but Terraform cannot show or revert changes made to them.",
-                    unmodeled::describe(&unmodeled),
-                    state.get("display_name").as_str().unwrap_or(&id)
-                ),
-            );
-        }
-        let mut read = state_from_graph(&policy, state);
-        // Real beta answers may carry templateId, though Microsoft's metadata gives it to v1.0
-        // only: taken from the answer when there, else asked of v1.0 once.
-        if read.get("template_id").is_null() {
-            let template_id = if state.get("created_date_time").is_null() {
-                self.template_id(&id).await
-            } else {
-                state.get("template_id").clone()
-            };
-            set(&mut read, "template_id", template_id);
-        }
-        Ok(Fetched {
-            state: Some(read),
-            warnings,
-        })
-    }
-
-    async fn update(&self, prior: &Value, planned: &Value, private: &[u8]) -> Applied {
-        let kept = kept_fields::kept(private, prior.get("modified_date_time"));
-        self.write_update(prior, planned, kept).await
-    }
-
-    async fn delete(&self, prior: &Value, _private: &[u8]) -> Applied {
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
-        self.listing.forget(&id).await;
-        let client = match self.conn.client() {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        // Through beta, where a deleted policy stays restorable for 30 days.
-        match client
-            .delete(Api::Beta, &format!("{COLLECTION}/{id}"))
+    /// Through beta, where a deleted policy stays restorable for 30 days.
+    async fn delete(&self, cx: &Cx<'_>, id: &str, _prior: &Value) -> Result<Diagnostics, Failed> {
+        cx.delete(Api::Beta, &format!("{COLLECTION}/{id}"))
             .await
-        {
-            Ok(()) => Applied::gone(),
-            Err(e) if e.is_not_found() => Applied::gone(),
-            Err(e) => Applied::failed(
-                Some(prior.clone()),
-                e.to_diagnostics(&format!("delete Conditional Access policy {id}")),
-            ),
-        }
+            .map(|()| Diagnostics::default())
+            .map_err(|e| {
+                Failed::Unwritten(
+                    e.to_diagnostics(&format!("delete Conditional Access policy {id}")),
+                )
+            })
     }
 
     /// Accepts the policy's object id, or azuread's `/identity/conditionalAccess/policies/{id}`.
-    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
+    fn import_id(&self, id: &str) -> Result<String, Diagnostics> {
         let guid = id
             .strip_prefix(COLLECTION)
             .and_then(|rest| rest.strip_prefix('/'))
@@ -509,12 +437,11 @@ impl Resource for ConditionalAccessPolicyResource {
                 format!("{id:?} is not a Conditional Access policy id: use its object id (a GUID), or {COLLECTION}/{{id}}."),
             ));
         }
-        Ok(adopted(guid).into())
+        Ok(guid.to_string())
     }
 
-    fn move_from(&self, from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {
-        moved_from_azuread::object_id(from, "azuread_conditional_access_policy")
-            .map(|id| id.map(|id| adopted(&id)))
+    fn adopted(&self, guid: &str) -> Value {
+        adopted(guid)
     }
 }
 

@@ -21,6 +21,7 @@ pub mod private_state;
 pub mod reconcile;
 pub mod references;
 pub mod role_management_policy;
+pub mod singleton;
 pub mod tenant_objects;
 
 use crate::plugin::resource::Resource;

@@ -16,13 +16,15 @@ use crate::graph::ids::is_guid;
 use crate::graph::{Api, GraphClient, GraphError};
 use crate::log;
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::{Applied, Fetched, Imported, PlanRequest, Planned, Resource};
+use crate::plugin::resource::{Applied, PlanRequest, Planned};
+use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 use crate::resources::connection::Connection;
 use crate::resources::directory_roles;
 use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::Listing;
 use crate::resources::reconcile::fill_unknowns;
+use crate::resources::singleton::{GraphSingleton, SingletonResource, Target};
 use serde_json::{json, Value as Json};
 
 pub use validate::validate;
@@ -115,83 +117,68 @@ pub async fn roles_requiring_context(
     Ok(roles)
 }
 
-/// Private state: the rules as they were before Terraform changed anything.
-fn snapshot(policy: &RolePolicy) -> Vec<u8> {
-    serde_json::to_vec(&json!({"version": 1, "rules": policy.rules})).unwrap_or_default()
-}
-
-fn from_snapshot(private: &[u8]) -> Option<Vec<Json>> {
-    let v: Json = serde_json::from_slice(private).ok()?;
-    v["rules"].as_array().cloned()
-}
-
 /// `entra_role_management_policy`.
-pub struct RoleManagementPolicyResource {
-    conn: Connection,
+pub type RoleManagementPolicyResource = SingletonResource<RolePolicies>;
+
+/// What is special to the PIM settings of directory roles (see `GraphSingleton`).
+#[derive(Default)]
+pub struct RolePolicies {
     /// All roles' policies, listed once per provider process for reads.
     listing: Listing,
 }
 
-impl RoleManagementPolicyResource {
-    /// The authentication context activation requires must exist, as a policy's must: Graph
-    /// would refuse the rule only at apply, after other rules were written.
-    async fn context_exists(&self, prior: &Value, planned: &Value) -> Diagnostics {
-        let attr = "required_conditional_access_authentication_context";
-        let context = |v: &Value| {
-            v.block("activation_rules")
-                .get(attr)
-                .as_str()
-                .filter(|c| !c.is_empty())
-                .map(str::to_string)
-        };
-        let Some(wanted) = context(planned) else {
-            return Diagnostics::default();
-        };
-        if context(prior).is_some_and(|c| c.eq_ignore_ascii_case(&wanted)) {
-            return Diagnostics::default();
-        }
-        let Ok(client) = self.conn.client() else {
-            return Diagnostics::default();
-        };
-        match self.conn.objects().contexts.missing(client, &[&wanted]).await {
-            Some(missing) if !missing.is_empty() => Diagnostics::attr_error(
-                AttrPath::root("activation_rules").index(0).attr(attr),
-                format!("Authentication context {wanted} does not exist"),
-                format!("Role activation cannot require {wanted}: the tenant has no such authentication context. Create it (entra_authentication_context) or name one that exists."),
-            ),
-            _ => Diagnostics::default(),
-        }
+/// The authentication context activation requires must exist, as a policy's must: Graph would
+/// refuse the rule only at apply, after other rules were written.
+async fn context_exists(conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
+    let attr = "required_conditional_access_authentication_context";
+    let context = |v: &Value| {
+        v.block("activation_rules")
+            .get(attr)
+            .as_str()
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+    };
+    let Some(wanted) = context(planned) else {
+        return Diagnostics::default();
+    };
+    if context(prior).is_some_and(|c| c.eq_ignore_ascii_case(&wanted)) {
+        return Diagnostics::default();
     }
-
-    /// The resource, working through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        RoleManagementPolicyResource {
-            conn,
-            listing: Listing::default(),
-        }
+    let Ok(client) = conn.client() else {
+        return Diagnostics::default();
+    };
+    match conn.objects().contexts.missing(client, &[&wanted]).await {
+        Some(missing) if !missing.is_empty() => Diagnostics::attr_error(
+            AttrPath::root("activation_rules").index(0).attr(attr),
+            format!("Authentication context {wanted} does not exist"),
+            format!("Role activation cannot require {wanted}: the tenant has no such authentication context. Create it (entra_authentication_context) or name one that exists."),
+        ),
+        _ => Diagnostics::default(),
     }
+}
 
-    async fn fresh(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
-        self.fetch(role).await?.ok_or_else(|| no_policy(role, None))
-    }
+async fn fresh(conn: &Connection, role: &str) -> Result<RolePolicy, Diagnostics> {
+    fetch(conn, role)
+        .await?
+        .ok_or_else(|| no_policy(role, None))
+}
 
-    async fn fetch(&self, role: &str) -> Result<Option<RolePolicy>, Diagnostics> {
-        let client = self.conn.client()?;
-        fetch_policy(client, role)
-            .await
-            .map_err(|e| e.to_diagnostics(&format!("read the PIM policy of role {role}")))
-    }
+async fn fetch(conn: &Connection, role: &str) -> Result<Option<RolePolicy>, Diagnostics> {
+    let client = conn.client()?;
+    fetch_policy(client, role)
+        .await
+        .map_err(|e| e.to_diagnostics(&format!("read the PIM policy of role {role}")))
+}
 
-    async fn current(&self, role: &str) -> Result<RolePolicy, Diagnostics> {
-        self.lookup(role)
-            .await?
-            .ok_or_else(|| no_policy(role, None))
-    }
-
-    /// The role's policy from the listing of every role's policy (one request serves them
-    /// all), or on its own when the listing lacks it; `None` when Graph has none.
-    async fn lookup(&self, role: &str) -> Result<Option<RolePolicy>, Diagnostics> {
-        let client = self.conn.client()?;
+impl RolePolicies {
+    /// The role's policy from the listing of every role's policy (one request serves them all),
+    /// or on its own when the listing lacks it; `None` when Graph has none.
+    async fn lookup(
+        &self,
+        conn: &Connection,
+        role: &str,
+    ) -> Result<Option<RolePolicy>, Diagnostics> {
+        let client = conn.client()?;
         let path = all_roles_path();
         let listing = self
             .listing
@@ -211,7 +198,7 @@ impl RoleManagementPolicyResource {
             .and_then(|e| policy_of(&e["assignment"]))
         {
             Some((_, p)) => Ok(Some(p)),
-            None => self.fetch(role).await,
+            None => fetch(conn, role).await,
         }
     }
 
@@ -221,11 +208,12 @@ impl RoleManagementPolicyResource {
     /// once.
     async fn write(
         &self,
+        conn: &Connection,
         role: &str,
         current: RolePolicy,
         desired: &(dyn Fn(&RolePolicy) -> Vec<Json> + Sync),
     ) -> Result<RolePolicy, Diagnostics> {
-        let client = self.conn.client()?;
+        let client = conn.client()?;
         self.listing.forget(role).await;
         let mut current = current;
         let mut reread = false;
@@ -255,57 +243,12 @@ impl RoleManagementPolicyResource {
                 }
                 Err(e) if e.is_not_found() && !reread => {
                     reread = true;
-                    current = self.fresh(role).await?;
+                    current = fresh(conn, role).await?;
                 }
                 Err(e) => {
                     return Err(e.to_diagnostics(&format!("update the PIM rules of role {role}")))
                 }
             }
-        }
-    }
-
-    /// Applies `desired` and returns the state Graph then holds; on failure that state too.
-    async fn converge(
-        &self,
-        role: &str,
-        shape: &Value,
-        planned: Option<&Value>,
-        current: RolePolicy,
-        desired: &(dyn Fn(&RolePolicy) -> Vec<Json> + Sync),
-    ) -> Applied {
-        let done = |after: &RolePolicy| match planned {
-            Some(p) => Applied::ok(fill_unknowns(p, &state_from(role, after, shape))),
-            None => Applied::gone(),
-        };
-        match self.write(role, current, desired).await {
-            Ok(after) => {
-                self.conn
-                    .objects()
-                    .pim_contexts
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(role.to_lowercase(), required_context(&after.rules));
-                done(&after)
-            }
-            // All or nothing, but a failure in transit leaves open whether it landed: ask.
-            Err(mut d) => match self.fresh(role).await {
-                // It landed: reporting a failure would have Terraform taint the resource and
-                // replace it, putting the role's old, weaker settings back for a while.
-                Ok(now) if rules::changes(&now.rules, &desired(&now)).is_empty() => {
-                    log::warn(
-                        "the PIM write failed but Graph holds the rules",
-                        &[("role", role)],
-                    );
-                    done(&now).with_warnings(landed_anyway(role, &d))
-                }
-                Ok(now) => Applied::failed(Some(state_from(role, &now, shape)), d),
-                Err(e) => {
-                    d.extend(e);
-                    // If Graph cannot even be read, the best guess of what it holds is the
-                    // known shape.
-                    Applied::failed(shape.is_wholly_known().then(|| shape.clone()), d)
-                }
-            },
         }
     }
 }
@@ -339,12 +282,12 @@ fn landed_anyway(role: &str, failure: &Diagnostics) -> Diagnostics {
 }
 
 #[async_trait::async_trait]
-impl Resource for RoleManagementPolicyResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl GraphSingleton for RolePolicies {
+    type Current = RolePolicy;
+    type Record = Vec<Json>;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
-    fn schema(&self) -> crate::plugin::schema::Schema {
+    fn schema(&self) -> Schema {
         schema::schema()
     }
 
@@ -352,14 +295,14 @@ impl Resource for RoleManagementPolicyResource {
         validate(config)
     }
 
-    fn plan(&self, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+    fn plan(&self, _conn: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
         Ok(plan(req))
     }
 
     /// A new role id must be a directory role with a PIM policy, or the apply would fail with
     /// nothing to write. Answered by the listing the refresh loaded, so it costs no request
     /// unless the id is wrong. A Graph failure leaves the check to the apply.
-    async fn plan_checks(&self, prior: &Value, planned: &Value) -> Diagnostics {
+    async fn plan_checks(&self, conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
         let Some(role) = planned.get("role_definition_id").as_str() else {
             return Diagnostics::default();
         };
@@ -370,110 +313,123 @@ impl Resource for RoleManagementPolicyResource {
         if unchanged {
             return Diagnostics::default();
         }
-        let mut d = match self.lookup(role).await {
+        let mut d = match self.lookup(conn, role).await {
             Ok(None) => no_policy(role, Some(AttrPath::root("role_definition_id"))),
             _ => Diagnostics::default(),
         };
-        d.extend(self.context_exists(prior, planned).await);
+        d.extend(context_exists(conn, prior, planned).await);
         d
     }
 
-    async fn create(&self, planned: &Value) -> Applied {
-        let role = planned
+    fn id(&self, state: &Value) -> String {
+        state
             .get("role_definition_id")
             .as_str()
             .unwrap_or_default()
-            .to_string();
-        let before = match self.current(&role).await {
-            Ok(p) => p,
-            Err(d) => return Applied::failed(None, d),
-        };
-        let snapshot = snapshot(&before);
-        // Recorded even when the apply failed: destroy must still restore these.
-        self.converge(&role, planned, Some(planned), before, &|current| {
-            rules::desired(&current.rules, planned)
-        })
-        .await
-        .with_private(snapshot)
+            .to_string()
     }
 
-    async fn read(&self, state: &Value, _private: &[u8]) -> Result<Fetched, Diagnostics> {
-        let role = state
-            .get("role_definition_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_lowercase();
-        let policy = self.current(&role).await?;
-        Ok(Some(state_from(&role, &policy, state)).into())
+    fn describe(&self, role: &str) -> String {
+        format!("PIM settings of role {role}")
     }
 
-    async fn update(&self, prior: &Value, planned: &Value, _private: &[u8]) -> Applied {
-        let role = planned
-            .get("role_definition_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let current = match self.current(&role).await {
-            Ok(p) => p,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        self.converge(&role, prior, Some(planned), current, &|current| {
-            rules::desired(&current.rules, planned)
-        })
-        .await
+    async fn current(&self, conn: &Connection, role: &str) -> Result<RolePolicy, Diagnostics> {
+        self.lookup(conn, role)
+            .await?
+            .ok_or_else(|| no_policy(role, None))
     }
 
-    async fn delete(&self, prior: &Value, private: &[u8]) -> Applied {
-        let role = prior
-            .get("role_definition_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let Some(original) = from_snapshot(private) else {
-            let mut d = Diagnostics::default();
-            d.push_warning(
-                format!("PIM settings of role {role} left as they are"),
-                "No record of the settings before Terraform managed them was found, so nothing was restored.",
-            );
-            return Applied::failed(None, d);
+    fn state_from_graph(&self, role: &str, policy: &RolePolicy, prior: &Value) -> Value {
+        state_from(role, policy, prior)
+    }
+
+    /// The rules as they were before Terraform changed anything.
+    fn record(&self, policy: &RolePolicy) -> Vec<u8> {
+        serde_json::to_vec(&json!({"version": 1, "rules": policy.rules})).unwrap_or_default()
+    }
+
+    fn recorded(&self, private: &[u8]) -> Option<Vec<Json>> {
+        let v: Json = serde_json::from_slice(private).ok()?;
+        v["rules"].as_array().cloned()
+    }
+
+    /// Applies the target and returns the state Graph then holds; on failure that state too.
+    async fn converge(
+        &self,
+        conn: &Connection,
+        role: &str,
+        shape: &Value,
+        current: RolePolicy,
+        target: Target<'_, Vec<Json>>,
+    ) -> Applied {
+        let planned = match &target {
+            Target::Planned(p) => Some(*p),
+            Target::Restore(_) => None,
         };
-        let current = match self.current(&role).await {
-            Ok(p) => p,
-            Err(d) => return Applied::failed(Some(prior.clone()), d),
-        };
-        self.converge(&role, prior, None, current, &|current| {
-            current
+        let desired = |current: &RolePolicy| match &target {
+            Target::Planned(p) => rules::desired(&current.rules, p),
+            Target::Restore(original) => current
                 .rules
                 .iter()
                 .map(|r| {
-                    rules::find(&original, r["id"].as_str().unwrap_or_default())
+                    rules::find(original, r["id"].as_str().unwrap_or_default())
                         .cloned()
                         .unwrap_or_else(|| r.clone())
                 })
-                .collect()
-        })
-        .await
+                .collect(),
+        };
+        let done = |after: &RolePolicy| match planned {
+            Some(p) => Applied::ok(fill_unknowns(p, &state_from(role, after, shape))),
+            None => Applied::gone(),
+        };
+        match self.write(conn, role, current, &desired).await {
+            Ok(after) => {
+                conn.objects()
+                    .pim_contexts
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(role.to_lowercase(), required_context(&after.rules));
+                done(&after)
+            }
+            // All or nothing, but a failure in transit leaves open whether it landed: ask.
+            Err(mut d) => match fresh(conn, role).await {
+                // It landed: reporting a failure would have Terraform taint the resource and
+                // replace it, putting the role's old, weaker settings back for a while.
+                Ok(now) if rules::changes(&now.rules, &desired(&now)).is_empty() => {
+                    log::warn(
+                        "the PIM write failed but Graph holds the rules",
+                        &[("role", role)],
+                    );
+                    done(&now).with_warnings(landed_anyway(role, &d))
+                }
+                Ok(now) => Applied::failed(Some(state_from(role, &now, shape)), d),
+                Err(e) => {
+                    d.extend(e);
+                    // If Graph cannot even be read, the best guess of what it holds is the
+                    // known shape.
+                    Applied::failed(shape.is_wholly_known().then(|| shape.clone()), d)
+                }
+            },
+        }
     }
 
     /// By role template id, or by the role's display name.
-    async fn import(&self, id: &str) -> Result<Imported, Diagnostics> {
-        let client = self.conn.client()?;
-        let role = if is_guid(id) {
-            id.to_lowercase()
-        } else {
-            directory_roles::find(client, None, Some(id))
-                .await?
-                .template_id
-        };
-        let policy = self.fresh(&role).await?;
-        Ok(Imported {
-            // No policy id: the first read sees an import and fills every block.
-            state: Value::object([
-                ("id", Value::string(&role)),
-                ("role_definition_id", Value::string(&role)),
-            ]),
-            private: snapshot(&policy),
-        })
+    async fn import_id(&self, conn: &Connection, id: &str) -> Result<String, Diagnostics> {
+        if is_guid(id) {
+            return Ok(id.to_lowercase());
+        }
+        let client = conn.client()?;
+        Ok(directory_roles::find(client, None, Some(id))
+            .await?
+            .template_id)
+    }
+
+    /// No policy id: the first read sees an import and fills every block.
+    fn adopted(&self, role: &str) -> Value {
+        Value::object([
+            ("id", Value::string(role)),
+            ("role_definition_id", Value::string(role)),
+        ])
     }
 }
 

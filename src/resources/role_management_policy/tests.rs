@@ -230,8 +230,8 @@ fn destroy_restores_the_snapshot_exactly() {
         policy_id: "p".into(),
         rules: default_rules(),
     };
-    let bytes = snapshot(&before);
-    let restored = from_snapshot(&bytes).unwrap();
+    let bytes = RolePolicies::default().record(&before);
+    let restored = RolePolicies::default().recorded(&bytes).unwrap();
     let changed = rules::desired(&default_rules(), &example());
     let back: Vec<Json> = changed
         .iter()

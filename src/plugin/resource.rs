@@ -189,6 +189,18 @@ pub trait Resource: Send + Sync {
     /// A minimal state for the import id; Terraform reads the rest through `read`.
     async fn import(&self, id: &str) -> Result<Imported, Diagnostics>;
 
+    /// A state stored under an older `version` of the schema, as the JSON Terraform kept,
+    /// rewritten into the current schema's shape (attributes renamed, split, re-encoded).
+    /// Only a type whose `Schema::version` went up needs it; by default the stored JSON is
+    /// read as it is, which drops attributes the schema no longer has.
+    fn upgrade_state(
+        &self,
+        _version: i64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        Ok(state)
+    }
+
     /// The state for a resource moved to this type, computed offline; like an import's, the
     /// next refresh reads the rest. `None` when this type cannot take over that source.
     fn move_from(&self, _from: &MovedFrom<'_>) -> Option<Result<Value, Diagnostics>> {

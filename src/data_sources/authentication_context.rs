@@ -1,16 +1,14 @@
 //! Data source `entra_authentication_context`: look a context up by `context_id` or by
 //! `display_name` (exactly one of them).
 
+use crate::data_sources::lookup::{self, Lookup, LookupDataSource};
 use crate::graph::models::AuthenticationContext;
 use crate::graph::paths::AUTHENTICATION_CONTEXTS;
 use crate::graph::Api;
-use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::DataSource;
+use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::resources::authentication_context::{check_context_id, from_graph};
-use crate::resources::connection::Connection;
-use crate::resources::graph_errors::ToDiagnostics;
 
 /// Look-up arguments `context_id` and `display_name`, and the context's attributes.
 pub fn schema() -> Schema {
@@ -45,120 +43,58 @@ pub fn schema() -> Schema {
     }
 }
 
-/// Exactly one of `context_id` and `display_name`, and a well-formed id; no Graph call.
-pub fn validate(config: &Value) -> Diagnostics {
-    let id = config.get("context_id");
-    let name = config.get("display_name");
-    if id.is_unknown() || name.is_unknown() {
-        return Diagnostics::default();
-    }
-    match (id.as_str(), name.as_str()) {
-        (Some(_), Some(_)) | (None, None) => Diagnostics::attr_error(
-            AttrPath::root("context_id"),
-            "Set exactly one of context_id and display_name",
-            "The authentication context is looked up either by its id or by its display name.",
-        ),
-        (Some(id), None) => match check_context_id(id) {
-            Ok(()) => Diagnostics::default(),
-            Err(e) => Diagnostics::attr_error(
-                AttrPath::root("context_id"),
-                "Invalid authentication context id",
-                e,
-            ),
-        },
-        (None, Some(_)) => Diagnostics::default(),
-    }
-}
-
 /// The one context with this display name; none or several is an error naming what was found.
 pub fn pick_by_name(
     all: Vec<AuthenticationContext>,
     name: &str,
 ) -> Result<AuthenticationContext, Diagnostics> {
-    let mut found: Vec<_> = all
-        .into_iter()
-        .filter(|c| c.display_name.as_deref() == Some(name))
-        .collect();
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(Diagnostics::attr_error(
-            AttrPath::root("display_name"),
-            "No authentication context has this name",
-            format!("No authentication context is named {name:?}."),
-        )),
-        _ => Err(Diagnostics::attr_error(
-            AttrPath::root("display_name"),
-            "Several authentication contexts have this name",
-            format!(
-                "{name:?} matches {}; look it up by context_id instead.",
-                found
-                    .iter()
-                    .map(|c| c.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
+    lookup::pick_by_name::<AuthenticationContexts>(all, name)
 }
 
 /// `entra_authentication_context`.
-pub struct AuthenticationContextDataSource {
-    conn: Connection,
-}
+pub type AuthenticationContextDataSource = LookupDataSource<AuthenticationContexts>;
 
-impl AuthenticationContextDataSource {
-    /// The data source, reading through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        AuthenticationContextDataSource { conn }
-    }
-}
+/// How an authentication context is looked up: by `context_id`, through v1.0.
+pub struct AuthenticationContexts;
 
-#[async_trait::async_trait]
-impl DataSource for AuthenticationContextDataSource {
-    fn type_name(&self) -> &'static str {
-        "entra_authentication_context"
-    }
+impl Lookup for AuthenticationContexts {
+    type Model = AuthenticationContext;
+    const TYPE_NAME: &'static str = "entra_authentication_context";
+    const NOUN: &'static str = "authentication context";
+    const PLURAL: &'static str = "authentication contexts";
+    const ID: &'static str = "context_id";
+    const API: Api = Api::V1;
+    const COLLECTION: &'static str = AUTHENTICATION_CONTEXTS;
 
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate(config)
+    fn check_id(id: &str) -> Result<(), String> {
+        check_context_id(id)
     }
 
-    async fn read(&self, config: &Value) -> Result<Value, Diagnostics> {
-        let client = self.conn.client()?;
-        let found = if let Some(id) = config.get("context_id").as_str() {
-            client
-                .get_opt::<AuthenticationContext>(
-                    Api::V1,
-                    &format!("{AUTHENTICATION_CONTEXTS}/{id}"),
-                )
-                .await
-                .map_err(|e| e.to_diagnostics(&format!("read authentication context {id}")))?
-                .ok_or_else(|| {
-                    Diagnostics::attr_error(
-                        AttrPath::root("context_id"),
-                        "Authentication context not found",
-                        format!("The tenant has no authentication context {id}."),
-                    )
-                })?
-        } else {
-            let name = config.get("display_name").as_str().unwrap_or_default();
-            let all = client
-                .list(Api::V1, AUTHENTICATION_CONTEXTS)
-                .await
-                .map_err(|e| e.to_diagnostics("list authentication contexts"))?;
-            pick_by_name(all, name)?
-        };
-        Ok(from_graph(&found, &Value::Null))
+    fn id(ctx: &AuthenticationContext) -> &str {
+        &ctx.id
+    }
+
+    fn name(ctx: &AuthenticationContext) -> Option<&str> {
+        ctx.display_name.as_deref()
+    }
+
+    fn state(ctx: &AuthenticationContext) -> Value {
+        from_graph(ctx, &Value::Null)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::diag::AttrPath;
+
+    fn validate(config: &Value) -> Diagnostics {
+        lookup::validate::<AuthenticationContexts>(config)
+    }
 
     fn ctx(id: &str, name: &str) -> AuthenticationContext {
         AuthenticationContext {

@@ -1,17 +1,15 @@
 //! Data source `entra_authentication_strength_policy`: a built-in or custom authentication
 //! strength by `id` or `display_name`, for `authentication_strength_policy_id` in policies.
 
+use crate::data_sources::lookup::{self, Lookup, LookupDataSource};
 use crate::graph::ids::is_guid;
 use crate::graph::models::AuthenticationStrengthPolicy;
 use crate::graph::Api;
-use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::DataSource;
+use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
 use crate::resources::authentication_strength_policy::{guid_of, COLLECTION};
 use crate::resources::conditional_access_policy::vocabulary::AUTH_STRENGTH_PATH;
-use crate::resources::connection::Connection;
-use crate::resources::graph_errors::ToDiagnostics;
 
 /// Look-up arguments `id` and `display_name`, and the strength's attributes.
 pub fn schema() -> Schema {
@@ -29,28 +27,6 @@ pub fn schema() -> Schema {
             block_types: vec![],
             description: "Reads an authentication strength (built-in or custom) by id or display name.".into(),
         },
-    }
-}
-
-/// Exactly one of `id` and `display_name`, and a well-formed id; no Graph call.
-pub fn validate(config: &Value) -> Diagnostics {
-    let id = config.get("id");
-    let name = config.get("display_name");
-    if id.is_unknown() || name.is_unknown() {
-        return Diagnostics::default();
-    }
-    match (id.as_str(), name.as_str()) {
-        (Some(_), Some(_)) | (None, None) => Diagnostics::attr_error(
-            AttrPath::root("id"),
-            "Set exactly one of id and display_name",
-            "The authentication strength is looked up either by its id or by its display name.",
-        ),
-        (Some(id), None) if !is_guid(guid_of(id)) => Diagnostics::attr_error(
-            AttrPath::root("id"),
-            "Invalid authentication strength id",
-            format!("{id:?} is neither a GUID nor {AUTH_STRENGTH_PATH}{{guid}}."),
-        ),
-        _ => Diagnostics::default(),
     }
 }
 
@@ -74,83 +50,61 @@ pub fn pick_by_name(
     all: Vec<AuthenticationStrengthPolicy>,
     name: &str,
 ) -> Result<Value, Diagnostics> {
-    let mut found: Vec<_> = all
-        .into_iter()
-        .filter(|p| p.display_name.as_deref() == Some(name))
-        .collect();
-    match found.len() {
-        1 => Ok(from_graph(&found.remove(0))),
-        0 => Err(Diagnostics::attr_error(
-            AttrPath::root("display_name"),
-            "No authentication strength has this name",
-            format!("No authentication strength is named {name:?}. The built-in ones are \"Multifactor authentication\", \"Passwordless MFA\" and \"Phishing-resistant MFA\"."),
-        )),
-        _ => Err(Diagnostics::attr_error(
-            AttrPath::root("display_name"),
-            "Several authentication strengths have this name",
-            format!(
-                "{name:?} matches {}; look it up by id instead.",
-                found.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        )),
-    }
+    lookup::state_by_name::<AuthenticationStrengths>(all, name)
 }
 
 /// `entra_authentication_strength_policy`.
-pub struct AuthenticationStrengthPolicyDataSource {
-    conn: Connection,
-}
+pub type AuthenticationStrengthPolicyDataSource = LookupDataSource<AuthenticationStrengths>;
 
-impl AuthenticationStrengthPolicyDataSource {
-    /// The data source, reading through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        AuthenticationStrengthPolicyDataSource { conn }
-    }
-}
+/// How an authentication strength is looked up: by `id`, a GUID or the path form policies take.
+pub struct AuthenticationStrengths;
 
-#[async_trait::async_trait]
-impl DataSource for AuthenticationStrengthPolicyDataSource {
-    fn type_name(&self) -> &'static str {
-        "entra_authentication_strength_policy"
-    }
+impl Lookup for AuthenticationStrengths {
+    type Model = AuthenticationStrengthPolicy;
+    const TYPE_NAME: &'static str = "entra_authentication_strength_policy";
+    const NOUN: &'static str = "authentication strength";
+    const PLURAL: &'static str = "authentication strengths";
+    const ID: &'static str = "id";
+    const API: Api = Api::V1;
+    const COLLECTION: &'static str = COLLECTION;
+    // The built-ins are the ones looked up most, so a near miss is most likely one of them.
+    const NAME_HINT: Option<&'static str> = Some("The built-in ones are \"Multifactor authentication\", \"Passwordless MFA\" and \"Phishing-resistant MFA\".");
 
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate(config)
+    fn check_id(id: &str) -> Result<(), String> {
+        is_guid(guid_of(id))
+            .then_some(())
+            .ok_or_else(|| format!("{id:?} is neither a GUID nor {AUTH_STRENGTH_PATH}{{guid}}."))
     }
 
-    async fn read(&self, config: &Value) -> Result<Value, Diagnostics> {
-        let client = self.conn.client()?;
-        if let Some(id) = config.get("id").as_str() {
-            let guid = guid_of(id);
-            let found: AuthenticationStrengthPolicy = client
-                .get_opt(Api::V1, &format!("{COLLECTION}/{guid}"))
-                .await
-                .map_err(|e| e.to_diagnostics(&format!("read authentication strength {guid}")))?
-                .ok_or_else(|| {
-                    Diagnostics::attr_error(
-                        AttrPath::root("id"),
-                        "Authentication strength not found",
-                        format!("The tenant has no authentication strength {guid}."),
-                    )
-                })?;
-            return Ok(from_graph(&found));
-        }
-        let name = config.get("display_name").as_str().unwrap_or_default();
-        let all = client
-            .list(Api::V1, COLLECTION)
-            .await
-            .map_err(|e| e.to_diagnostics("list authentication strengths"))?;
-        pick_by_name(all, name)
+    fn id(p: &AuthenticationStrengthPolicy) -> &str {
+        &p.id
+    }
+
+    fn name(p: &AuthenticationStrengthPolicy) -> Option<&str> {
+        p.display_name.as_deref()
+    }
+
+    fn state(p: &AuthenticationStrengthPolicy) -> Value {
+        from_graph(p)
+    }
+
+    fn graph_id(id: &str) -> &str {
+        guid_of(id)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::diag::AttrPath;
+
+    fn validate(config: &Value) -> Diagnostics {
+        lookup::validate::<AuthenticationStrengths>(config)
+    }
 
     fn corpus(name: &str) -> AuthenticationStrengthPolicy {
         let path = format!(

@@ -4,6 +4,7 @@ pub mod authentication_context;
 pub mod authentication_strength_policy;
 pub mod conditional_access_what_if;
 pub mod directory_role;
+pub mod lookup;
 pub mod named_location;
 pub mod role_management_policy;
 

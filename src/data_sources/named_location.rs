@@ -4,15 +4,13 @@
 //! them: the keywords `All` and `AllTrusted`, and the legacy "Multifactor authentication
 //! trusted IPs" (the all-zero GUID).
 
+use crate::data_sources::lookup::{self, Lookup, LookupDataSource};
 use crate::graph::ids::{is_guid, MFA_TRUSTED_IPS_ID};
 use crate::graph::models::NamedLocation;
 use crate::graph::Api;
-use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::resource::DataSource;
+use crate::plugin::diag::Diagnostics;
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
 use crate::plugin::value::Value;
-use crate::resources::connection::Connection;
-use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::named_location::{blocks, guid_of, kind, COLLECTION, WITH_BLOCKS};
 use std::collections::BTreeMap;
 
@@ -62,30 +60,6 @@ fn system_location(id: Option<&str>, name: Option<&str>) -> Option<(&'static str
         .find(|(i, n)| id.is_some_and(|id| id.eq_ignore_ascii_case(i)) || name == Some(*n))
 }
 
-/// Exactly one of `id` and `display_name`, and an id that can name a location; no Graph call.
-pub fn validate(config: &Value) -> Diagnostics {
-    let id = config.get("id");
-    let name = config.get("display_name");
-    if id.is_unknown() || name.is_unknown() {
-        return Diagnostics::default();
-    }
-    match (id.as_str(), name.as_str()) {
-        (Some(_), Some(_)) | (None, None) => Diagnostics::attr_error(
-            AttrPath::root("id"),
-            "Set exactly one of id and display_name",
-            "The named location is looked up either by its id or by its display name.",
-        ),
-        (Some(id), None) if system_location(Some(id), None).is_none() && !is_guid(guid_of(id)) => {
-            Diagnostics::attr_error(
-                AttrPath::root("id"),
-                "Invalid named location id",
-                format!("{id:?} is neither a GUID, {COLLECTION}/{{id}}, All nor AllTrusted."),
-            )
-        }
-        _ => Diagnostics::default(),
-    }
-}
-
 /// The data source's value for a location Graph returned.
 pub fn from_graph(loc: &NamedLocation) -> Value {
     let type_name = kind(loc).type_name().map(str::to_string).or_else(|| {
@@ -115,95 +89,68 @@ fn system_state((id, name): (&str, &str)) -> Value {
 /// The one location with this display name. A system location's name (e.g. "All trusted
 /// locations") finds it only when no real location has that name.
 pub fn pick_by_name(all: Vec<NamedLocation>, name: &str) -> Result<Value, Diagnostics> {
-    let mut found: Vec<_> = all
-        .into_iter()
-        .filter(|l| l.display_name.as_deref() == Some(name))
-        .collect();
-    match found.len() {
-        1 => Ok(from_graph(&found.remove(0))),
-        0 => system_location(None, Some(name))
-            .map(system_state)
-            .ok_or_else(|| {
-                Diagnostics::attr_error(
-                    AttrPath::root("display_name"),
-                    "No named location has this name",
-                    format!("No named location is named {name:?}."),
-                )
-            }),
-        _ => Err(Diagnostics::attr_error(
-            AttrPath::root("display_name"),
-            "Several named locations have this name",
-            format!(
-                "{name:?} matches {}; look it up by id instead.",
-                found
-                    .iter()
-                    .map(|l| l.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
+    lookup::state_by_name::<NamedLocations>(all, name)
 }
 
 /// `entra_named_location`.
-pub struct NamedLocationDataSource {
-    conn: Connection,
-}
+pub type NamedLocationDataSource = LookupDataSource<NamedLocations>;
 
-impl NamedLocationDataSource {
-    /// The data source, reading through `conn` once the provider is configured.
-    pub fn new(conn: Connection) -> Self {
-        NamedLocationDataSource { conn }
-    }
-}
+/// How a named location is looked up: by `id`, through beta, with the system locations known
+/// without Graph.
+pub struct NamedLocations;
 
-#[async_trait::async_trait]
-impl DataSource for NamedLocationDataSource {
-    fn type_name(&self) -> &'static str {
-        "entra_named_location"
-    }
+impl Lookup for NamedLocations {
+    type Model = NamedLocation;
+    const TYPE_NAME: &'static str = "entra_named_location";
+    const NOUN: &'static str = "named location";
+    const PLURAL: &'static str = "named locations";
+    const ID: &'static str = "id";
+    const API: Api = Api::Beta;
+    const COLLECTION: &'static str = COLLECTION;
 
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate(config)
+    fn check_id(id: &str) -> Result<(), String> {
+        is_guid(guid_of(id)).then_some(()).ok_or_else(|| {
+            format!("{id:?} is neither a GUID, {COLLECTION}/{{id}}, All nor AllTrusted.")
+        })
     }
 
-    async fn read(&self, config: &Value) -> Result<Value, Diagnostics> {
-        if let Some(id) = config.get("id").as_str() {
-            if let Some(system) = system_location(Some(id), None) {
-                return Ok(system_state(system));
-            }
-            let guid = guid_of(id);
-            let client = self.conn.client()?;
-            let loc: NamedLocation = client
-                .get_opt(Api::Beta, &format!("{COLLECTION}/{guid}"))
-                .await
-                .map_err(|e| e.to_diagnostics(&format!("read named location {guid}")))?
-                .ok_or_else(|| {
-                    Diagnostics::attr_error(
-                        AttrPath::root("id"),
-                        "Named location not found",
-                        format!("The tenant has no named location {guid}."),
-                    )
-                })?;
-            return Ok(from_graph(&loc));
-        }
-        let name = config.get("display_name").as_str().unwrap_or_default();
-        let client = self.conn.client()?;
-        let all = client
-            .list(Api::Beta, COLLECTION)
-            .await
-            .map_err(|e| e.to_diagnostics("list named locations"))?;
-        pick_by_name(all, name)
+    fn id(loc: &NamedLocation) -> &str {
+        &loc.id
+    }
+
+    fn name(loc: &NamedLocation) -> Option<&str> {
+        loc.display_name.as_deref()
+    }
+
+    fn state(loc: &NamedLocation) -> Value {
+        from_graph(loc)
+    }
+
+    fn graph_id(id: &str) -> &str {
+        guid_of(id)
+    }
+
+    fn unlisted_by_id(id: &str) -> Option<Value> {
+        system_location(Some(id), None).map(system_state)
+    }
+
+    fn unlisted_by_name(name: &str) -> Option<Value> {
+        system_location(None, Some(name)).map(system_state)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::diag::AttrPath;
+
+    fn validate(config: &Value) -> Diagnostics {
+        lookup::validate::<NamedLocations>(config)
+    }
 
     fn loc(id: &str, name: &str) -> NamedLocation {
         NamedLocation {

@@ -1,6 +1,7 @@
 //! The pure mapping of a role's PIM settings between Terraform's state and Graph's rules: the
 //! state for what Graph holds (in the user's form where equivalent) and the plan.
 
+use super::state::PolicyState;
 use super::{policy_of, rules, schema, RolePolicy};
 use crate::plugin::resource::{PlanRequest, Planned};
 use crate::plugin::value::Value;
@@ -40,9 +41,10 @@ pub(super) fn state_from(role: &str, policy: &RolePolicy, prior: &Value) -> Valu
     let new = Value::Object(fields.into_iter().collect());
     let mut out = reconcile(&PimRules, &schema::schema().block, "", &new, prior);
     // The role id in the configuration's case; Graph may answer in another.
-    if let (Value::Object(m), Some(r)) = (&mut out, prior.get("role_definition_id").as_str()) {
+    let configured = PolicyState::of(prior).role_definition_id;
+    if let (Value::Object(m), Some(r)) = (&mut out, configured) {
         if r.eq_ignore_ascii_case(role) {
-            m.insert("role_definition_id".into(), Value::string(r));
+            m.insert("role_definition_id".into(), Value::string(&r));
             m.insert("id".into(), Value::string(r));
         }
     }
@@ -67,7 +69,9 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
     unknown_where_unset(&schema::schema().block, req.config, &mut planned);
     // PIM has MFA on activation by default and refuses it next to an authentication context:
-    // asking for a context without a word about MFA means MFA off.
+    // asking for a context without a word about MFA means MFA off. Read from the `Value`, not
+    // the typed state: a context still unknown is asked for, and an MFA setting still unknown
+    // is a word about MFA.
     let activation = req.config.block("activation_rules");
     let context = activation.get("required_conditional_access_authentication_context");
     let wants_context = context.is_unknown() || context.as_str().is_some_and(|c| !c.is_empty());
@@ -88,7 +92,8 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
         }
     }
     // The id is the role's, known at plan time even for a create (the schema declares the
-    // rest: replacement on another role, a new policy id whenever the rules change).
+    // rest: replacement on another role, a new policy id whenever the rules change); unknown
+    // while the role is, so copied as a `Value`.
     if let Value::Object(m) = &mut planned {
         m.insert("id".into(), req.config.get("role_definition_id").clone());
     }

@@ -7,6 +7,9 @@
 mod convert;
 pub mod rules;
 pub mod schema;
+mod state;
+
+use state::PolicyState;
 mod validate;
 
 use convert::state_from;
@@ -132,11 +135,9 @@ pub struct RolePolicies {
 async fn context_exists(conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
     let attr = "required_conditional_access_authentication_context";
     let context = |v: &Value| {
-        v.block("activation_rules")
-            .get(attr)
-            .as_str()
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
+        PolicyState::of(v)
+            .activation_rules
+            .and_then(|a| a.required_context().map(str::to_string))
     };
     let Some(wanted) = context(planned) else {
         return Diagnostics::default();
@@ -303,12 +304,12 @@ impl GraphSingleton for RolePolicies {
     /// nothing to write. Answered by the listing the refresh loaded, so it costs no request
     /// unless the id is wrong. A Graph failure leaves the check to the apply.
     async fn plan_checks(&self, conn: &Connection, prior: &Value, planned: &Value) -> Diagnostics {
-        let Some(role) = planned.get("role_definition_id").as_str() else {
+        let Some(role) = PolicyState::of(planned).role_definition_id else {
             return Diagnostics::default();
         };
-        let unchanged = prior
-            .get("role_definition_id")
-            .as_str()
+        let role = role.as_str();
+        let unchanged = PolicyState::of(prior)
+            .role_definition_id
             .is_some_and(|p| p.eq_ignore_ascii_case(role));
         if unchanged {
             return Diagnostics::default();
@@ -322,11 +323,9 @@ impl GraphSingleton for RolePolicies {
     }
 
     fn id(&self, state: &Value) -> String {
-        state
-            .get("role_definition_id")
-            .as_str()
+        PolicyState::of(state)
+            .role_definition_id
             .unwrap_or_default()
-            .to_string()
     }
 
     fn describe(&self, role: &str) -> String {

@@ -2,7 +2,13 @@
 //! attribute lives in exactly one rule; `LEAVES` says where, so reading and writing cannot drift
 //! apart. Writes start from the rule as Graph has it and change only the configured fields, so
 //! every PATCH carries the full rule body (a partial body breaks a role's other rules).
+//!
+//! The tables name the state's attributes, and a test holds them to the schema. Through them the
+//! state is read as a `Value` rather than as the typed state: one table serves both directions,
+//! and a write must see what the plan leaves unknown (Graph's value stays), down to a set of
+//! e-mails with one unknown element.
 
+use super::state::Approver;
 use crate::plugin::value::{Number, Value};
 use serde_json::{json, Value as Json};
 
@@ -18,6 +24,19 @@ enum Kind {
     /// A property of the approval rule's `setting`.
     Approval(&'static str),
 }
+
+/// The blocks `LEAVES` fill, in the schema's order.
+const LEAF_BLOCKS: [&str; 3] = [
+    ACTIVATION,
+    "eligible_assignment_rules",
+    "active_assignment_rules",
+];
+/// The leaf block that also holds the approval stages.
+const ACTIVATION: &str = "activation_rules";
+/// The approval stages' block (`STAGE_FIELDS`, `APPROVERS`).
+const STAGES: &str = "approval_stage";
+/// The block of `GROUPS`, the last of the state.
+const NOTIFICATIONS: &str = "notification_rules";
 
 /// (block path, attribute, rule id, kind)
 const LEAVES: &[(&str, &str, &str, Kind)] = &[
@@ -140,6 +159,11 @@ const STAGE_FIELDS: &[(&str, &str)] = &[
     ("escalation_enabled", "isEscalationEnabled"),
     ("escalation_time_in_minutes", "escalationTimeInMinutes"),
 ];
+/// A stage's approver blocks and Graph's lists of them.
+const APPROVERS: &[(&str, &str)] = &[
+    ("primary_approver", "primaryApprovers"),
+    ("escalation_approver", "escalationApprovers"),
+];
 
 /// The rule properties (Graph's paths, over every rule type) these tables read and write:
 /// what Microsoft's metadata is checked against (`graph_metadata.rs`).
@@ -159,7 +183,7 @@ pub fn graph_properties() -> Vec<String> {
     for (_, k) in STAGE_FIELDS {
         out.push(format!("setting.approvalStages.{k}"));
     }
-    for approvers in ["primaryApprovers", "escalationApprovers"] {
+    for (_, approvers) in APPROVERS {
         for id in ["userId", "groupId"] {
             out.push(format!("setting.approvalStages.{approvers}.{id}"));
         }
@@ -322,9 +346,9 @@ fn approver_from_json(j: &Json) -> Value {
     ])
 }
 
-fn approver_to_json(v: &Value) -> Json {
-    let id = v.get("object_id").as_str().unwrap_or_default();
-    match v.get("type").as_str() {
+fn approver_to_json(a: Approver) -> Json {
+    let id = a.object_id.unwrap_or_default();
+    match a.r#type.as_deref() {
         Some("groupMembers") => {
             json!({"@odata.type": "#microsoft.graph.groupMembers", "groupId": id})
         }
@@ -337,10 +361,7 @@ fn stage_from_json(s: &Json) -> Value {
         .iter()
         .map(|(a, k)| (*a, json_to_value(&s[*k])))
         .collect();
-    for (name, key) in [
-        ("primary_approver", "primaryApprovers"),
-        ("escalation_approver", "escalationApprovers"),
-    ] {
+    for (name, key) in APPROVERS {
         fields.push((
             name,
             Value::List(
@@ -359,23 +380,16 @@ fn stage_from_json(s: &Json) -> Value {
 /// The block values for what Graph has. `shape` (the prior or planned state) says which blocks
 /// to fill; right after import (or for the data source) every block is filled.
 pub fn state_blocks(rules: &[Json], shape: &Value) -> Vec<(String, Value)> {
+    let present = |b: &str| !shape.get(b).elements().is_empty();
     // An imported state has no policy id yet (its first read fills it); a configuration that
-    // manages no block at all has one, and must keep having no blocks.
-    let blocks = [
-        "activation_rules",
-        "eligible_assignment_rules",
-        "active_assignment_rules",
-        "notification_rules",
-    ];
+    // manages no block at all has one, and must keep having no blocks. A create's plan has an
+    // unknown one, which is no import: the typed state would read both as `None`.
     let everything = shape.get("policy_id").is_null()
-        && blocks.iter().all(|b| shape.get(b).elements().is_empty());
-    let wanted = |b: &str| everything || !shape.get(b).elements().is_empty();
+        && !LEAF_BLOCKS.into_iter().any(present)
+        && !present(NOTIFICATIONS);
+    let wanted = |b: &str| everything || present(b);
     let mut out = Vec::new();
-    for block in [
-        "activation_rules",
-        "eligible_assignment_rules",
-        "active_assignment_rules",
-    ] {
+    for block in LEAF_BLOCKS {
         if !wanted(block) {
             out.push((block.to_string(), Value::List(vec![])));
             continue;
@@ -392,15 +406,11 @@ pub fn state_blocks(rules: &[Json], shape: &Value) -> Vec<(String, Value)> {
                 )
             })
             .collect();
-        if block == "activation_rules" {
+        if block == ACTIVATION {
             let setting = &find(rules, "Approval_EndUser_Assignment")
                 .cloned()
                 .unwrap_or(Json::Null)["setting"];
-            let configured = !shape
-                .block(block)
-                .get("approval_stage")
-                .elements()
-                .is_empty();
+            let configured = !shape.block(block).get(STAGES).elements().is_empty();
             let required = setting["isApprovalRequired"].as_bool() == Some(true);
             let stages = if configured || (everything && required) {
                 setting["approvalStages"]
@@ -412,15 +422,15 @@ pub fn state_blocks(rules: &[Json], shape: &Value) -> Vec<(String, Value)> {
             } else {
                 vec![]
             };
-            fields.push(("approval_stage".into(), Value::List(stages)));
+            fields.push((STAGES.into(), Value::List(stages)));
         }
         out.push((
             block.to_string(),
             Value::List(vec![Value::Object(fields.into_iter().collect())]),
         ));
     }
-    let shape_notes = shape.block("notification_rules");
-    let notes = if wanted("notification_rules") {
+    let shape_notes = shape.block(NOTIFICATIONS);
+    let notes = if wanted(NOTIFICATIONS) {
         let groups = GROUPS.iter().map(|(group, suffix)| {
             let present = everything || !shape_notes.get(group).elements().is_empty();
             let recips = RECIPIENTS.iter().map(|(name, who)| {
@@ -443,7 +453,7 @@ pub fn state_blocks(rules: &[Json], shape: &Value) -> Vec<(String, Value)> {
     } else {
         vec![]
     };
-    out.push(("notification_rules".into(), Value::List(notes)));
+    out.push((NOTIFICATIONS.into(), Value::List(notes)));
     out
 }
 
@@ -461,10 +471,7 @@ pub fn desired(rules: &[Json], planned: &Value) -> Vec<Json> {
             write_leaf(&mut out[i], *kind, v);
         }
     }
-    let stages = planned
-        .block("activation_rules")
-        .get("approval_stage")
-        .elements();
+    let stages = planned.block(ACTIVATION).get(STAGES).elements();
     if !stages.is_empty() {
         if let Some(i) = rule_mut(&mut out, "Approval_EndUser_Assignment") {
             let setting = &mut out[i]["setting"];
@@ -486,18 +493,15 @@ pub fn desired(rules: &[Json], planned: &Value) -> Vec<Json> {
                             s[*k] = value_to_json(v);
                         }
                     }
-                    s["primaryApprovers"] = json!(st
-                        .get("primary_approver")
-                        .elements()
-                        .iter()
-                        .map(approver_to_json)
-                        .collect::<Vec<_>>());
-                    s["escalationApprovers"] = json!(st
-                        .get("escalation_approver")
-                        .elements()
-                        .iter()
-                        .map(approver_to_json)
-                        .collect::<Vec<_>>());
+                    for (name, key) in APPROVERS {
+                        s[*key] = json!(st
+                            .get(name)
+                            .elements()
+                            .iter()
+                            .map(Approver::of)
+                            .map(approver_to_json)
+                            .collect::<Vec<_>>());
+                    }
                     s
                 })
                 .collect();
@@ -509,22 +513,20 @@ pub fn desired(rules: &[Json], planned: &Value) -> Vec<Json> {
             setting["approvalStages"] = json!(new);
         }
     }
-    if let Value::Object(_) = planned.block("notification_rules") {
-        let notes = planned.block("notification_rules");
-        for (group, suffix) in GROUPS {
-            for (name, who) in RECIPIENTS {
-                let r = notes.block(group).block(name);
-                if r.is_null() {
-                    continue;
-                }
-                let Some(i) = rule_mut(&mut out, &notification_id(suffix, who)) else {
-                    continue;
-                };
-                for (a, k) in NOTIFICATION_FIELDS {
-                    let v = r.get(a);
-                    if !v.is_null() && v.is_wholly_known() {
-                        out[i][*k] = value_to_json(v);
-                    }
+    let notes = planned.block(NOTIFICATIONS);
+    for (group, suffix) in GROUPS {
+        for (name, who) in RECIPIENTS {
+            let r = notes.block(group).block(name);
+            if r.is_null() {
+                continue;
+            }
+            let Some(i) = rule_mut(&mut out, &notification_id(suffix, who)) else {
+                continue;
+            };
+            for (a, k) in NOTIFICATION_FIELDS {
+                let v = r.get(a);
+                if !v.is_null() && v.is_wholly_known() {
+                    out[i][*k] = value_to_json(v);
                 }
             }
         }
@@ -604,4 +606,93 @@ pub fn duration_seconds(d: &str) -> Option<u64> {
     parse(days, &[('D', 86_400), ('W', 604_800)])?;
     parse(time, &[('H', 3_600), ('M', 60), ('S', 1)])?;
     (d.len() > 1 && d != "PT").then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::Block;
+    use crate::plugin::timeouts;
+
+    fn nested<'a>(block: &'a Block, name: &str) -> &'a Block {
+        &block
+            .block_types
+            .iter()
+            .find(|b| b.type_name == name)
+            .unwrap_or_else(|| panic!("no block {name}"))
+            .block
+    }
+
+    fn attributes(block: &Block) -> Vec<&str> {
+        block.attributes.iter().map(|a| a.name.as_str()).collect()
+    }
+
+    fn names(table: &[(&'static str, &str)]) -> Vec<&'static str> {
+        table.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// The tables name every attribute and block of the schema once, where the schema has it: a
+    /// misspelt name would read and write nothing.
+    #[test]
+    fn the_tables_are_the_schema() {
+        let schema = super::super::schema::schema().block;
+        let blocks: Vec<&str> = schema
+            .block_types
+            .iter()
+            .map(|b| b.type_name.as_str())
+            .collect();
+        assert_eq!(
+            blocks,
+            [&LEAF_BLOCKS[..], &[NOTIFICATIONS, timeouts::BLOCK]].concat()
+        );
+        for block in LEAF_BLOCKS {
+            let leaves: Vec<&str> = LEAVES
+                .iter()
+                .filter(|(b, ..)| *b == block)
+                .map(|(_, a, ..)| *a)
+                .collect();
+            assert_eq!(leaves, attributes(nested(&schema, block)), "{block}");
+        }
+        assert!(LEAVES.iter().all(|(b, ..)| LEAF_BLOCKS.contains(b)));
+        let activation = nested(&schema, ACTIVATION);
+        let nested_blocks: Vec<&str> = activation
+            .block_types
+            .iter()
+            .map(|b| b.type_name.as_str())
+            .collect();
+        assert_eq!(nested_blocks, [STAGES]);
+        let stage = nested(activation, STAGES);
+        assert_eq!(names(STAGE_FIELDS), attributes(stage));
+        assert_eq!(names(APPROVERS), stage.state_names()[STAGE_FIELDS.len()..]);
+        let notes = nested(&schema, NOTIFICATIONS);
+        assert_eq!(names(GROUPS), notes.state_names());
+        for (group, _) in GROUPS {
+            let g = nested(notes, group);
+            assert_eq!(names(RECIPIENTS), g.state_names(), "{group}");
+            for (who, _) in RECIPIENTS {
+                assert_eq!(
+                    names(NOTIFICATION_FIELDS),
+                    nested(g, who).state_names(),
+                    "{group}.{who}"
+                );
+            }
+        }
+    }
+
+    /// An approver read from Graph carries the names the state reads back.
+    #[test]
+    fn approvers_read_back() {
+        let read = approver_from_json(
+            &json!({"@odata.type": "#microsoft.graph.groupMembers", "groupId": "g"}),
+        );
+        let a = Approver::of(&read);
+        assert_eq!(
+            (a.object_id.as_deref(), a.r#type.as_deref()),
+            (Some("g"), Some("groupMembers"))
+        );
+        assert_eq!(
+            approver_to_json(a),
+            json!({"@odata.type": "#microsoft.graph.groupMembers", "groupId": "g"})
+        );
+    }
 }

@@ -20,6 +20,37 @@ fn block(pairs: Vec<(&str, Value)>) -> Value {
     Value::List(vec![Value::object(pairs)])
 }
 
+/// A configuration with every attribute and block of the schema set once, each string to its
+/// own path (`activation_rules.maximum_duration`), so that a name read from the wrong block
+/// reads the wrong string. Valid only in its shape: every string and number is a bad value.
+pub(super) fn every_attribute_set() -> Value {
+    fn filled(b: &crate::plugin::schema::Block, path: &str) -> Value {
+        use crate::plugin::schema::{AttributeType, Type};
+        use crate::plugin::value::Number;
+        let at = |name: &str| format!("{path}.{name}").trim_start_matches('.').to_string();
+        let attributes = b.attributes.iter().map(|a| {
+            let v = match &a.ty {
+                AttributeType::Plain(Type::String) => Value::string(at(&a.name)),
+                AttributeType::Plain(Type::Bool) => Value::Bool(true),
+                AttributeType::Plain(Type::Number) => Value::Number(Number::Int(-1)),
+                AttributeType::Plain(Type::Set(_)) => Value::string_set([at(&a.name)]),
+                other => panic!("{}: {other:?}", a.name),
+            };
+            (a.name.clone(), v)
+        });
+        let blocks = b
+            .block_types
+            .iter()
+            .filter(|n| n.type_name != crate::plugin::timeouts::BLOCK)
+            .map(|n| {
+                let element = filled(&n.block, &at(&n.type_name));
+                (n.type_name.clone(), Value::List(vec![element]))
+            });
+        Value::object(attributes.chain(blocks))
+    }
+    filled(&schema::schema().block, "")
+}
+
 /// The example, as HCL would give it.
 fn example() -> Value {
     Value::object([
@@ -320,6 +351,34 @@ fn validation_rules_point_at_their_attribute() {
         .0
         .iter()
         .any(|x| x.summary == "Approval without approvers"));
+}
+
+/// Validation's paths are hand-written: each must name an attribute where the schema has it.
+#[test]
+fn every_check_points_into_the_schema() {
+    use crate::plugin::diag::Step;
+    let schema = schema::schema().block;
+    let d = validate(&every_attribute_set());
+    for x in &d.0 {
+        let path = x.attribute.as_ref().unwrap();
+        let names: Vec<&str> = path
+            .0
+            .iter()
+            .filter_map(|s| match s {
+                Step::Attr(a) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect();
+        let (attr, blocks) = names.split_last().unwrap();
+        let mut b = &schema;
+        for name in blocks {
+            let nested = b.block_types.iter().find(|n| n.type_name == *name);
+            b = &nested.unwrap_or_else(|| panic!("{path}")).block;
+        }
+        assert!(b.attributes.iter().any(|a| a.name == *attr), "{path}");
+    }
+    // Every check but approval without approvers (its own test) fails once per attribute.
+    assert_eq!(d.0.len(), 30, "{d}");
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! Plan-time checks for PIM settings: what PIM would refuse, reported on the attribute to fix.
 
 use super::rules::duration_seconds;
+use super::state::{ActivationRules, ApprovalStage, NotificationRules, PolicyState};
 use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
-use crate::plugin::value::Value;
+use crate::plugin::value::{Number, Value};
 use crate::resources::authentication_context::check_context_id;
 
 const NOTIFICATION_LEVELS: &[&str] = &["All", "Critical", "None"];
@@ -17,18 +18,15 @@ fn at(blocks: &[(&str, usize)], attr: &str) -> AttrPath {
     p.attr(attr)
 }
 
-fn check_activation(a: &Value, d: &mut Diagnostics) {
+fn check_activation(a: &ActivationRules, d: &mut Diagnostics) {
     let here = |attr: &str| at(&[("activation_rules", 0)], attr);
-    if let Some(dur) = a.get("maximum_duration").as_str() {
+    if let Some(dur) = &a.maximum_duration {
         match duration_seconds(dur) {
             Some(s) if (1800..=86_400).contains(&s) => {}
             _ => d.push_attr_error(here("maximum_duration"), "Invalid activation duration", format!("{dur:?}: PIM activations last from PT30M to PT24H (ISO-8601, e.g. PT4H or PT1H30M).")),
         }
     }
-    let context = a
-        .get("required_conditional_access_authentication_context")
-        .as_str()
-        .filter(|c| !c.is_empty());
+    let context = a.required_context();
     if let Some(c) = context {
         if let Err(e) = check_context_id(c) {
             d.push_attr_error(
@@ -38,38 +36,38 @@ fn check_activation(a: &Value, d: &mut Diagnostics) {
             );
         }
     }
-    if context.is_some() && a.get("require_multifactor_authentication").as_bool() == Some(true) {
+    if context.is_some() && a.require_multifactor_authentication == Some(true) {
         d.push_attr_error(
             here("require_multifactor_authentication"),
             "MFA and an authentication context together",
             "PIM refuses both on activation (MfaAndAcrsConflict). The authentication context's Conditional Access policy can require MFA itself; set require_multifactor_authentication = false.",
         );
     }
-    let stages = a.get("approval_stage").elements();
-    let usable = stages
+    let usable = a
+        .approval_stage
         .iter()
-        .any(|s| !s.get("primary_approver").elements().is_empty());
-    if a.get("require_approval").as_bool() == Some(true) && !usable {
+        .any(|s| !s.primary_approver.is_empty());
+    if a.require_approval == Some(true) && !usable {
         d.push_attr_error(
             here("require_approval"),
             "Approval without approvers",
             "require_approval = true needs an approval_stage with at least one primary_approver; otherwise requests go to whoever holds the Privileged Role Administrator role.",
         );
     }
-    for (i, stage) in stages.iter().enumerate() {
+    for (i, stage) in a.approval_stage.iter().enumerate() {
         let stage_path = |attr: &str| at(&[("activation_rules", 0), ("approval_stage", i)], attr);
-        for (attr, min, unit) in STAGE_TIMES {
-            check_stage_time(stage, attr, *min, unit, stage_path(attr), d);
+        for (attr, time, min, unit) in STAGE_TIMES {
+            check_stage_time(time(stage), attr, *min, unit, stage_path(attr), d);
         }
-        for kind in ["primary_approver", "escalation_approver"] {
-            for (j, approver) in stage.get(kind).elements().iter().enumerate() {
+        for (kind, approvers) in stage.approvers() {
+            for (j, approver) in approvers.iter().enumerate() {
                 let path = |attr: &str| {
                     at(
                         &[("activation_rules", 0), ("approval_stage", i), (kind, j)],
                         attr,
                     )
                 };
-                if let Some(t) = approver.get("type").as_str() {
+                if let Some(t) = approver.r#type.as_deref() {
                     if !APPROVER_TYPES.contains(&t) {
                         d.push_attr_error(
                             path("type"),
@@ -78,7 +76,7 @@ fn check_activation(a: &Value, d: &mut Diagnostics) {
                         );
                     }
                 }
-                if let Some(id) = approver.get("object_id").as_str() {
+                if let Some(id) = &approver.object_id {
                     if !is_guid(id) {
                         d.push_attr_error(
                             path("object_id"),
@@ -92,24 +90,32 @@ fn check_activation(a: &Value, d: &mut Diagnostics) {
     }
 }
 
+/// Reads one time of a stage.
+type StageTime = fn(&ApprovalStage) -> Option<&Number>;
+
 /// Stage times and their least value: Graph stores both as Int32, denies an unanswered request
 /// after `approvalStageTimeOutInDays` (so at least one day; Microsoft's default is 1) and
 /// escalates after `escalationTimeInMinutes` (0 = at once, Microsoft's default).
-const STAGE_TIMES: &[(&str, i64, &str)] = &[
-    ("timeout_in_days", 1, "days"),
-    ("escalation_time_in_minutes", 0, "minutes"),
+const STAGE_TIMES: &[(&str, StageTime, i64, &str)] = &[
+    ("timeout_in_days", |s| s.timeout_in_days.as_ref(), 1, "days"),
+    (
+        "escalation_time_in_minutes",
+        |s| s.escalation_time_in_minutes.as_ref(),
+        0,
+        "minutes",
+    ),
 ];
 
 /// Refuses what Graph would refuse at apply: a fraction, or a value outside `min..=i32::MAX`.
 fn check_stage_time(
-    stage: &Value,
+    n: Option<&Number>,
     attr: &str,
     min: i64,
     unit: &str,
     path: AttrPath,
     d: &mut Diagnostics,
 ) {
-    let Value::Number(n) = stage.get(attr) else {
+    let Some(n) = n else {
         return;
     };
     let max = i64::from(i32::MAX);
@@ -122,8 +128,8 @@ fn check_stage_time(
     }
 }
 
-fn check_assignment(block: &str, a: &Value, d: &mut Diagnostics) {
-    if let Some(dur) = a.get("expire_after").as_str() {
+fn check_assignment(block: &str, expire_after: Option<&str>, d: &mut Diagnostics) {
+    if let Some(dur) = expire_after {
         let days_only = dur
             .strip_prefix('P')
             .and_then(|d| d.strip_suffix('D'))
@@ -136,20 +142,11 @@ fn check_assignment(block: &str, a: &Value, d: &mut Diagnostics) {
     }
 }
 
-fn check_notifications(n: &Value, d: &mut Diagnostics) {
-    for group in [
-        "eligible_assignments",
-        "active_assignments",
-        "eligible_activations",
-    ] {
-        for who in [
-            "admin_notifications",
-            "approver_notifications",
-            "assignee_notifications",
-        ] {
-            let r = n.block(group).block(who);
+fn check_notifications(n: &NotificationRules, d: &mut Diagnostics) {
+    for (group, g) in n.groups() {
+        for (who, r) in g.recipients() {
             let path = |attr: &str| at(&[("notification_rules", 0), (group, 0), (who, 0)], attr);
-            if let Some(level) = r.get("notification_level").as_str() {
+            if let Some(level) = r.notification_level.as_deref() {
                 if !NOTIFICATION_LEVELS.contains(&level) {
                     d.push_attr_error(
                         path("notification_level"),
@@ -161,7 +158,7 @@ fn check_notifications(n: &Value, d: &mut Diagnostics) {
                     );
                 }
             }
-            for mail in r.get("additional_recipients").strs() {
+            for mail in &r.additional_recipients {
                 let ok = mail
                     .split_once('@')
                     .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
@@ -178,33 +175,37 @@ fn check_notifications(n: &Value, d: &mut Diagnostics) {
 }
 
 /// Offline checks of a configuration, each with its attribute: a role template id, and settings PIM
-/// takes.
+/// takes. Unknown values read as absent, so they pass until they are known.
 pub fn validate(config: &Value) -> Diagnostics {
+    let config = PolicyState::of(config);
     let mut d = Diagnostics::default();
-    if let Some(id) = config.get("role_definition_id").as_str() {
+    if let Some(id) = &config.role_definition_id {
         if !is_guid(id) {
             d.push_attr_error(AttrPath::root("role_definition_id"), "Malformed role id", format!("{id:?} is not a role template id (a GUID); use data.entra_directory_role.x.template_id."));
         }
     }
-    check_activation(config.block("activation_rules"), &mut d);
-    check_assignment(
-        "eligible_assignment_rules",
-        config.block("eligible_assignment_rules"),
-        &mut d,
-    );
-    check_assignment(
-        "active_assignment_rules",
-        config.block("active_assignment_rules"),
-        &mut d,
-    );
-    check_notifications(config.block("notification_rules"), &mut d);
+    if let Some(a) = &config.activation_rules {
+        check_activation(a, &mut d);
+    }
+    if let Some(a) = &config.eligible_assignment_rules {
+        check_assignment(
+            "eligible_assignment_rules",
+            a.expire_after.as_deref(),
+            &mut d,
+        );
+    }
+    if let Some(a) = &config.active_assignment_rules {
+        check_assignment("active_assignment_rules", a.expire_after.as_deref(), &mut d);
+    }
+    if let Some(n) = &config.notification_rules {
+        check_notifications(n, &mut d);
+    }
     d
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::value::Number;
 
     fn with_stage(attr: &str, n: Number) -> Value {
         let stage = Value::object([(attr, Value::Number(n))]);

@@ -3,6 +3,7 @@
 //! what v1.0 cannot express. Reading always goes through beta, which shows every policy and
 //! every field.
 
+use super::state::{ConditionsBlock, PolicyState};
 use super::vocabulary::INTUNE_ENROLLMENT_APP;
 use super::{to_graph, unmodeled};
 use crate::graph::Api;
@@ -10,15 +11,16 @@ use crate::plugin::value::Value;
 
 /// v1.0 documents sign-in frequency "every time" only for risky users, risky sign-ins and
 /// Intune enrollment (graph-api.md section 2.6).
-fn every_time_fits_v1(policy: &Value) -> bool {
-    let c = policy.block("conditions");
-    !c.get("user_risk_levels").strs().is_empty()
-        || !c.get("sign_in_risk_levels").strs().is_empty()
-        || c.block("applications")
-            .get("included_applications")
-            .strs()
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(INTUNE_ENROLLMENT_APP))
+fn every_time_fits_v1(c: Option<&ConditionsBlock>) -> bool {
+    c.is_some_and(|c| {
+        !c.user_risk_levels.is_empty()
+            || !c.sign_in_risk_levels.is_empty()
+            || c.applications.as_ref().is_some_and(|a| {
+                a.included_applications
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(INTUNE_ENROLLMENT_APP))
+            })
+    })
 }
 
 /// The policy's Graph properties that only beta has (Microsoft's metadata: the test below
@@ -67,11 +69,14 @@ pub(crate) const BETA_ONLY: &[(&str, &str)] = &[
 /// The endpoint and, for beta, the settings that need it.
 pub(crate) fn choose(policy: &Value) -> (Api, String) {
     let body = to_graph::body(policy);
-    let s = policy.block("session_controls");
+    let p = PolicyState::of(policy);
+    let every_time = p
+        .session_controls
+        .as_ref()
+        .and_then(|s| s.sign_in_frequency_interval.as_deref())
+        == Some("everyTime");
     let mut needs = Vec::new();
-    if s.get("sign_in_frequency_interval").as_str() == Some("everyTime")
-        && !every_time_fits_v1(policy)
-    {
+    if every_time && !every_time_fits_v1(p.conditions.as_ref()) {
         needs.push("sign-in frequency every time outside risk-based and Intune enrollment policies (session_controls.sign_in_frequency_interval)");
     }
     for (path, what) in BETA_ONLY {

@@ -16,7 +16,7 @@
 //!   make would meet it (any platform, place, client app, target and risk level), blocked or
 //!   merely burdened.
 
-use super::to_graph::grant_is_effective;
+use super::state::PolicyState;
 use super::validate::session_is_effective;
 use crate::plugin::diag::{AttrPath, Diagnostics, Severity};
 use crate::plugin::value::Value;
@@ -33,8 +33,8 @@ fn users_path(attr: &str) -> AttrPath {
         .attr(attr)
 }
 
-fn lower(v: &Value) -> Vec<String> {
-    v.strs().iter().map(|s| s.to_lowercase()).collect()
+fn lower(v: &[String]) -> Vec<String> {
+    v.iter().map(|s| s.to_lowercase()).collect()
 }
 
 fn push(d: &mut Diagnostics, severity: Severity, path: AttrPath, summary: String, detail: String) {
@@ -217,23 +217,23 @@ pub(crate) fn check(
     guard: Option<&EmergencyAccess>,
 ) -> Diagnostics {
     let mut d = Diagnostics::default();
-    let users = policy.block("conditions").block("users");
-    let name = policy.get("display_name").as_str().unwrap_or("this policy");
-    if policy.get("state").as_str() != Some("enabled")
+    let p = PolicyState::of(policy);
+    let name = p.display_name.as_deref().unwrap_or("this policy");
+    // The typed state reads unknown as unset, so whether these blocks are known is the `Value`'s
+    // to say; past this, they are.
+    if p.state.as_deref() != Some("enabled")
         || !policy.get("conditions").is_wholly_known()
         || !policy.get("grant_controls").is_wholly_known()
     {
         return d;
     }
     let graph = super::as_graph(policy);
-    let blocks = policy
-        .block("grant_controls")
-        .get("built_in_controls")
-        .strs()
-        .contains(&"block");
+    let users = p.conditions.and_then(|c| c.users).unwrap_or_default();
+    let grant = p.grant_controls.unwrap_or_default();
+    let blocks = grant.built_in_controls.iter().any(|c| c == "block");
     match guard {
         Some(g) => {
-            let excluded = lower(users.get("excluded_users"));
+            let excluded = lower(&users.excluded_users);
             let missing: Vec<&String> = g
                 .user_ids
                 .iter()
@@ -260,13 +260,11 @@ pub(crate) fn check(
             }
         }
         None => {
-            let no_exclusion = ["excluded_users", "excluded_groups", "excluded_roles"]
-                .iter()
-                .all(|a| users.get(a).elements().is_empty())
-                && users.block("excluded_guests_or_external_users").is_null();
-            let all_users = lower(users.get("included_users"))
-                .iter()
-                .any(|u| u == "all");
+            let no_exclusion = users.excluded_users.is_empty()
+                && users.excluded_groups.is_empty()
+                && users.excluded_roles.is_empty()
+                && users.excluded_guests_or_external_users.is_none();
+            let all_users = lower(&users.included_users).iter().any(|u| u == "all");
             let locked_out = no_exclusion
                 .then(|| blocks_an_administrator_everywhere(&graph))
                 .flatten();
@@ -283,7 +281,8 @@ pub(crate) fn check(
                 ),
                 None if all_users
                     && no_exclusion
-                    && (grant_is_effective(policy.block("grant_controls"))
+                    && (grant.requires_something()
+                        // The check above leaves these possibly unknown: only the `Value` tells.
                         || session_is_effective(policy.block("session_controls"))) =>
                 {
                     d.push_attr_warning(

@@ -7,6 +7,7 @@ mod kept_fields;
 mod lockout;
 mod named_objects;
 pub mod schema;
+mod state;
 #[cfg(test)]
 mod test_support;
 mod to_graph;

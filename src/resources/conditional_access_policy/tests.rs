@@ -1,5 +1,6 @@
 //! Mapping tests: HCL to Graph and back, against the reference examples and the corpus.
 
+use super::state::PolicyState;
 use super::test_support::{baseline, hcl, with};
 use super::*;
 use crate::resources::reconcile::same;
@@ -132,19 +133,14 @@ fn real_drift_is_shown() {
     graph["conditions"]["users"]["excludeUsers"] = json!([]);
     graph["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"]);
     let state = state_from_graph(&graph, &config);
+    // Null rather than `[]`, which only the `Value` tells apart.
     assert!(state
         .block("conditions")
         .block("users")
         .get("excluded_users")
         .is_null());
-    assert_eq!(
-        state
-            .block("grant_controls")
-            .get("built_in_controls")
-            .strs()
-            .len(),
-        2
-    );
+    let grant = PolicyState::of(&state).grant_controls.unwrap();
+    assert_eq!(grant.built_in_controls.len(), 2);
 }
 
 #[test]
@@ -199,13 +195,14 @@ fn strength_ids_in_azuread_form_are_sent_as_guids_and_kept() {
     );
     graph["grantControls"]["authenticationStrength"] =
         shared("corpus/auth-strengths/007-graphdocs-v1-list-builtin-phishing-resistant-mfa.json");
-    let state = state_from_graph(&graph, &config);
+    let state = PolicyState::of(&state_from_graph(&graph, &config));
     assert_eq!(
         state
-            .block("grant_controls")
-            .get("authentication_strength_policy_id"),
-        &Value::string(
-            "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
+            .grant_controls
+            .unwrap()
+            .authentication_strength_policy_id,
+        Some(
+            "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004".into()
         )
     );
 }

@@ -1,0 +1,581 @@
+//! The resource's state (or configuration, or plan) as Rust types, one per block, so that a
+//! misspelt attribute is a compile error rather than a silent null; tests hold their names to
+//! the schema's at every level. Sets of strings read as `Vec<String>` in Terraform's order (their
+//! known strings); a block written once reads as `Some` when it is there, even when its contents
+//! are unknown; unknown values read as `None` or are left out, so code that must tell unknown
+//! from null (validation, the plan, the lockout guard) reads the `Value` itself.
+
+use crate::plugin::value::{Number, Value};
+
+/// The whole state.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct PolicyState {
+    pub(crate) id: Option<String>,
+    pub(crate) object_id: Option<String>,
+    pub(crate) display_name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) state: Option<String>,
+    pub(crate) template_id: Option<String>,
+    pub(crate) created_date_time: Option<String>,
+    pub(crate) modified_date_time: Option<String>,
+    pub(crate) graph_api_version: Option<String>,
+    pub(crate) graph_api_version_reason: Option<String>,
+    pub(crate) conditions: Option<ConditionsBlock>,
+    pub(crate) grant_controls: Option<GrantControlsBlock>,
+    pub(crate) session_controls: Option<SessionControlsBlock>,
+}
+
+/// `conditions { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ConditionsBlock {
+    pub(crate) client_app_types: Vec<String>,
+    pub(crate) user_risk_levels: Vec<String>,
+    pub(crate) sign_in_risk_levels: Vec<String>,
+    pub(crate) service_principal_risk_levels: Vec<String>,
+    pub(crate) insider_risk_levels: Option<String>,
+    pub(crate) authentication_flow_transfer_methods: Vec<String>,
+    pub(crate) agent_id_risk_levels: Vec<String>,
+    pub(crate) applications: Option<ApplicationsBlock>,
+    pub(crate) users: Option<UsersBlock>,
+    pub(crate) client_applications: Option<ClientApplicationsBlock>,
+    pub(crate) devices: Option<DevicesBlock>,
+    pub(crate) locations: Option<LocationsBlock>,
+    pub(crate) platforms: Option<PlatformsBlock>,
+}
+
+/// `conditions { applications { ... } }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ApplicationsBlock {
+    pub(crate) included_applications: Vec<String>,
+    pub(crate) excluded_applications: Vec<String>,
+    pub(crate) included_user_actions: Vec<String>,
+    pub(crate) included_authentication_context_class_references: Vec<String>,
+    pub(crate) global_secure_access: Option<bool>,
+    pub(crate) network_access: Option<bool>,
+    pub(crate) filter: Option<FilterBlock>,
+}
+
+/// `conditions { users { ... } }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct UsersBlock {
+    pub(crate) included_users: Vec<String>,
+    pub(crate) excluded_users: Vec<String>,
+    pub(crate) included_groups: Vec<String>,
+    pub(crate) excluded_groups: Vec<String>,
+    pub(crate) included_roles: Vec<String>,
+    pub(crate) excluded_roles: Vec<String>,
+    pub(crate) included_guests_or_external_users: Option<GuestsBlock>,
+    pub(crate) excluded_guests_or_external_users: Option<GuestsBlock>,
+}
+
+/// `included_guests_or_external_users { ... }` and `excluded_guests_or_external_users { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct GuestsBlock {
+    pub(crate) guest_or_external_user_types: Vec<String>,
+    pub(crate) external_tenants: Option<ExternalTenantsBlock>,
+}
+
+/// `external_tenants { ... }`, inside a guests block.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ExternalTenantsBlock {
+    pub(crate) membership_kind: Option<String>,
+    pub(crate) members: Vec<String>,
+}
+
+/// `conditions { client_applications { ... } }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ClientApplicationsBlock {
+    pub(crate) included_service_principals: Vec<String>,
+    pub(crate) excluded_service_principals: Vec<String>,
+    pub(crate) included_agent_id_service_principals: Vec<String>,
+    pub(crate) excluded_agent_id_service_principals: Vec<String>,
+    pub(crate) filter: Option<FilterBlock>,
+    pub(crate) agent_id_service_principal_filter: Option<FilterBlock>,
+}
+
+/// `conditions { devices { ... } }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct DevicesBlock {
+    pub(crate) filter: Option<FilterBlock>,
+}
+
+/// `conditions { locations { ... } }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct LocationsBlock {
+    pub(crate) included_locations: Vec<String>,
+    pub(crate) excluded_locations: Vec<String>,
+}
+
+/// `conditions { platforms { ... } }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct PlatformsBlock {
+    pub(crate) included_platforms: Vec<String>,
+    pub(crate) excluded_platforms: Vec<String>,
+}
+
+/// The filter blocks of applications, service principals, agent identities and devices.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct FilterBlock {
+    pub(crate) mode: Option<String>,
+    pub(crate) rule: Option<String>,
+}
+
+/// `grant_controls { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct GrantControlsBlock {
+    pub(crate) operator: Option<String>,
+    pub(crate) built_in_controls: Vec<String>,
+    pub(crate) authentication_strength_policy_id: Option<String>,
+    pub(crate) terms_of_use: Vec<String>,
+    pub(crate) custom_authentication_factors: Vec<String>,
+}
+
+/// `session_controls { ... }`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct SessionControlsBlock {
+    pub(crate) application_enforced_restrictions_enabled: Option<bool>,
+    pub(crate) cloud_app_security_policy: Option<String>,
+    pub(crate) disable_resilience_defaults: Option<bool>,
+    pub(crate) persistent_browser_mode: Option<String>,
+    /// In the form it arrived in: a fraction is sent as Graph's `null`, not left out.
+    pub(crate) sign_in_frequency: Option<Number>,
+    pub(crate) sign_in_frequency_period: Option<String>,
+    pub(crate) sign_in_frequency_authentication_type: Option<String>,
+    pub(crate) sign_in_frequency_interval: Option<String>,
+    pub(crate) continuous_access_evaluation_mode: Option<String>,
+    pub(crate) secure_sign_in_session_enabled: Option<bool>,
+    pub(crate) global_secure_access_filtering_profile_id: Option<String>,
+}
+
+fn string(v: &Value, name: &str) -> Option<String> {
+    v.get(name).as_str().map(str::to_string)
+}
+
+fn boolean(v: &Value, name: &str) -> Option<bool> {
+    v.get(name).as_bool()
+}
+
+fn strings(v: &Value, name: &str) -> Vec<String> {
+    v.get(name).strs().into_iter().map(str::to_string).collect()
+}
+
+fn number(v: &Value, name: &str) -> Option<Number> {
+    match v.get(name) {
+        Value::Number(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+/// The block `name`'s element read with `read`, when the value has one.
+fn block<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Option<T> {
+    v.get(name).elements().first().map(read)
+}
+
+impl PolicyState {
+    pub(crate) fn of(v: &Value) -> PolicyState {
+        PolicyState {
+            id: string(v, "id"),
+            object_id: string(v, "object_id"),
+            display_name: string(v, "display_name"),
+            description: string(v, "description"),
+            state: string(v, "state"),
+            template_id: string(v, "template_id"),
+            created_date_time: string(v, "created_date_time"),
+            modified_date_time: string(v, "modified_date_time"),
+            graph_api_version: string(v, "graph_api_version"),
+            graph_api_version_reason: string(v, "graph_api_version_reason"),
+            conditions: block(v, "conditions", ConditionsBlock::of),
+            grant_controls: block(v, "grant_controls", GrantControlsBlock::of),
+            session_controls: block(v, "session_controls", SessionControlsBlock::of),
+        }
+    }
+}
+
+impl ConditionsBlock {
+    fn of(v: &Value) -> ConditionsBlock {
+        ConditionsBlock {
+            client_app_types: strings(v, "client_app_types"),
+            user_risk_levels: strings(v, "user_risk_levels"),
+            sign_in_risk_levels: strings(v, "sign_in_risk_levels"),
+            service_principal_risk_levels: strings(v, "service_principal_risk_levels"),
+            insider_risk_levels: string(v, "insider_risk_levels"),
+            authentication_flow_transfer_methods: strings(
+                v,
+                "authentication_flow_transfer_methods",
+            ),
+            agent_id_risk_levels: strings(v, "agent_id_risk_levels"),
+            applications: block(v, "applications", |b| ApplicationsBlock {
+                included_applications: strings(b, "included_applications"),
+                excluded_applications: strings(b, "excluded_applications"),
+                included_user_actions: strings(b, "included_user_actions"),
+                included_authentication_context_class_references: strings(
+                    b,
+                    "included_authentication_context_class_references",
+                ),
+                global_secure_access: boolean(b, "global_secure_access"),
+                network_access: boolean(b, "network_access"),
+                filter: block(b, "filter", FilterBlock::of),
+            }),
+            users: block(v, "users", |b| UsersBlock {
+                included_users: strings(b, "included_users"),
+                excluded_users: strings(b, "excluded_users"),
+                included_groups: strings(b, "included_groups"),
+                excluded_groups: strings(b, "excluded_groups"),
+                included_roles: strings(b, "included_roles"),
+                excluded_roles: strings(b, "excluded_roles"),
+                included_guests_or_external_users: block(
+                    b,
+                    "included_guests_or_external_users",
+                    GuestsBlock::of,
+                ),
+                excluded_guests_or_external_users: block(
+                    b,
+                    "excluded_guests_or_external_users",
+                    GuestsBlock::of,
+                ),
+            }),
+            client_applications: block(v, "client_applications", |b| ClientApplicationsBlock {
+                included_service_principals: strings(b, "included_service_principals"),
+                excluded_service_principals: strings(b, "excluded_service_principals"),
+                included_agent_id_service_principals: strings(
+                    b,
+                    "included_agent_id_service_principals",
+                ),
+                excluded_agent_id_service_principals: strings(
+                    b,
+                    "excluded_agent_id_service_principals",
+                ),
+                filter: block(b, "filter", FilterBlock::of),
+                agent_id_service_principal_filter: block(
+                    b,
+                    "agent_id_service_principal_filter",
+                    FilterBlock::of,
+                ),
+            }),
+            devices: block(v, "devices", |b| DevicesBlock {
+                filter: block(b, "filter", FilterBlock::of),
+            }),
+            locations: block(v, "locations", |b| LocationsBlock {
+                included_locations: strings(b, "included_locations"),
+                excluded_locations: strings(b, "excluded_locations"),
+            }),
+            platforms: block(v, "platforms", |b| PlatformsBlock {
+                included_platforms: strings(b, "included_platforms"),
+                excluded_platforms: strings(b, "excluded_platforms"),
+            }),
+        }
+    }
+}
+
+impl GuestsBlock {
+    fn of(v: &Value) -> GuestsBlock {
+        GuestsBlock {
+            guest_or_external_user_types: strings(v, "guest_or_external_user_types"),
+            external_tenants: block(v, "external_tenants", |b| ExternalTenantsBlock {
+                membership_kind: string(b, "membership_kind"),
+                members: strings(b, "members"),
+            }),
+        }
+    }
+}
+
+impl FilterBlock {
+    fn of(v: &Value) -> FilterBlock {
+        FilterBlock {
+            mode: string(v, "mode"),
+            rule: string(v, "rule"),
+        }
+    }
+}
+
+impl GrantControlsBlock {
+    /// Reads the block's element (`Value::block("grant_controls")`).
+    pub(crate) fn of(v: &Value) -> GrantControlsBlock {
+        GrantControlsBlock {
+            operator: string(v, "operator"),
+            built_in_controls: strings(v, "built_in_controls"),
+            authentication_strength_policy_id: string(v, "authentication_strength_policy_id"),
+            terms_of_use: strings(v, "terms_of_use"),
+            custom_authentication_factors: strings(v, "custom_authentication_factors"),
+        }
+    }
+
+    /// Whether the block requires anything of a known value (an operator alone does not).
+    pub(crate) fn requires_something(&self) -> bool {
+        !self.built_in_controls.is_empty()
+            || self
+                .authentication_strength_policy_id
+                .as_deref()
+                .is_some_and(|s| !s.is_empty())
+            || !self.terms_of_use.is_empty()
+            || !self.custom_authentication_factors.is_empty()
+    }
+}
+
+impl SessionControlsBlock {
+    fn of(v: &Value) -> SessionControlsBlock {
+        SessionControlsBlock {
+            application_enforced_restrictions_enabled: boolean(
+                v,
+                "application_enforced_restrictions_enabled",
+            ),
+            cloud_app_security_policy: string(v, "cloud_app_security_policy"),
+            disable_resilience_defaults: boolean(v, "disable_resilience_defaults"),
+            persistent_browser_mode: string(v, "persistent_browser_mode"),
+            sign_in_frequency: number(v, "sign_in_frequency"),
+            sign_in_frequency_period: string(v, "sign_in_frequency_period"),
+            sign_in_frequency_authentication_type: string(
+                v,
+                "sign_in_frequency_authentication_type",
+            ),
+            sign_in_frequency_interval: string(v, "sign_in_frequency_interval"),
+            continuous_access_evaluation_mode: string(v, "continuous_access_evaluation_mode"),
+            secure_sign_in_session_enabled: boolean(v, "secure_sign_in_session_enabled"),
+            global_secure_access_filtering_profile_id: string(
+                v,
+                "global_secure_access_filtering_profile_id",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::{AttributeType, Block, Type};
+
+    /// A state type's field names as listed, which must be all of its fields: the pattern has no
+    /// `..`, so a field added, removed or renamed without the list is a compile error.
+    macro_rules! fields {
+        ($t:ident { $($f:ident),* $(,)? }) => {{
+            let _exhaustive = |s: $t| {
+                let $t { $($f: _),* } = s;
+            };
+            vec![$(stringify!($f)),*]
+        }};
+    }
+
+    /// Every block of the schema (but the time limits) by its path, names dot-separated.
+    fn blocks(block: &Block, path: &str, out: &mut Vec<(String, Vec<String>)>) {
+        let names = block.state_names().into_iter().map(String::from).collect();
+        out.push((path.to_string(), names));
+        for b in &block.block_types {
+            if b.type_name != crate::plugin::timeouts::BLOCK {
+                let inner = format!("{path}.{}", b.type_name);
+                blocks(&b.block, inner.trim_start_matches('.'), out);
+            }
+        }
+    }
+
+    /// The names each block's type carries are the schema's, in order, at every level.
+    #[test]
+    fn the_state_types_are_the_schema() {
+        let filter = || fields!(FilterBlock { mode, rule });
+        let guests = || {
+            fields!(GuestsBlock {
+                guest_or_external_user_types,
+                external_tenants,
+            })
+        };
+        let tenants = || {
+            fields!(ExternalTenantsBlock {
+                membership_kind,
+                members
+            })
+        };
+        let types = [
+            (
+                "",
+                fields!(PolicyState {
+                    id,
+                    object_id,
+                    display_name,
+                    description,
+                    state,
+                    template_id,
+                    created_date_time,
+                    modified_date_time,
+                    graph_api_version,
+                    graph_api_version_reason,
+                    conditions,
+                    grant_controls,
+                    session_controls,
+                }),
+            ),
+            (
+                "conditions",
+                fields!(ConditionsBlock {
+                    client_app_types,
+                    user_risk_levels,
+                    sign_in_risk_levels,
+                    service_principal_risk_levels,
+                    insider_risk_levels,
+                    authentication_flow_transfer_methods,
+                    agent_id_risk_levels,
+                    applications,
+                    users,
+                    client_applications,
+                    devices,
+                    locations,
+                    platforms,
+                }),
+            ),
+            (
+                "conditions.applications",
+                fields!(ApplicationsBlock {
+                    included_applications,
+                    excluded_applications,
+                    included_user_actions,
+                    included_authentication_context_class_references,
+                    global_secure_access,
+                    network_access,
+                    filter,
+                }),
+            ),
+            ("conditions.applications.filter", filter()),
+            (
+                "conditions.users",
+                fields!(UsersBlock {
+                    included_users,
+                    excluded_users,
+                    included_groups,
+                    excluded_groups,
+                    included_roles,
+                    excluded_roles,
+                    included_guests_or_external_users,
+                    excluded_guests_or_external_users,
+                }),
+            ),
+            (
+                "conditions.users.included_guests_or_external_users",
+                guests(),
+            ),
+            (
+                "conditions.users.included_guests_or_external_users.external_tenants",
+                tenants(),
+            ),
+            (
+                "conditions.users.excluded_guests_or_external_users",
+                guests(),
+            ),
+            (
+                "conditions.users.excluded_guests_or_external_users.external_tenants",
+                tenants(),
+            ),
+            (
+                "conditions.client_applications",
+                fields!(ClientApplicationsBlock {
+                    included_service_principals,
+                    excluded_service_principals,
+                    included_agent_id_service_principals,
+                    excluded_agent_id_service_principals,
+                    filter,
+                    agent_id_service_principal_filter,
+                }),
+            ),
+            ("conditions.client_applications.filter", filter()),
+            (
+                "conditions.client_applications.agent_id_service_principal_filter",
+                filter(),
+            ),
+            ("conditions.devices", fields!(DevicesBlock { filter })),
+            ("conditions.devices.filter", filter()),
+            (
+                "conditions.locations",
+                fields!(LocationsBlock {
+                    included_locations,
+                    excluded_locations,
+                }),
+            ),
+            (
+                "conditions.platforms",
+                fields!(PlatformsBlock {
+                    included_platforms,
+                    excluded_platforms,
+                }),
+            ),
+            (
+                "grant_controls",
+                fields!(GrantControlsBlock {
+                    operator,
+                    built_in_controls,
+                    authentication_strength_policy_id,
+                    terms_of_use,
+                    custom_authentication_factors,
+                }),
+            ),
+            (
+                "session_controls",
+                fields!(SessionControlsBlock {
+                    application_enforced_restrictions_enabled,
+                    cloud_app_security_policy,
+                    disable_resilience_defaults,
+                    persistent_browser_mode,
+                    sign_in_frequency,
+                    sign_in_frequency_period,
+                    sign_in_frequency_authentication_type,
+                    sign_in_frequency_interval,
+                    continuous_access_evaluation_mode,
+                    secure_sign_in_session_enabled,
+                    global_secure_access_filtering_profile_id,
+                }),
+            ),
+        ];
+        let mut schema = Vec::new();
+        blocks(&super::super::schema::schema().block, "", &mut schema);
+        let types: Vec<(String, Vec<String>)> = types
+            .into_iter()
+            .map(|(path, names)| (path.into(), names.into_iter().map(String::from).collect()))
+            .collect();
+        assert_eq!(types, schema);
+    }
+
+    /// A value for every attribute and block of `block`: each string and set of strings holds
+    /// its own name, so that the test below sees which field read what.
+    fn full(block: &Block) -> Value {
+        let attributes = block.attributes.iter().map(|a| {
+            let value = match &a.ty {
+                AttributeType::Plain(Type::String) => Value::string(&a.name),
+                AttributeType::Plain(Type::Set(_)) => Value::string_set([&a.name]),
+                AttributeType::Plain(Type::Bool) => Value::Bool(true),
+                AttributeType::Plain(Type::Number) => Value::Number(Number::Int(1)),
+                other => panic!("{}: no state type reads {other:?}", a.name),
+            };
+            (a.name.clone(), value)
+        });
+        let blocks = block
+            .block_types
+            .iter()
+            .map(|b| (b.type_name.clone(), Value::List(vec![full(&b.block)])));
+        Value::object(attributes.chain(blocks))
+    }
+
+    /// Every name is read, each into its own field, from a value setting all of them.
+    #[test]
+    fn every_name_is_read() {
+        let schema = super::super::schema::schema().block;
+        let state = PolicyState::of(&full(&schema));
+        let shown = format!("{state:?}");
+        assert!(!shown.contains("None") && !shown.contains("[]"), "{shown}");
+        fn attributes(block: &Block, out: &mut Vec<String>) {
+            out.extend(block.attributes.iter().map(|a| a.name.clone()));
+            for b in &block.block_types {
+                if b.type_name != crate::plugin::timeouts::BLOCK {
+                    attributes(&b.block, out);
+                }
+            }
+        }
+        let mut names = Vec::new();
+        attributes(&schema, &mut names);
+        for name in names {
+            let read = [
+                format!("{name}: Some(\"{name}\")"),
+                format!("{name}: [\"{name}\"]"),
+                format!("{name}: Some(true)"),
+                format!("{name}: Some(Int(1))"),
+            ];
+            assert!(read.iter().any(|r| shown.contains(r)), "{name}: {shown}");
+        }
+        assert_eq!(PolicyState::of(&Value::Null), PolicyState::default());
+    }
+}

@@ -32,16 +32,16 @@ use crate::resources::tenant_objects::{Objects, TenantObjects};
 use serde_json::Value as Json;
 use vocabulary::strength_guid;
 
+use state::PolicyState;
+
 pub use validate::validate;
 
 /// A policy from the configuration or state in Graph's shape (as written through beta), with
 /// its id and name: what the what-if engine evaluates.
 pub fn as_graph(policy: &Value) -> Json {
     let mut body = to_graph::body(policy);
-    body["id"] = serde_json::json!(policy
-        .get("id")
-        .as_str()
-        .or(policy.get("display_name").as_str()));
+    let typed = PolicyState::of(policy);
+    body["id"] = serde_json::json!(typed.id.or(typed.display_name));
     body
 }
 
@@ -129,7 +129,7 @@ pub fn state_from_graph(policy: &Json, prior: &Value) -> Value {
     let schema = schema::schema();
     // Every real state has a display name (it is required); an import's first read has none.
     let rules = PolicyRules {
-        importing: prior.get("display_name").is_null(),
+        importing: PolicyState::of(prior).display_name.is_none(),
     };
     let mut v = reconcile(&rules, &schema.block, "", &from_graph::state(policy), prior);
     keep_operator_when_moot(&mut v, prior);
@@ -159,24 +159,21 @@ pub fn unmodeled_notes(policy: &Json) -> Vec<String> {
 
 /// With at most one control AND and OR mean the same, and Graph may store either.
 fn keep_operator_when_moot(v: &mut Value, prior: &Value) {
-    let grant = v.block("grant_controls");
-    let controls = grant.get("built_in_controls").strs().len()
-        + usize::from(
-            grant
-                .get("authentication_strength_policy_id")
-                .as_str()
-                .is_some(),
-        )
-        + grant.get("terms_of_use").strs().len()
-        + grant.get("custom_authentication_factors").strs().len();
-    let prior_op = prior.block("grant_controls").get("operator").clone();
-    if controls > 1 || prior_op.is_null() {
+    let grant = PolicyState::of(v).grant_controls.unwrap_or_default();
+    let controls = grant.built_in_controls.len()
+        + usize::from(grant.authentication_strength_policy_id.is_some())
+        + grant.terms_of_use.len()
+        + grant.custom_authentication_factors.len();
+    let prior_op = PolicyState::of(prior)
+        .grant_controls
+        .and_then(|g| g.operator);
+    let Some(prior_op) = prior_op.filter(|_| controls <= 1) else {
         return;
-    }
+    };
     if let Value::Object(top) = v {
         if let Some(Value::List(items)) = top.get_mut("grant_controls") {
             if let Some(Value::Object(g)) = items.first_mut() {
-                g.insert("operator".into(), prior_op);
+                g.insert("operator".into(), Value::string(prior_op));
             }
         }
     }
@@ -277,7 +274,7 @@ impl GraphObject for ConditionalAccessPolicies {
     }
 
     fn id(&self, state: &Value) -> String {
-        state.get("id").as_str().unwrap_or_default().to_string()
+        PolicyState::of(state).id.unwrap_or_default()
     }
 
     fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
@@ -301,7 +298,8 @@ impl GraphObject for ConditionalAccessPolicies {
         policy: &Json,
         state: &Value,
     ) -> Result<Fetched, Diagnostics> {
-        let id = state.get("id").as_str().unwrap_or_default();
+        let prior = PolicyState::of(state);
+        let id = prior.id.as_deref().unwrap_or_default();
         let mut warnings = Diagnostics::default();
         let unmodeled = unmodeled::unmodeled(policy);
         if !unmodeled.is_empty() {
@@ -310,18 +308,18 @@ impl GraphObject for ConditionalAccessPolicies {
                 format!(
                     "Graph returns {} for \"{}\". Updates keep these settings as they are, but Terraform cannot show or revert changes made to them.",
                     unmodeled::describe(&unmodeled),
-                    state.get("display_name").as_str().unwrap_or(id)
+                    prior.display_name.as_deref().unwrap_or(id)
                 ),
             );
         }
         let mut read = state_from_graph(policy, state);
         // Real beta answers may carry templateId, though Microsoft's metadata gives it to v1.0
         // only: taken from the answer when there, else asked of v1.0 once.
-        if read.get("template_id").is_null() {
-            let template_id = if state.get("created_date_time").is_null() {
+        if PolicyState::of(&read).template_id.is_none() {
+            let template_id = if prior.created_date_time.is_none() {
                 template_id(conn, id).await
             } else {
-                state.get("template_id").clone()
+                Value::opt_string(prior.template_id.clone())
             };
             set(&mut read, "template_id", template_id);
         }
@@ -333,7 +331,7 @@ impl GraphObject for ConditionalAccessPolicies {
 
     async fn create(&self, cx: &Cx<'_>, planned: &Value) -> Result<Written, Failed> {
         let api = endpoint_of(planned);
-        let name = planned.get("display_name").as_str().unwrap_or_default();
+        let name = PolicyState::of(planned).display_name.unwrap_or_default();
         let what = format!("Conditional Access policy \"{name}\"");
         let created = cx
             .create_once

@@ -2,6 +2,7 @@
 //! state for what Graph holds (in the user's form where equivalent), the plan, and the
 //! plan-time warning when a change removes combinations policies rely on.
 
+use super::state::{Fido2Block, StrengthState, X509Block};
 use super::validate::normalize_combination;
 use super::{schema, FIDO2, FIDO2_TYPE, X509, X509_TYPE};
 use crate::graph::models::{
@@ -16,46 +17,46 @@ use serde_json::{json, Value as Json};
 
 /// The combinations as Graph's request bodies carry them.
 pub(super) fn combinations_json(state: &Value) -> Vec<String> {
-    state
-        .get("allowed_combinations")
-        .strs()
-        .into_iter()
-        .map(normalize_combination)
+    StrengthState::of(state)
+        .allowed_combinations
+        .iter()
+        .flatten()
+        .map(|c| normalize_combination(c))
         .collect()
 }
 
 /// The POST body of a new strength.
 pub fn create_body(state: &Value) -> Json {
+    let s = StrengthState::of(state);
     json!({
-        "displayName": state.get("display_name").as_str(),
-        "description": state.get("description").as_str(),
+        "displayName": s.display_name,
+        "description": s.description,
         "allowedCombinations": combinations_json(state),
     })
 }
 
 /// The combination configuration bodies a state asks for, by block name.
 pub fn configuration_bodies(state: &Value) -> Vec<(&'static str, Json)> {
+    let state = StrengthState::of(state);
     let mut out = Vec::new();
-    let fido2 = state.block(FIDO2);
-    if !fido2.is_null() {
+    if let Some(fido2) = state.fido2_combination_configuration {
         out.push((
             FIDO2,
             json!({
                 "@odata.type": FIDO2_TYPE,
-                "allowedAAGUIDs": fido2.get("allowed_aaguids").strs(),
+                "allowedAAGUIDs": fido2.allowed_aaguids.unwrap_or_default(),
                 "appliesToCombinations": ["fido2"],
             }),
         ));
     }
-    let x509 = state.block(X509);
-    if !x509.is_null() {
+    if let Some(x509) = state.x509_certificate_combination_configuration {
         out.push((
             X509,
             json!({
                 "@odata.type": X509_TYPE,
-                "allowedIssuerSkis": x509.get("allowed_issuer_skis").strs(),
-                "allowedPolicyOIDs": x509.get("allowed_policy_oids").strs(),
-                "appliesToCombinations": x509.get("applies_to_combinations").strs(),
+                "allowedIssuerSkis": x509.allowed_issuer_skis.unwrap_or_default(),
+                "allowedPolicyOIDs": x509.allowed_policy_oids.unwrap_or_default(),
+                "appliesToCombinations": x509.applies_to_combinations.unwrap_or_default(),
             }),
         ));
     }
@@ -73,67 +74,54 @@ fn block_of(c: &CombinationConfiguration) -> Option<&'static str> {
     }
 }
 
+fn trimmed(items: &[String]) -> Vec<String> {
+    items.iter().map(|s| s.trim().to_string()).collect()
+}
+
 /// A configuration's list; none or an empty one is unset, as a configuration that leaves the
 /// attribute out has it.
-fn strings(v: &Option<Vec<String>>) -> Value {
-    match v {
-        Some(items) if !items.is_empty() => {
-            Value::string_set(items.iter().map(|s| s.trim().to_string()))
-        }
-        _ => Value::Null,
-    }
+fn strings(v: &Option<Vec<String>>) -> Option<Vec<String>> {
+    v.as_deref().filter(|items| !items.is_empty()).map(trimmed)
 }
 
 /// The state for a strength and its configurations as Graph holds them.
 pub fn from_graph(p: &AuthenticationStrengthPolicy, configs: &[CombinationConfiguration]) -> Value {
-    let block = |name: &str| {
-        // One block of each kind, as in azuread; a second one made in the portal is not shown.
-        let items: Vec<Value> = configs
-            .iter()
-            .filter(|c| block_of(c) == Some(name))
-            .take(1)
-            .map(|c| {
-                let applies = Value::string_set(
-                    c.applies_to_combinations
-                        .iter()
-                        .map(|s| s.trim().to_string()),
-                );
-                if name == FIDO2 {
-                    Value::object([
-                        ("allowed_aaguids", strings(&c.allowed_aaguids)),
-                        ("id", Value::string(&c.id)),
-                    ])
-                } else {
-                    Value::object([
-                        ("applies_to_combinations", applies),
-                        ("allowed_issuer_skis", strings(&c.allowed_issuer_skis)),
-                        ("allowed_policy_oids", strings(&c.allowed_policy_oids)),
-                        ("id", Value::string(&c.id)),
-                    ])
-                }
-            })
-            .collect();
-        Value::List(items)
-    };
-    Value::object([
-        ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{}", p.id))),
-        ("object_id", Value::string(&p.id)),
-        ("display_name", Value::opt_string(p.display_name.clone())),
-        ("description", Value::opt_string(p.description.clone())),
-        (
-            "allowed_combinations",
-            Value::string_set(p.allowed_combinations.iter().cloned()),
-        ),
-        (FIDO2, block(FIDO2)),
-        (X509, block(X509)),
-    ])
+    // One block of each kind, as in azuread; a second one made in the portal is not shown.
+    let first = |name: &str| configs.iter().find(|c| block_of(c) == Some(name));
+    StrengthState {
+        id: Some(format!("{AUTH_STRENGTH_PATH}{}", p.id)),
+        object_id: Some(p.id.clone()),
+        display_name: p.display_name.clone(),
+        description: p.description.clone(),
+        allowed_combinations: Some(p.allowed_combinations.clone()),
+        fido2_combination_configuration: first(FIDO2).map(|c| Fido2Block {
+            allowed_aaguids: strings(&c.allowed_aaguids),
+            id: Some(c.id.clone()),
+        }),
+        x509_certificate_combination_configuration: first(X509).map(|c| X509Block {
+            applies_to_combinations: Some(trimmed(&c.applies_to_combinations)),
+            allowed_issuer_skis: strings(&c.allowed_issuer_skis),
+            allowed_policy_oids: strings(&c.allowed_policy_oids),
+            id: Some(c.id.clone()),
+        }),
+    }
+    .to_value()
 }
 
-pub(super) fn normalized_set(v: &Value) -> Vec<String> {
-    let mut s: Vec<String> = v.strs().into_iter().map(normalize_combination).collect();
+/// Graph's form of a set of combinations, sorted and each once, so that two sets compare.
+pub(super) fn normalized<S: AsRef<str>>(combinations: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut s: Vec<String> = combinations
+        .into_iter()
+        .map(|c| normalize_combination(c.as_ref()))
+        .collect();
     s.sort();
     s.dedup();
     s
+}
+
+/// The same for a set read as a value, as the reconcile rules see one.
+fn normalized_set(v: &Value) -> Vec<String> {
+    normalized(v.strs())
 }
 
 pub(super) struct StrengthRules;
@@ -189,17 +177,21 @@ pub(super) fn set(v: &mut Value, key: &str, value: Value) {
 }
 
 /// The configuration id the prior state has for block `name`, if any.
-pub(super) fn prior_config_id<'a>(prior: &'a Value, name: &str) -> Option<&'a str> {
-    prior.block(name).get("id").as_str()
+pub(super) fn prior_config_id(prior: &Value, name: &str) -> Option<String> {
+    StrengthState::of(prior).config_id(name).map(str::to_string)
 }
 
 /// The configuration, with each configuration block keeping its Graph id while it stays (unknown
 /// for a new one).
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
+    let prior = StrengthState::of(req.prior);
+    // The proposal is edited as a value: it carries the unknowns Terraform plans, which the
+    // typed state would read as null.
     let mut planned = req.proposed.clone();
     // A configuration keeps its id while its block stays (it is updated in place).
     for name in [FIDO2, X509] {
-        let id = prior_config_id(req.prior, name)
+        let id = prior
+            .config_id(name)
             .map(Value::string)
             .unwrap_or(Value::Unknown);
         if let Value::Object(m) = &mut planned {
@@ -218,12 +210,15 @@ pub fn plan(req: &PlanRequest<'_>) -> Planned {
 
 /// Combinations the prior state allows and the planned one no longer does (Graph's form).
 pub fn removed_combinations(prior: &Value, planned: &Value) -> Vec<String> {
+    // The planned set is read as a value: one that is unknown until apply removes nothing yet,
+    // where the typed state would read it as no combinations at all.
     let after = planned.get("allowed_combinations");
     if prior.is_null() || !after.is_wholly_known() {
         return vec![];
     }
     let after = normalized_set(after);
-    normalized_set(prior.get("allowed_combinations"))
+    let before = StrengthState::of(prior).allowed_combinations;
+    normalized(before.unwrap_or_default())
         .into_iter()
         .filter(|c| !after.contains(c))
         .collect()
@@ -254,13 +249,10 @@ pub fn weakening_warning(
 /// The state of an existing strength this configuration takes over (import, `moved`): its id,
 /// the next refresh reads the rest.
 pub(super) fn adopted(guid: &str) -> Value {
-    Value::object([
-        ("id", Value::string(format!("{AUTH_STRENGTH_PATH}{guid}"))),
-        ("object_id", Value::string(guid)),
-        ("display_name", Value::Null),
-        ("description", Value::Null),
-        ("allowed_combinations", Value::Null),
-        (FIDO2, Value::List(vec![])),
-        (X509, Value::List(vec![])),
-    ])
+    StrengthState {
+        id: Some(format!("{AUTH_STRENGTH_PATH}{guid}")),
+        object_id: Some(guid.to_string()),
+        ..StrengthState::default()
+    }
+    .to_value()
 }

@@ -25,9 +25,12 @@ use crate::resources::tenant_objects::{Objects, TenantObjects};
 use serde_json::{json, Value as Json};
 
 mod convert;
+mod state;
 mod validate;
 
-use convert::{adopted, combinations_json, normalized_set, prior_config_id, set};
+use state::StrengthState;
+
+use convert::{adopted, combinations_json, normalized, prior_config_id, set};
 pub use convert::{
     configuration_bodies, create_body, from_graph, imported_state, plan, removed_combinations,
     state_from_graph, weakening_warning,
@@ -170,7 +173,7 @@ async fn write_configurations(
                         .patch(Api::V1, &format!("{}/{id}", configs_path(guid)), &body)
                         .await?;
                 }
-                id.to_string()
+                id
             }
             None => {
                 let what = format!("{name} configuration of authentication strength {guid}");
@@ -220,8 +223,9 @@ impl GraphObject for AuthenticationStrengths {
         if removed.is_empty() {
             return Diagnostics::default();
         }
-        let guid = prior.get("object_id").as_str().unwrap_or_default();
-        let name = prior.get("display_name").as_str().unwrap_or(guid);
+        let prior = StrengthState::of(prior);
+        let guid = prior.object_id.as_deref().unwrap_or_default();
+        let name = prior.display_name.as_deref().unwrap_or(guid);
         match policies_using(conn, |p| p.uses_authentication_strength(guid))
             .await
             .map_err(|e| {
@@ -253,7 +257,7 @@ impl GraphObject for AuthenticationStrengths {
     }
 
     fn id(&self, state: &Value) -> String {
-        guid_of(state.get("id").as_str().unwrap_or_default()).to_string()
+        guid_of(&StrengthState::of(state).id.unwrap_or_default()).to_string()
     }
 
     fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
@@ -293,7 +297,7 @@ impl GraphObject for AuthenticationStrengths {
     }
 
     async fn create(&self, cx: &Cx<'_>, planned: &Value) -> Result<Written, Failed> {
-        let name = planned.get("display_name").as_str().unwrap_or_default();
+        let name = StrengthState::of(planned).display_name.unwrap_or_default();
         let what = format!("authentication strength \"{name}\"");
         let posted = cx
             .create_once
@@ -344,17 +348,20 @@ impl GraphObject for AuthenticationStrengths {
         planned: &Value,
         _private: &[u8],
     ) -> Result<Written, Failed> {
-        let named = |v: &Value| (v.get("display_name").clone(), v.get("description").clone());
+        let (before, after) = (StrengthState::of(prior), StrengthState::of(planned));
         let mut warnings = Diagnostics::default();
         let steps = async {
-            if named(prior) != named(planned) {
-                let body = json!({"displayName": planned.get("display_name").as_str(), "description": planned.get("description").as_str()});
+            if (&before.display_name, &before.description)
+                != (&after.display_name, &after.description)
+            {
+                let body =
+                    json!({"displayName": after.display_name, "description": after.description});
                 cx.client.patch(Api::V1, &item_path(guid), &body).await?;
             }
             remove_configurations(cx, guid, prior, planned).await?;
-            if normalized_set(prior.get("allowed_combinations"))
-                != normalized_set(planned.get("allowed_combinations"))
-            {
+            let combinations =
+                |s: &StrengthState| normalized(s.allowed_combinations.clone().unwrap_or_default());
+            if combinations(&before) != combinations(&after) {
                 cx.client
                     .post::<Json>(
                         Api::V1,
@@ -375,7 +382,7 @@ impl GraphObject for AuthenticationStrengths {
     }
 
     async fn delete(&self, cx: &Cx<'_>, guid: &str, prior: &Value) -> Result<Diagnostics, Failed> {
-        let name = prior.get("display_name").as_str().unwrap_or_default();
+        let name = StrengthState::of(prior).display_name.unwrap_or_default();
         // A policy that requires a deleted strength could no longer be satisfied, and Graph's
         // behaviour there is not documented: check first, so a refused destroy changes nothing.
         match policies_using(cx.conn, |p| p.uses_authentication_strength(guid)).await.map_err(|e| e.to_diagnostics(&format!("check which policies use authentication strength {guid}"))) {

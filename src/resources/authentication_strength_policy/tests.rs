@@ -2,8 +2,8 @@
 
 use super::validate::check_combination;
 use super::*;
-use crate::plugin::resource::Resource;
 use crate::plugin::diag::AttrPath;
+use crate::plugin::resource::Resource;
 
 fn corpus(name: &str) -> AuthenticationStrengthPolicy {
     let path = format!(

@@ -1,5 +1,6 @@
 //! Plan-time checks: known methods, multifactor combinations, and configurations that fit them.
 
+use super::state::StrengthState;
 use super::{FIDO2, X509};
 use crate::graph::ids::is_guid;
 use crate::plugin::diag::{AttrPath, Diagnostics};
@@ -106,10 +107,11 @@ fn is_oid(s: &str) -> bool {
 /// Offline checks of a configuration, each with its attribute: a name, combinations Graph knows
 /// (once each), well-formed configuration blocks.
 pub fn validate(config: &Value) -> Diagnostics {
+    let state = StrengthState::of(config);
     let mut d = Diagnostics::default();
-    if config
-        .get("display_name")
-        .as_str()
+    if state
+        .display_name
+        .as_deref()
         .is_some_and(|n| n.trim().is_empty())
     {
         d.push_attr_error(
@@ -118,6 +120,9 @@ pub fn validate(config: &Value) -> Diagnostics {
             "Give the authentication strength a name administrators will recognise.",
         );
     }
+    // A set that must not be empty (these combinations, the AAGUIDs, the certificate issuers
+    // and policies) is read as a value: one unknown until apply is not an empty one, where the
+    // typed state reads both as `None`.
     let combos = config.get("allowed_combinations");
     let known = combos.is_wholly_known();
     if known && combos.elements().is_empty() {
@@ -165,12 +170,12 @@ pub fn validate(config: &Value) -> Diagnostics {
             d.push_attr_error(AttrPath::root(FIDO2), "FIDO2 is not an allowed combination", "A FIDO2 configuration applies to the \"fido2\" combination: add it to allowed_combinations or remove this block.");
         }
     }
-    let x509 = config.block(X509);
-    if !x509.is_null() {
+    if let Some(x509) = &state.x509_certificate_combination_configuration {
         let applies = AttrPath::root(X509)
             .index(0)
             .attr("applies_to_combinations");
-        for m in x509.get("applies_to_combinations").strs() {
+        for m in x509.applies_to_combinations.iter().flatten() {
+            let m = m.as_str();
             if !X509_MODES.contains(&m) {
                 d.push_attr_error(
                     applies.clone(),
@@ -192,9 +197,10 @@ pub fn validate(config: &Value) -> Diagnostics {
                 );
             }
         }
+        let values = config.block(X509);
         let (skis, oids) = (
-            x509.get("allowed_issuer_skis"),
-            x509.get("allowed_policy_oids"),
+            values.get("allowed_issuer_skis"),
+            values.get("allowed_policy_oids"),
         );
         if skis.is_wholly_known()
             && oids.is_wholly_known()

@@ -9,6 +9,7 @@
 
 use crate::state::SimState;
 use crate::time_fmt::unix_now;
+use crate::Locked;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{self, RsaKeyPair, UnparsedPublicKey};
@@ -16,15 +17,15 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Value};
 
-pub const FEDERATED_AUDIENCE: &str = "api://AzureADTokenExchange";
+pub(crate) const FEDERATED_AUDIENCE: &str = "api://AzureADTokenExchange";
 /// Microsoft Graph's application id; real Graph accepts it as `aud` too.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// Azure CLI's public client id (delegated tokens name it in `appid`).
-pub const AZURE_CLI_APP_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
-pub const ACCESS_TOKEN_LIFETIME: i64 = 3599;
+pub(crate) const AZURE_CLI_APP_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+pub(crate) const ACCESS_TOKEN_LIFETIME: i64 = 3599;
 
 /// Application permissions granted to the simulated app (graph-api.md §1).
-pub const APP_ROLES: &[&str] = &[
+pub(crate) const APP_ROLES: &[&str] = &[
     "Policy.Read.All",
     "Policy.ReadWrite.ConditionalAccess",
     "Application.Read.All",
@@ -33,7 +34,7 @@ pub const APP_ROLES: &[&str] = &[
     "Policy.ReadWrite.AuthenticationMethod",
 ];
 
-pub struct Keys {
+pub(crate) struct Keys {
     key: RsaKeyPair,
     public_key: Vec<u8>,
     kid: String,
@@ -41,7 +42,7 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn generate() -> anyhow::Result<Self> {
+    pub(crate) fn generate() -> anyhow::Result<Self> {
         let key = RsaKeyPair::generate(KeySize::Rsa2048)
             .map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
         let public_key = signature::KeyPair::public_key(&key).as_ref().to_vec();
@@ -56,13 +57,13 @@ impl Keys {
         })
     }
 
-    pub fn sign(&self, claims: &Value) -> String {
+    pub(crate) fn sign(&self, claims: &Value) -> String {
         let header = json!({"typ": "JWT", "alg": "RS256", "kid": self.kid, "x5t": self.kid});
         sign_rs256(&self.key, &self.rng, &header, claims)
     }
 
     /// Verify a JWT signed by us; returns the claims.
-    pub fn verify(&self, token: &str) -> Result<Value, String> {
+    pub(crate) fn verify(&self, token: &str) -> Result<Value, String> {
         let jwt = Jwt::parse(token)?;
         jwt.verify_rs256(&self.public_key)?;
         Ok(jwt.claims)
@@ -70,7 +71,12 @@ impl Keys {
 }
 
 /// Sign a JWT with RS256 (also used by tests' helper code paths).
-pub fn sign_rs256(key: &RsaKeyPair, rng: &SystemRandom, header: &Value, claims: &Value) -> String {
+pub(crate) fn sign_rs256(
+    key: &RsaKeyPair,
+    rng: &SystemRandom,
+    header: &Value,
+    claims: &Value,
+) -> String {
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -89,7 +95,7 @@ pub fn sign_rs256(key: &RsaKeyPair, rng: &SystemRandom, header: &Value, claims: 
 
 /// Lenient base64url decoding: JWT parts are unpadded base64url, but some clients pad, and
 /// `x5t` from azure_identity is *standard* base64.
-pub fn b64_any(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn b64_any(s: &str) -> Option<Vec<u8>> {
     let trimmed = s.trim_end_matches('=');
     URL_SAFE_NO_PAD
         .decode(trimmed)
@@ -103,15 +109,15 @@ pub fn b64_any(s: &str) -> Option<Vec<u8>> {
 }
 
 /// A parsed (not yet verified) compact JWS.
-pub struct Jwt {
-    pub header: Value,
-    pub claims: Value,
+pub(crate) struct Jwt {
+    pub(crate) header: Value,
+    pub(crate) claims: Value,
     signing_input: String,
     signature: Vec<u8>,
 }
 
 impl Jwt {
-    pub fn parse(token: &str) -> Result<Jwt, String> {
+    pub(crate) fn parse(token: &str) -> Result<Jwt, String> {
         let parts: Vec<&str> = token.split('.').collect();
         if parts.len() != 3 {
             return Err("JWT is not well formed, there are no dots (.).".into());
@@ -135,7 +141,7 @@ impl Jwt {
     }
 
     /// `rsa_public_key` is a PKCS#1 RSAPublicKey DER.
-    pub fn verify_rs256(&self, rsa_public_key: &[u8]) -> Result<(), String> {
+    pub(crate) fn verify_rs256(&self, rsa_public_key: &[u8]) -> Result<(), String> {
         if self.header.get("alg").and_then(Value::as_str) != Some("RS256") {
             return Err("unsupported JWT alg (RS256 required)".into());
         }
@@ -144,14 +150,14 @@ impl Jwt {
             .map_err(|_| "signature validation failed".to_string())
     }
 
-    pub fn claim_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn claim_str(&self, name: &str) -> Option<&str> {
         self.claims.get(name).and_then(Value::as_str)
     }
 }
 
 fn base_claims(state: &SimState, now: i64, exp: i64) -> serde_json::Map<String, Value> {
     let uti = crate::state::random_token(22);
-    state.tokens.lock().unwrap().issued.push(uti.clone());
+    state.tokens.locked().issued.push(uti.clone());
     let v = json!({
         "aud": state.info.graph_endpoint,
         "iss": state.token_issuer(),
@@ -170,7 +176,7 @@ fn base_claims(state: &SimState, now: i64, exp: i64) -> serde_json::Map<String, 
 }
 
 /// Application token for `client_id` (client credentials / managed identity).
-pub fn mint_app_token(state: &SimState, client_id: &str) -> (String, i64) {
+pub(crate) fn mint_app_token(state: &SimState, client_id: &str) -> (String, i64) {
     let now = unix_now();
     let exp = now + ACCESS_TOKEN_LIFETIME;
     let mut c = base_claims(state, now, exp);
@@ -197,7 +203,7 @@ pub fn mint_app_token(state: &SimState, client_id: &str) -> (String, i64) {
 }
 
 /// Delegated token for the fake signed-in admin (what `az account get-access-token` returns).
-pub fn mint_user_token(state: &SimState) -> (String, i64) {
+pub(crate) fn mint_user_token(state: &SimState) -> (String, i64) {
     let now = unix_now();
     let exp = now + ACCESS_TOKEN_LIFETIME;
     let mut c = base_claims(state, now, exp);
@@ -227,7 +233,7 @@ pub fn mint_user_token(state: &SimState) -> (String, i64) {
 }
 
 /// Federated token from the built-in OIDC issuer, shaped like a GitHub Actions ID token.
-pub fn mint_federated_token(state: &SimState, audience: &str) -> String {
+pub(crate) fn mint_federated_token(state: &SimState, audience: &str) -> String {
     let now = unix_now();
     let claims = json!({
         "jti": uuid::Uuid::new_v4().to_string(),
@@ -249,21 +255,21 @@ pub fn mint_federated_token(state: &SimState, audience: &str) -> String {
 /// Signs a token and remembers it (see `IssuedTokens::signed`).
 fn sign_recorded(state: &SimState, claims: &Value) -> String {
     let token = state.keys.sign(claims);
-    state.tokens.lock().unwrap().signed.push(token.clone());
+    state.tokens.locked().signed.push(token.clone());
     token
 }
 
 /// The principal a valid Graph access token names.
 #[derive(Debug, Clone)]
-pub struct Principal {
-    pub tenant_id: String,
-    pub claims: Value,
+pub(crate) struct Principal {
+    pub(crate) tenant_id: String,
+    pub(crate) claims: Value,
 }
 
 /// Validate a bearer token presented to Graph: our signature, not expired, issued by us,
 /// audience = the Graph endpoint (as `https://graph.microsoft.com` is for real Graph).
 /// The error string is the Graph error message.
-pub fn validate_graph_token(state: &SimState, token: &str) -> Result<Principal, String> {
+pub(crate) fn validate_graph_token(state: &SimState, token: &str) -> Result<Principal, String> {
     let claims = state
         .keys
         .verify(token)
@@ -279,7 +285,7 @@ pub fn validate_graph_token(state: &SimState, token: &str) -> Result<Principal, 
         }
     }
     let uti = claims.get("uti").and_then(Value::as_str).unwrap_or("");
-    if state.tokens.lock().unwrap().revoked.contains(uti) {
+    if state.tokens.locked().revoked.contains(uti) {
         // Graph's continuous access evaluation answer for a token revoked before it expired.
         return Err("Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp".into());
     }

@@ -12,6 +12,7 @@
 
 use crate::graph::{GraphRequest, GraphResponse, ODATA_JSON};
 use crate::state::SimState;
+use crate::Locked;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -115,6 +116,7 @@ pub struct ScriptedFault {
     /// `/identity/conditionalAccess/policies`), so one rule covers both versions; absent = any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_prefix: Option<String>,
+    /// What goes wrong; the only required member.
     pub kind: FaultKind,
     /// How many matching requests it fires for; 1 when absent.
     #[serde(default = "one")]
@@ -141,21 +143,25 @@ impl ScriptedFault {
         }
     }
 
+    /// Only requests with this HTTP method (case-insensitive).
     pub fn on_method(mut self, method: &str) -> Self {
         self.method = Some(method.to_string());
         self
     }
 
+    /// Only requests whose path after `/v1.0` or `/beta` starts with `prefix`.
     pub fn on_path(mut self, prefix: &str) -> Self {
         self.path_prefix = Some(prefix.to_string());
         self
     }
 
+    /// Fires for the next `count` matching requests instead of one.
     pub fn times(mut self, count: u32) -> Self {
         self.count = count;
         self
     }
 
+    /// `slow` only: holds the answer back `ms` milliseconds of Graph's time.
     pub fn with_delay_ms(mut self, ms: u64) -> Self {
         self.delay_ms = Some(ms);
         self
@@ -184,27 +190,27 @@ impl ScriptedFault {
 /// The queue of scripted rules; exhausted rules are dropped so `GET /_sim/faults` shows what
 /// is still pending.
 #[derive(Default)]
-pub struct FaultScript {
+pub(crate) struct FaultScript {
     rules: Mutex<Vec<ScriptedFault>>,
 }
 
 impl FaultScript {
-    pub fn push(&self, rule: ScriptedFault) {
+    pub(crate) fn push(&self, rule: ScriptedFault) {
         if rule.count > 0 {
-            self.rules.lock().unwrap().push(rule);
+            self.rules.locked().push(rule);
         }
     }
 
-    pub fn clear(&self) {
-        self.rules.lock().unwrap().clear();
+    pub(crate) fn clear(&self) {
+        self.rules.locked().clear();
     }
 
-    pub fn pending(&self) -> Vec<ScriptedFault> {
-        self.rules.lock().unwrap().clone()
+    pub(crate) fn pending(&self) -> Vec<ScriptedFault> {
+        self.rules.locked().clone()
     }
 
     fn fire(&self, req: &GraphRequest) -> Option<ScriptedFault> {
-        let mut rules = self.rules.lock().unwrap();
+        let mut rules = self.rules.locked();
         let i = rules.iter().position(|r| r.count > 0 && r.matches(req))?;
         let fired = rules[i].clone();
         rules[i].count -= 1;
@@ -217,10 +223,10 @@ impl FaultScript {
 
 /// A fault chosen for one request.
 #[derive(Debug, Clone, Copy)]
-pub struct Injected {
-    pub kind: FaultKind,
+pub(crate) struct Injected {
+    pub(crate) kind: FaultKind,
     /// `Slow` only.
-    pub delay: Duration,
+    pub(crate) delay: Duration,
 }
 
 /// Marks a request from a test checking Graph's contents, which faults meant for the client
@@ -229,7 +235,7 @@ pub const OBSERVER_HEADER: &str = "x-sim-observer";
 
 /// The fault for this request, if any: scripted rules first, then the random mix. Counted in
 /// stats here, so every caller sees the same numbers.
-pub fn pick(state: &SimState, req: &GraphRequest) -> Option<Injected> {
+pub(crate) fn pick(state: &SimState, req: &GraphRequest) -> Option<Injected> {
     if req.headers.contains_key(OBSERVER_HEADER) {
         return None;
     }
@@ -292,7 +298,7 @@ fn is_write(method: &Method) -> bool {
 }
 
 /// The answer of a fault that strikes before processing (`processes_request` false).
-pub fn before_processing(kind: FaultKind, req: &GraphRequest) -> GraphResponse {
+pub(crate) fn before_processing(kind: FaultKind, req: &GraphRequest) -> GraphResponse {
     match kind {
         FaultKind::Throttle => throttled(
             req,
@@ -315,7 +321,8 @@ fn throttled(req: &GraphRequest, message: &str) -> GraphResponse {
 /// What an Azure gateway in front of Graph answers when the backend fails mid-request.
 const GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n";
 
-pub fn html_gateway_error() -> Response {
+/// A 502 `text/html` page from the gateway ([`FaultKind::Html`]).
+pub(crate) fn html_gateway_error() -> Response {
     raw(
         StatusCode::BAD_GATEWAY,
         vec![("Content-Type".into(), "text/html".into())],
@@ -324,7 +331,7 @@ pub fn html_gateway_error() -> Response {
 }
 
 /// The real status, the JSON content type a client would trust, no body.
-pub fn empty_body(resp: &GraphResponse) -> Response {
+pub(crate) fn empty_body(resp: &GraphResponse) -> Response {
     let mut headers: Vec<(String, String)> = resp
         .all_headers()
         .into_iter()
@@ -336,7 +343,7 @@ pub fn empty_body(resp: &GraphResponse) -> Response {
 
 /// The real status and headers, the first half of the JSON body (as if the stream broke but
 /// the framing did not).
-pub fn truncated_json(resp: &GraphResponse) -> Response {
+pub(crate) fn truncated_json(resp: &GraphResponse) -> Response {
     let mut body = resp
         .body
         .as_ref()
@@ -348,7 +355,7 @@ pub fn truncated_json(resp: &GraphResponse) -> Response {
 
 /// Adds `"futureSetting": {"x": 1}` to every object of the answer, top level and nested
 /// (inside arrays too), as a newer Graph version would.
-pub fn add_extra_fields(resp: &mut GraphResponse) {
+pub(crate) fn add_extra_fields(resp: &mut GraphResponse) {
     if let Some(body) = resp.body.as_mut() {
         add_future_setting(body);
     }
@@ -374,7 +381,7 @@ pub const UNKNOWN_STATE: &str = "enabledForAllFuture";
 
 /// Sets a string `state` to [`UNKNOWN_STATE`], at the top level and in each item of a
 /// collection's `value`, so single GETs and list reads both see it.
-pub fn unknown_enum(resp: &mut GraphResponse) {
+pub(crate) fn unknown_enum(resp: &mut GraphResponse) {
     let Some(Value::Object(top)) = resp.body.as_mut() else {
         return;
     };

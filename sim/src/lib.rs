@@ -12,21 +12,35 @@
 //!
 //! The reference the behaviour follows is `shared/reference/graph-api.md` and its examples.
 
-pub mod auth;
+#![warn(missing_docs, unreachable_pub, clippy::unwrap_used)]
+
+mod auth;
 pub mod faults;
 pub mod graph;
-pub mod metadata;
-pub mod seed;
-pub mod server;
-pub mod state;
-pub mod stats;
-pub mod store;
-pub mod throttle;
-pub mod time_fmt;
+mod metadata;
+mod seed;
+mod server;
+mod state;
+mod stats;
+mod store;
+mod throttle;
+mod time_fmt;
 pub mod tls;
-pub mod token_endpoint;
+mod token_endpoint;
 
 pub use faults::{FaultKind, ScriptedFault, OBSERVER_HEADER};
+
+/// `Mutex::lock` that survives a poisoned lock: a handler or test that panicked while holding
+/// one must not take every later request down with it.
+pub(crate) trait Locked<T> {
+    fn locked(&self) -> std::sync::MutexGuard<'_, T>;
+}
+
+impl<T> Locked<T> for std::sync::Mutex<T> {
+    fn locked(&self) -> std::sync::MutexGuard<'_, T> {
+        self.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
 
 use serde::Serialize;
 use std::path::PathBuf;
@@ -73,11 +87,17 @@ impl SimOptions {
 /// What a client needs to talk to the simulator. The binary prints exactly this as JSON.
 #[derive(Debug, Serialize, Clone)]
 pub struct SimInfo {
+    /// Graph's base URL (`https://127.0.0.1:{port}`), without `/v1.0`; also the tokens' audience.
     pub graph_endpoint: String,
+    /// Entra login host (this same server): token endpoint `{host}/{tenant}/oauth2/v2.0/token`.
     pub authority_host: String,
+    /// Path of the PEM file of the CA that signed the server certificate.
     pub ca_file: String,
+    /// The simulated tenant's id (a GUID).
     pub tenant_id: String,
+    /// Application (client) id of the simulated app registration, the one `client_secret` is for.
     pub client_id: String,
+    /// The secret the token endpoint accepts for `client_id` (Entra's current secret format).
     pub client_secret: String,
 }
 
@@ -99,6 +119,7 @@ pub struct Simulator {
 }
 
 impl Simulator {
+    /// Starts serving on 127.0.0.1 with fresh keys, certificates and secrets.
     pub async fn start(opts: SimOptions) -> anyhow::Result<Simulator> {
         Self::start_with_secrets(opts, SimSecrets::default()).await
     }
@@ -131,6 +152,7 @@ impl Simulator {
         self.state.stats.to_json()
     }
 
+    /// Zero the counters (same as `POST /_sim/stats/reset`).
     pub fn reset_stats(&self) {
         self.state.stats.reset()
     }
@@ -192,13 +214,13 @@ impl Simulator {
     /// managed identity endpoints (and `mint_app_token`), delegated tokens (`mint_user_token`)
     /// and federated tokens from the OIDC issuer. For tests that check no token leaks.
     pub fn signed_tokens(&self) -> Vec<String> {
-        self.state.tokens.lock().unwrap().signed.clone()
+        self.state.tokens.locked().signed.clone()
     }
 
     /// Revokes every access token issued so far, as a password reset or a continuous access
     /// evaluation event does: Graph answers 401 to them, new tokens work.
     pub fn revoke_issued_tokens(&self) {
-        let mut tokens = self.state.tokens.lock().unwrap();
+        let mut tokens = self.state.tokens.locked();
         let issued = std::mem::take(&mut tokens.issued);
         tokens.revoked.extend(issued);
     }
@@ -208,25 +230,25 @@ impl Simulator {
     /// GET fills defaults for it like for an API-created policy. Used for reference checks,
     /// e.g. deleting an authentication context that a policy uses.
     pub fn put_raw_policy(&self, json: serde_json::Value) -> String {
-        self.state.store.lock().unwrap().put_raw_policy(json)
+        self.state.store.locked().put_raw_policy(json)
     }
 
     /// Ids of the named locations in the tenant (API-created and seeded, insertion order), without
     /// the system compliant-network location every tenant has on beta.
     pub fn named_location_ids(&self) -> Vec<String> {
-        graph::named_locations::ids(&self.state.store.lock().unwrap())
+        graph::named_locations::ids(&self.state.store.locked())
     }
 
     /// Ids of the custom authentication strength policies (API-created and seeded); the three
     /// built-ins are not included.
     pub fn custom_auth_strength_ids(&self) -> Vec<String> {
-        graph::auth_strengths::custom_ids(&self.state.store.lock().unwrap())
+        graph::auth_strengths::custom_ids(&self.state.store.locked())
     }
 
     /// Add a custom directory role definition (isBuiltIn false, templateId = id) with its PIM
     /// policy and assignment; returns its id.
     pub fn add_custom_role(&self, display_name: &str) -> String {
-        let mut store = self.state.store.lock().unwrap();
+        let mut store = self.state.store.locked();
         graph::role_definitions::add_custom_role(&mut store, display_name)
     }
 
@@ -242,6 +264,7 @@ impl Simulator {
             .unwrap_or_else(|| panic!("no role definition {role_template_id}"))
     }
 
+    /// Stops the server (accept loop and open connections), then removes the CA file.
     pub async fn shutdown(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await;

@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub const CLOUD_NAME: &str = "EntraGraphSim";
+pub(crate) const CLOUD_NAME: &str = "EntraGraphSim";
 
-pub fn cloud_document(state: &SimState) -> Value {
+pub(crate) fn cloud_document(state: &SimState) -> Value {
     let base = &state.info.authority_host;
     let graph = &state.info.graph_endpoint;
     json!({
@@ -61,7 +61,7 @@ pub fn cloud_document(state: &SimState) -> Value {
     })
 }
 
-pub async fn endpoints(
+pub(crate) async fn endpoints(
     State(state): State<Arc<SimState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {

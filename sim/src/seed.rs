@@ -24,7 +24,7 @@ use anyhow::{anyhow, Context};
 use serde_json::Value;
 use std::path::Path;
 
-pub fn load(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
+pub(crate) fn load(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
     if !dir.is_dir() {
         return Err(anyhow!("seed directory {} does not exist", dir.display()));
     }

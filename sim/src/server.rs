@@ -31,41 +31,41 @@ use tower::ServiceExt;
 /// Ids every response carries (`request-id`, `client-request-id`) and Graph errors repeat in
 /// `innerError`. Set by the `request_ids` middleware as a request extension.
 #[derive(Clone, Debug)]
-pub struct RequestIds {
-    pub request_id: String,
-    pub client_request_id: String,
+pub(crate) struct RequestIds {
+    pub(crate) request_id: String,
+    pub(crate) client_request_id: String,
 }
 
 /// Lets a handler drop its whole TCP connection with a reset (fault injection).
 #[derive(Clone)]
-pub struct ConnKill {
+pub(crate) struct ConnKill {
     notify: Arc<Notify>,
     reset: Arc<AtomicBool>,
 }
 
 impl ConnKill {
-    pub fn kill(&self) {
+    pub(crate) fn kill(&self) {
         self.reset.store(true, Ordering::SeqCst);
         self.notify.notify_one();
     }
 }
 
-pub struct ServerHandle {
+pub(crate) struct ServerHandle {
     task: JoinHandle<()>,
 }
 
 impl ServerHandle {
-    pub fn abort(&self) {
+    pub(crate) fn abort(&self) {
         self.task.abort();
     }
 
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.task.abort();
         let _ = self.task.await;
     }
 }
 
-pub async fn start(
+pub(crate) async fn start(
     opts: SimOptions,
     secrets: SimSecrets,
 ) -> anyhow::Result<(Arc<SimState>, ServerHandle, PathBuf)> {
@@ -122,7 +122,7 @@ pub async fn start(
     Ok((state, ServerHandle { task }, ca_dir))
 }
 
-pub fn router(state: Arc<SimState>) -> Router {
+pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/_sim/stats", get(stats))
         .route("/_sim/stats/reset", post(reset_stats))
@@ -230,7 +230,7 @@ async fn request_ids(mut req: Request, next: Next) -> Response {
     resp
 }
 
-pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

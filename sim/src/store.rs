@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 /// One stored entity.
 #[derive(Debug, Clone)]
-pub struct Stored {
-    pub value: Map<String, Value>,
+pub(crate) struct Stored {
+    pub(crate) value: Map<String, Value>,
     /// When it was created through the API; `None` for seeded objects (always visible).
-    pub created: Option<Instant>,
+    pub(crate) created: Option<Instant>,
     /// Seeded from a real export: resource modules may read it back exactly as stored
     /// (CA policies on beta) instead of filling defaults.
-    pub verbatim: bool,
+    pub(crate) verbatim: bool,
 }
 
 impl Stored {
-    pub fn seeded(value: Map<String, Value>) -> Self {
+    pub(crate) fn seeded(value: Map<String, Value>) -> Self {
         Stored {
             value,
             created: None,
@@ -27,7 +27,7 @@ impl Stored {
         }
     }
 
-    pub fn created_now(value: Map<String, Value>) -> Self {
+    pub(crate) fn created_now(value: Map<String, Value>) -> Self {
         Stored {
             value,
             created: Some(Instant::now()),
@@ -36,7 +36,7 @@ impl Stored {
     }
 
     /// Eventual consistency: a freshly created object is not yet readable by id.
-    pub fn visible(&self, lag: Duration) -> bool {
+    pub(crate) fn visible(&self, lag: Duration) -> bool {
         match self.created {
             None => true,
             Some(t) => t.elapsed() >= lag,
@@ -48,79 +48,75 @@ impl Stored {
 /// and named locations at 195, auth contexts at 99), so a Vec is simplest and keeps list order
 /// stable the way Graph's does.
 #[derive(Debug, Default, Clone)]
-pub struct Collection {
+pub(crate) struct Collection {
     items: Vec<(String, Stored)>,
 }
 
 impl Collection {
-    pub fn get(&self, id: &str) -> Option<&Stored> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Stored> {
         self.items.iter().find(|(k, _)| k == id).map(|(_, v)| v)
     }
 
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Stored> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Stored> {
         self.items.iter_mut().find(|(k, _)| k == id).map(|(_, v)| v)
     }
 
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
 
     /// Insert or replace (keeping the original position on replace).
-    pub fn insert(&mut self, id: String, item: Stored) {
+    pub(crate) fn insert(&mut self, id: String, item: Stored) {
         match self.get_mut(&id) {
             Some(slot) => *slot = item,
             None => self.items.push((id, item)),
         }
     }
 
-    pub fn remove(&mut self, id: &str) -> Option<Stored> {
+    pub(crate) fn remove(&mut self, id: &str) -> Option<Stored> {
         let pos = self.items.iter().position(|(k, _)| k == id)?;
         Some(self.items.remove(pos).1)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Stored)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Stored)> {
         self.items.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
     }
 }
 
 /// Everything the simulated tenant holds.
 #[derive(Debug, Default)]
-pub struct Store {
-    pub auth_contexts: Collection,
+pub(crate) struct Store {
+    pub(crate) auth_contexts: Collection,
     /// Conditional Access policies: the union of v1.0 and beta members, normalised, without
     /// `id` (the collection key) and without OData annotations except `externalTenants`'
     /// `@odata.type` (see graph::policies).
-    pub ca_policies: Collection,
+    pub(crate) ca_policies: Collection,
     /// Named locations (ip / country), `@odata.type` included, without `id` (the key); the
     /// system compliant-network location is not stored (see graph::named_locations).
-    pub named_locations: Collection,
+    pub(crate) named_locations: Collection,
     /// Custom authentication strength policies, inline `combinationConfigurations`; the three
     /// built-ins live in code (see graph::auth_strengths, graph::policies::strengths).
-    pub auth_strengths: Collection,
+    pub(crate) auth_strengths: Collection,
     /// Directory role definitions (built-ins from the start; see graph::role_definitions).
-    pub role_definitions: crate::graph::role_definitions::RoleDefinitions,
+    pub(crate) role_definitions: crate::graph::role_definitions::RoleDefinitions,
     /// One PIM policy per role definition (see graph::pim).
-    pub pim: crate::graph::pim::PimStore,
+    pub(crate) pim: crate::graph::pim::PimStore,
 }
 
 impl Store {
     /// Store a CA policy without validation (annotations dropped, flags enums canonical);
     /// returns its id (the object's `id`, else a new GUID). GET fills defaults for it.
-    pub fn put_raw_policy(&mut self, json: Value) -> String {
+    pub(crate) fn put_raw_policy(&mut self, json: Value) -> String {
         crate::graph::policies::store_raw(self, json, false)
     }
 
     /// Ids of CA policies whose `conditions.applications.includeAuthenticationContextClassReferences`
     /// mention `acr_id`.
-    pub fn policies_referencing_auth_context(&self, acr_id: &str) -> Vec<String> {
+    pub(crate) fn policies_referencing_auth_context(&self, acr_id: &str) -> Vec<String> {
         self.ca_policies
             .iter()
             .filter(|(_, p)| {

@@ -2,19 +2,20 @@
 //! and named locations (any app, any method) and answers 429 WITHOUT Retry-After beyond it
 //! (graph-api.md §9.4). We model it as a token bucket per tenant.
 
+use crate::Locked;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
 /// Path prefixes (after `/v1.0` or `/beta`) that share the CA budget.
-pub const CA_PREFIXES: &[&str] = &[
+pub(crate) const CA_PREFIXES: &[&str] = &[
     "/identity/conditionalAccess/policies",
     "/identity/conditionalAccess/namedLocations",
     // Same entity set as /identity/conditionalAccess/policies.
     "/policies/conditionalAccessPolicies",
 ];
 
-pub fn is_ca_path(path: &str) -> bool {
+pub(crate) fn is_ca_path(path: &str) -> bool {
     CA_PREFIXES.iter().any(|p| {
         path.len() >= p.len()
             && path[..p.len()].eq_ignore_ascii_case(p)
@@ -22,7 +23,7 @@ pub fn is_ca_path(path: &str) -> bool {
     })
 }
 
-pub struct Throttle {
+pub(crate) struct Throttle {
     rate: Option<f64>,
     /// The simulator's time scale: a second of Graph's time lasts this many real seconds.
     scale: f64,
@@ -35,7 +36,7 @@ struct Bucket {
 }
 
 impl Throttle {
-    pub fn new(rate: Option<f64>, scale: f64) -> Self {
+    pub(crate) fn new(rate: Option<f64>, scale: f64) -> Self {
         Throttle {
             rate: rate.filter(|r| *r > 0.0),
             scale,
@@ -44,12 +45,12 @@ impl Throttle {
     }
 
     /// Take one request from the tenant's budget; false = throttled.
-    pub fn try_acquire(&self, tenant: &str) -> bool {
+    pub(crate) fn try_acquire(&self, tenant: &str) -> bool {
         let Some(rate) = self.rate else { return true };
         // Burst of one second's worth (at least one request), like a per-second window.
         let capacity = rate.max(1.0);
         let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap();
+        let mut buckets = self.buckets.locked();
         let b = buckets.entry(tenant.to_string()).or_insert(Bucket {
             tokens: capacity,
             last: now,

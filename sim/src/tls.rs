@@ -10,11 +10,17 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+/// A freshly generated CA and the server configuration whose certificate it signed.
 pub struct TlsMaterial {
+    /// PEM of the CA certificate, what clients trust.
     pub ca_pem: String,
+    /// Serves the certificate for `localhost` and 127.0.0.1 (chain includes the CA), h2 and
+    /// http/1.1 by ALPN.
     pub server_config: Arc<rustls::ServerConfig>,
 }
 
+/// New CA and server certificate, valid from yesterday for a year (also used by the provider's
+/// tests for servers of their own).
 pub fn generate() -> anyhow::Result<TlsMaterial> {
     let validity_start = time::OffsetDateTime::now_utc() - time::Duration::days(1);
     let validity_end = time::OffsetDateTime::now_utc() + time::Duration::days(365);

@@ -12,7 +12,7 @@ use crate::state::SimState;
 use crate::time_fmt::{entra, now, unix_now};
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -60,8 +60,11 @@ impl EntraError {
         });
         let mut resp = (status, axum::Json(body)).into_response();
         let h = resp.headers_mut();
-        h.insert("cache-control", "no-store, no-cache".parse().unwrap());
-        h.insert("pragma", "no-cache".parse().unwrap());
+        h.insert(
+            "cache-control",
+            HeaderValue::from_static("no-store, no-cache"),
+        );
+        h.insert("pragma", HeaderValue::from_static("no-cache"));
         resp
     }
 }
@@ -73,7 +76,7 @@ fn correlation_id(headers: &HeaderMap, ids: &RequestIds) -> String {
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token`
-pub async fn token(
+pub(crate) async fn token(
     State(state): State<Arc<SimState>>,
     Path(tenant): Path<String>,
     Extension(ids): Extension<RequestIds>,
@@ -91,8 +94,11 @@ pub async fn token(
             }))
             .into_response();
             let h = resp.headers_mut();
-            h.insert("cache-control", "no-store, no-cache".parse().unwrap());
-            h.insert("pragma", "no-cache".parse().unwrap());
+            h.insert(
+                "cache-control",
+                HeaderValue::from_static("no-store, no-cache"),
+            );
+            h.insert("pragma", HeaderValue::from_static("no-cache"));
             resp
         }
         Err(e) => e.into_response(&corr),
@@ -295,7 +301,7 @@ fn verify_assertion(
 /// `GET /_sim/msi/token?api-version=2019-08-01&resource=<graph>` with `X-IDENTITY-HEADER`, as
 /// App Service's IDENTITY_ENDPOINT. Response shape is what azure_identity's MsiTokenResponse
 /// parses: `expires_on` is a string of unix seconds.
-pub async fn msi_token(
+pub(crate) async fn msi_token(
     State(state): State<Arc<SimState>>,
     Extension(ids): Extension<RequestIds>,
     Query(q): Query<HashMap<String, String>>,
@@ -351,7 +357,7 @@ pub async fn msi_token(
 
 /// `GET /_sim/oidc/token?audience=...` with `Authorization: Bearer <request token>`: the
 /// simulator's stand-in for GitHub's ACTIONS_ID_TOKEN_REQUEST_URL. Returns `{"value": jwt}`.
-pub async fn oidc_token(
+pub(crate) async fn oidc_token(
     State(state): State<Arc<SimState>>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -375,7 +381,7 @@ pub async fn oidc_token(
 /// Bearer <request token>`: the stand-in for Azure DevOps' SYSTEM_OIDCREQUESTURI. Returns
 /// `{"oidcToken": jwt}` with the audience Entra expects of federated credentials. Azure DevOps
 /// answers a GET with 405 and a call without a service connection with 400; so does this.
-pub async fn ado_oidc_token(
+pub(crate) async fn ado_oidc_token(
     State(state): State<Arc<SimState>>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -411,7 +417,7 @@ fn presents_request_token(state: &SimState, headers: &HeaderMap) -> bool {
 }
 
 /// `POST /_sim/clients/{client_id}/certificates`, body = PEM certificate.
-pub async fn register_certificate(
+pub(crate) async fn register_certificate(
     State(state): State<Arc<SimState>>,
     Path(client_id): Path<String>,
     body: Bytes,

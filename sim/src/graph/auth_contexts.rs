@@ -8,6 +8,7 @@
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::Stored;
+use crate::Locked;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -16,7 +17,7 @@ const ITEM: &str = "/identity/conditionalAccess/authenticationContextClassRefere
 const FRAGMENT: &str = "identity/conditionalAccess/authenticationContextClassReferences";
 const TYPE_NAME: &str = "microsoft.graph.authenticationContextClassReference";
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::GET, COLLECTION, list),
         Route::new(Method::POST, COLLECTION, create),
@@ -27,7 +28,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// `^c([1-9]|[1-9][0-9])$`
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     let Some(n) = id.strip_prefix('c') else {
         return false;
     };
@@ -35,7 +36,7 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// The entity as Graph returns it: all four properties, defaults filled.
-pub fn render(id: &str, stored: &Map<String, Value>) -> Value {
+pub(crate) fn render(id: &str, stored: &Map<String, Value>) -> Value {
     json!({
         "id": id,
         "displayName": stored.get("displayName").cloned().unwrap_or(Value::Null),
@@ -46,7 +47,7 @@ pub fn render(id: &str, stored: &Map<String, Value>) -> Value {
 
 /// Check a request body against the type; returns the writable properties it sets.
 /// OData annotations (`@odata.type` etc.) are accepted and ignored.
-pub fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+pub(crate) fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     let mut out = Map::new();
     for (k, v) in body {
         if k.starts_with('@') {
@@ -103,7 +104,7 @@ fn not_found(req: &GraphRequest, id: &str) -> GraphResponse {
 
 fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
     let items: Vec<Value> = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         store
             .auth_contexts
             .iter()
@@ -142,7 +143,7 @@ fn entity_response(
 
 fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
-    let store = state.store.lock().unwrap();
+    let store = state.store.locked();
     match store.auth_contexts.get(id) {
         Some(s) if s.visible(state.consistency_lag()) => {
             let entity = render(id, &s.value);
@@ -175,7 +176,7 @@ fn upsert(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
         Ok(p) => p,
         Err(m) => return req.bad_request(&m),
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     match store.auth_contexts.get_mut(id) {
         Some(existing) => existing.value.extend(props),
         None => store
@@ -205,7 +206,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         Ok(p) => p,
         Err(m) => return req.bad_request(&m),
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     if store.auth_contexts.contains(&id) {
         return req.error(
             StatusCode::CONFLICT,
@@ -224,7 +225,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
 
 fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(existing) = store.auth_contexts.get(id) else {
         return not_found(req, id);
     };

@@ -41,6 +41,7 @@ use super::policies::{render as ca_render, strengths};
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::{Store, Stored};
+use crate::Locked;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -49,16 +50,17 @@ const ENTITY_SET: &str = "policies/authenticationStrengthPolicies";
 const ALIAS_ENTITY_SET: &str = "identity/conditionalAccess/authenticationStrength/policies";
 
 /// Graph caps custom authentication strengths per tenant (graph-api.md §5).
-pub const MAX_CUSTOM: usize = 15;
+pub(crate) const MAX_CUSTOM: usize = 15;
 
-pub const BUILT_IN_IDS: &[&str] = &[
+pub(crate) const BUILT_IN_IDS: &[&str] = &[
     strengths::MFA,
     strengths::PASSWORDLESS_MFA,
     strengths::PHISHING_RESISTANT_MFA,
 ];
 
-pub const FIDO2_CONFIG_TYPE: &str = "#microsoft.graph.fido2CombinationConfiguration";
-pub const X509_CONFIG_TYPE: &str = "#microsoft.graph.x509CertificateCombinationConfiguration";
+pub(crate) const FIDO2_CONFIG_TYPE: &str = "#microsoft.graph.fido2CombinationConfiguration";
+pub(crate) const X509_CONFIG_TYPE: &str =
+    "#microsoft.graph.x509CertificateCombinationConfiguration";
 
 /// authenticationMethodModes in declaration order (v1.0 + beta's evolvable `qrCodePin`).
 pub const MODES: &[&str] = &[
@@ -115,7 +117,7 @@ const WITH_FEDERATED: &[&str] = &[
     "microsoftAuthenticatorPush",
 ];
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     let mut r = Vec::new();
     for p in [PATHS, ALIAS_PATHS] {
         r.push(Route::new(Method::GET, p.collection, list));
@@ -196,7 +198,7 @@ fn is_built_in(id: &str) -> bool {
 
 /// One combination, canonical (`"password, sms"` -> `"password,sms"`, modes in declaration
 /// order), or why it is not valid.
-pub fn normalise_combination(raw: &str, unknown_members: bool) -> Result<String, String> {
+pub(crate) fn normalise_combination(raw: &str, unknown_members: bool) -> Result<String, String> {
     let mut idx = Vec::new();
     for part in raw.split(',') {
         let part = part.trim();
@@ -247,7 +249,10 @@ pub fn normalise_combination(raw: &str, unknown_members: bool) -> Result<String,
 
 /// `allowedCombinations` of a write: a non-empty array of valid combinations, canonical,
 /// repeated ones dropped.
-pub fn normalise_combinations(v: &Value, unknown_members: bool) -> Result<Vec<String>, String> {
+pub(crate) fn normalise_combinations(
+    v: &Value,
+    unknown_members: bool,
+) -> Result<Vec<String>, String> {
     let Some(items) = v.as_array() else {
         return Err("The 'allowedCombinations' property must be a collection of authentication method combinations.".into());
     };
@@ -278,7 +283,7 @@ pub fn normalise_combinations(v: &Value, unknown_members: bool) -> Result<Vec<St
 /// declared after `unknownFutureValue` (qrCodePin) reads as `unknownFutureValue`. Wherever a
 /// strength's combinations are answered: the strength itself, a CA policy's expanded strength,
 /// the updateAllowedCombinations result.
-pub fn mask_combinations(combos: &mut [Value]) {
+pub(crate) fn mask_combinations(combos: &mut [Value]) {
     for c in combos {
         if let Some(s) = c.as_str() {
             *c = json!(super::policies::schema::masked_flags(MODES, s));
@@ -332,7 +337,7 @@ fn custom_key(store: &Store, id: &str) -> Option<String> {
 
 /// The custom strength with this id (case-insensitive), rendered; used by
 /// [`strengths::lookup`] so CA policies can reference and expand custom strengths.
-pub fn custom(store: &Store, id: &str) -> Option<Value> {
+pub(crate) fn custom(store: &Store, id: &str) -> Option<Value> {
     let key = custom_key(store, id)?;
     store
         .auth_strengths
@@ -341,7 +346,7 @@ pub fn custom(store: &Store, id: &str) -> Option<Value> {
 }
 
 /// Ids of the custom strengths in the store.
-pub fn custom_ids(store: &Store) -> Vec<String> {
+pub(crate) fn custom_ids(store: &Store) -> Vec<String> {
     store
         .auth_strengths
         .iter()
@@ -350,7 +355,7 @@ pub fn custom_ids(store: &Store) -> Vec<String> {
 }
 
 /// Ids of CA policies whose `grantControls.authenticationStrength.id` is `id`.
-pub fn policies_referencing(store: &Store, id: &str) -> Vec<String> {
+pub(crate) fn policies_referencing(store: &Store, id: &str) -> Vec<String> {
     store
         .ca_policies
         .iter()
@@ -468,7 +473,7 @@ fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         .filter_map(|id| strengths::built_in(id))
         .collect();
     {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         items.extend(
             store
                 .auth_strengths
@@ -501,7 +506,7 @@ fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let found = if is_built_in(id) {
         strengths::built_in(&id.to_ascii_lowercase())
     } else {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         custom_key(&store, id).and_then(|k| {
             store
                 .auth_strengths
@@ -595,7 +600,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         Ok(m) => m,
         Err(msg) => return req.bad_request(&msg),
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     if store.auth_strengths.len() >= MAX_CUSTOM {
         return req.bad_request(&format!(
             "The tenant already has the maximum of {MAX_CUSTOM} custom authentication strength policies. Delete one before creating another."
@@ -650,7 +655,7 @@ fn patch(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
             _ => return req.bad_request(&unknown_property(k, TYPE_NAME)),
         }
     }
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = custom_key(&store, id) else {
         return not_found(req, id);
     };
@@ -666,7 +671,7 @@ fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     if is_built_in(id) {
         return built_in_refusal(req, id, "deleted");
     }
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = custom_key(&store, id) else {
         return not_found(req, id);
     };
@@ -704,7 +709,7 @@ fn update_allowed_combinations(state: &SimState, req: &GraphRequest, p: &Params)
         Ok(c) => c,
         Err(m) => return req.bad_request(&m),
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = custom_key(&store, id) else {
         return not_found(req, id);
     };
@@ -759,7 +764,7 @@ fn update_allowed_combinations(state: &SimState, req: &GraphRequest, p: &Params)
 
 fn usage(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
-    let store = state.store.lock().unwrap();
+    let store = state.store.locked();
     let exists = is_built_in(id) || custom_key(&store, id).is_some();
     if !exists {
         drop(store);
@@ -963,7 +968,7 @@ fn list_configs(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespon
     let configs = if is_built_in(id) {
         Vec::new()
     } else {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         match custom_key(&store, id).and_then(|k| store.auth_strengths.get(&k).map(configs_of)) {
             Some(c) => c,
             None => return not_found(req, id),
@@ -982,7 +987,7 @@ fn get_config(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse
     if is_built_in(id) {
         return config_not_found(req, cid);
     }
-    let store = state.store.lock().unwrap();
+    let store = state.store.locked();
     let Some(s) = custom_key(&store, id).and_then(|k| store.auth_strengths.get(&k)) else {
         return not_found(req, id);
     };
@@ -1031,11 +1036,13 @@ fn create_config(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespo
         Ok(b) => b,
         Err(e) => return e,
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = custom_key(&store, id) else {
         return not_found(req, id);
     };
-    let slot = store.auth_strengths.get_mut(&key).unwrap();
+    let Some(slot) = store.auth_strengths.get_mut(&key) else {
+        return not_found(req, id);
+    };
     let mut configs = configs_of(slot);
     let config = match new_config(&b, &combos_of(slot), &configs, None) {
         Ok(c) => Value::Object(c),
@@ -1058,11 +1065,13 @@ fn patch_config(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespon
         Ok(b) => b,
         Err(e) => return e,
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = custom_key(&store, id) else {
         return not_found(req, id);
     };
-    let slot = store.auth_strengths.get_mut(&key).unwrap();
+    let Some(slot) = store.auth_strengths.get_mut(&key) else {
+        return not_found(req, id);
+    };
     let mut configs = configs_of(slot);
     let Some(pos) = configs
         .iter()
@@ -1087,11 +1096,13 @@ fn delete_config(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespo
     if is_built_in(id) {
         return built_in_refusal(req, id, "updated");
     }
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = custom_key(&store, id) else {
         return not_found(req, id);
     };
-    let slot = store.auth_strengths.get_mut(&key).unwrap();
+    let Some(slot) = store.auth_strengths.get_mut(&key) else {
+        return not_found(req, id);
+    };
     let mut configs = configs_of(slot);
     let before = configs.len();
     configs.retain(|c| c.get("id").and_then(Value::as_str) != Some(cid));
@@ -1113,7 +1124,7 @@ fn delete_config(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespo
 /// their responses) and objects without `allowedCombinations` (e.g. a combination
 /// configuration response). Ids, timestamps and configurations are kept; combinations are
 /// normalised (`"password, sms"` -> `"password,sms"`).
-pub fn seed(store: &mut Store, obj: &Map<String, Value>) -> Result<bool, String> {
+pub(crate) fn seed(store: &mut Store, obj: &Map<String, Value>) -> Result<bool, String> {
     let Some(id) = obj.get("id").and_then(Value::as_str) else {
         return Ok(false);
     };

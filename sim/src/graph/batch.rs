@@ -13,9 +13,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-pub const MAX_REQUESTS: usize = 20;
+pub(crate) const MAX_REQUESTS: usize = 20;
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     vec![Route::new(Method::POST, "/$batch", batch)]
 }
 

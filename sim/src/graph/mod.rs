@@ -12,14 +12,14 @@
 //! [`all_routes`]. Templates are written once (e.g. `/identity/conditionalAccess/policies/{id}`)
 //! and serve both `/v1.0` and `/beta`; `req.version` tells them apart when behaviour differs.
 
-pub mod auth_contexts;
+pub(crate) mod auth_contexts;
 pub mod auth_strengths;
-pub mod batch;
+pub(crate) mod batch;
 pub mod named_locations;
-pub mod odata;
-pub mod pim;
+pub(crate) mod odata;
+pub(crate) mod pim;
 pub mod policies;
-pub mod role_definitions;
+pub(crate) mod role_definitions;
 
 use crate::auth::Principal;
 use crate::faults::FaultKind;
@@ -34,20 +34,20 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Graph's JSON content type at the default `odata.metadata=minimal`.
-pub const ODATA_JSON: &str =
+pub(crate) const ODATA_JSON: &str =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-pub type Handler = fn(&SimState, &GraphRequest, &Params) -> GraphResponse;
+pub(crate) type Handler = fn(&SimState, &GraphRequest, &Params) -> GraphResponse;
 
 /// One Graph operation: method + path template (relative to `/v1.0` or `/beta`).
-pub struct Route {
-    pub method: Method,
-    pub template: &'static str,
-    pub handler: Handler,
+pub(crate) struct Route {
+    pub(crate) method: Method,
+    pub(crate) template: &'static str,
+    pub(crate) handler: Handler,
 }
 
 impl Route {
-    pub fn new(method: Method, template: &'static str, handler: Handler) -> Self {
+    pub(crate) fn new(method: Method, template: &'static str, handler: Handler) -> Self {
         Route {
             method,
             template,
@@ -74,10 +74,10 @@ fn all_routes() -> &'static [Route] {
 
 /// Values of the `{name}` segments of the matched template.
 #[derive(Debug, Default)]
-pub struct Params(Vec<(&'static str, String)>);
+pub(crate) struct Params(Vec<(&'static str, String)>);
 
 impl Params {
-    pub fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(n, _)| *n == name)
@@ -136,28 +136,28 @@ fn find_route(method: &Method, path: &str) -> RouteMatch {
 }
 
 /// A Graph request as the resource handlers see it (HTTP or `$batch` inner).
-pub struct GraphRequest {
-    pub method: Method,
+pub(crate) struct GraphRequest {
+    pub(crate) method: Method,
     /// `v1.0` or `beta`.
-    pub version: String,
+    pub(crate) version: String,
     /// Path after the version, starting with `/`, not decoded, no query.
-    pub path: String,
+    pub(crate) path: String,
     /// Decoded query pairs, in order.
-    pub query: Vec<(String, String)>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub ids: RequestIds,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) ids: RequestIds,
     /// Set by the pipeline once the bearer token checked out.
-    pub principal: Option<Principal>,
+    pub(crate) principal: Option<Principal>,
     /// Inside a `$batch` (no connection to reset, no extra latency).
-    pub inner: bool,
+    pub(crate) inner: bool,
 }
 
 impl GraphRequest {
     /// Whether the client asked for enum members declared after `unknownFutureValue`
     /// (`Prefer: include-unknown-enum-members`): only then may it send them, and only then
     /// does Graph answer with them instead of `unknownFutureValue`.
-    pub fn prefers_unknown_members(&self) -> bool {
+    pub(crate) fn prefers_unknown_members(&self) -> bool {
         self.headers
             .get_all("prefer")
             .iter()
@@ -170,7 +170,7 @@ impl GraphRequest {
 
     /// A query option, e.g. `q("$top")`; option names are case-insensitive and the `$` is
     /// optional, as in Graph.
-    pub fn q(&self, name: &str) -> Option<&str> {
+    pub(crate) fn q(&self, name: &str) -> Option<&str> {
         let bare = name.trim_start_matches('$');
         self.query
             .iter()
@@ -178,26 +178,26 @@ impl GraphRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn error(&self, status: StatusCode, code: &str, message: &str) -> GraphResponse {
+    pub(crate) fn error(&self, status: StatusCode, code: &str, message: &str) -> GraphResponse {
         GraphResponse::error_with_ids(status, code, message, &self.ids)
     }
 
-    pub fn bad_request(&self, message: &str) -> GraphResponse {
+    pub(crate) fn bad_request(&self, message: &str) -> GraphResponse {
         self.error(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
 
     /// `https://host/v1.0`
-    pub fn base_url(&self, state: &SimState) -> String {
+    pub(crate) fn base_url(&self, state: &SimState) -> String {
         format!("{}/{}", state.info.graph_endpoint, self.version)
     }
 
     /// `https://host/v1.0/$metadata#<fragment>`
-    pub fn context_url(&self, state: &SimState, fragment: &str) -> String {
+    pub(crate) fn context_url(&self, state: &SimState, fragment: &str) -> String {
         format!("{}/$metadata#{}", self.base_url(state), fragment)
     }
 
     /// The body as a JSON object; an empty body is `Ok(None)`.
-    pub fn json_object(&self) -> Result<Option<Map<String, Value>>, GraphResponse> {
+    pub(crate) fn json_object(&self) -> Result<Option<Map<String, Value>>, GraphResponse> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
@@ -215,14 +215,14 @@ impl GraphRequest {
 
 /// A Graph response before it becomes HTTP (or a `$batch` item).
 #[derive(Debug, Clone)]
-pub struct GraphResponse {
-    pub status: StatusCode,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<Value>,
+pub(crate) struct GraphResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Value>,
 }
 
 impl GraphResponse {
-    pub fn json(status: StatusCode, body: Value) -> Self {
+    pub(crate) fn json(status: StatusCode, body: Value) -> Self {
         GraphResponse {
             status,
             headers: Vec::new(),
@@ -230,7 +230,7 @@ impl GraphResponse {
         }
     }
 
-    pub fn no_content() -> Self {
+    pub(crate) fn no_content() -> Self {
         GraphResponse {
             status: StatusCode::NO_CONTENT,
             headers: Vec::new(),
@@ -238,13 +238,18 @@ impl GraphResponse {
         }
     }
 
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_string(), value.into()));
         self
     }
 
     /// The Graph error envelope (graph-api.md §9.1).
-    pub fn error_with_ids(status: StatusCode, code: &str, message: &str, ids: &RequestIds) -> Self {
+    pub(crate) fn error_with_ids(
+        status: StatusCode,
+        code: &str,
+        message: &str,
+        ids: &RequestIds,
+    ) -> Self {
         GraphResponse::json(
             status,
             json!({"error": {
@@ -260,7 +265,7 @@ impl GraphResponse {
     }
 
     /// Headers Graph puts on every response, plus the handler's own.
-    pub fn all_headers(&self) -> Vec<(String, String)> {
+    pub(crate) fn all_headers(&self) -> Vec<(String, String)> {
         let mut h = vec![
             ("Cache-Control".to_string(), "no-cache".to_string()),
             (
@@ -294,7 +299,7 @@ impl IntoResponse for GraphResponse {
     }
 }
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     Respond(GraphResponse),
     /// Fault injection asked to drop the TCP connection (before or after processing).
     ResetConnection,
@@ -305,7 +310,7 @@ pub enum Outcome {
 }
 
 /// The pipeline every Graph request goes through (see module docs).
-pub fn process(state: &SimState, mut req: GraphRequest) -> Outcome {
+pub(crate) fn process(state: &SimState, mut req: GraphRequest) -> Outcome {
     let found = find_route(&req.method, &req.path);
     let template: &str = match &found {
         RouteMatch::Found(r, _) => r.template,
@@ -419,7 +424,7 @@ fn authenticate(state: &SimState, req: &GraphRequest) -> Result<Principal, Graph
 }
 
 /// axum entry point for `/v1.0/*` and `/beta/*`.
-pub async fn entry(State(state): State<Arc<SimState>>, req: Request) -> Response {
+pub(crate) async fn entry(State(state): State<Arc<SimState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let ids = parts
         .extensions

@@ -8,14 +8,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
 /// Percent-decode a path segment (`%24batch` -> `$batch`).
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -64,14 +64,14 @@ fn encode_query_value(s: &str) -> String {
 
 /// One `property eq literal` clause.
 #[derive(Debug, Clone)]
-pub struct EqClause {
-    pub property: String,
-    pub value: Value,
+pub(crate) struct EqClause {
+    pub(crate) property: String,
+    pub(crate) value: Value,
 }
 
 /// Parse `$filter` limited to `prop eq literal [and prop eq literal]*`, which is what Graph
 /// documents for these resources. `properties` lists the filterable ones.
-pub fn parse_filter(
+pub(crate) fn parse_filter(
     filter: &str,
     properties: &[&str],
     type_name: &str,
@@ -129,7 +129,7 @@ pub fn parse_filter(
     }
 }
 
-pub fn matches_filter(item: &Value, clauses: &[EqClause]) -> bool {
+pub(crate) fn matches_filter(item: &Value, clauses: &[EqClause]) -> bool {
     clauses.iter().all(|c| {
         let actual = item.get(&c.property).unwrap_or(&Value::Null);
         match (actual, &c.value) {
@@ -189,7 +189,7 @@ fn tokenize(s: &str) -> Result<Vec<Token>, String> {
 }
 
 /// Keep only `$select`ed properties (plus `id`, which Graph always returns).
-pub fn apply_select(req: &GraphRequest, item: Value) -> Value {
+pub(crate) fn apply_select(req: &GraphRequest, item: Value) -> Value {
     let Some(select) = req.q("$select") else {
         return item;
     };
@@ -212,7 +212,7 @@ const SKIPTOKEN_PREFIX: &str = "sim-offset:";
 
 /// Build a collection response: `$count`, `$top` paging with an opaque `$skiptoken` in an
 /// absolute `@odata.nextLink`, and `$select`. `items` are already filtered.
-pub fn collection(
+pub(crate) fn collection(
     state: &SimState,
     req: &GraphRequest,
     context_fragment: &str,

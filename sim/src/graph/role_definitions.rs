@@ -10,6 +10,7 @@
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::Store;
+use crate::Locked;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -20,7 +21,7 @@ const TYPE_NAME: &str = "microsoft.graph.unifiedRoleDefinition";
 
 /// (display name, template id, description) of the built-in roles, in §7's order.
 #[rustfmt::skip]
-pub const BUILT_IN: [(&str, &str, &str); 31] = [
+pub(crate) const BUILT_IN: [(&str, &str, &str); 31] = [
     ("Global Administrator", "62e90394-69f5-4237-9190-012177145e10", "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities."),
     ("Privileged Role Administrator", "e8611ab8-c189-46e8-94e1-60213ab1f814", "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management."),
     ("Application Administrator", "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "Can create and manage all aspects of app registrations and enterprise apps."),
@@ -56,18 +57,18 @@ pub const BUILT_IN: [(&str, &str, &str); 31] = [
 
 /// One role definition (built-in or custom).
 #[derive(Debug, Clone)]
-pub struct RoleDefinition {
+pub(crate) struct RoleDefinition {
     /// Also the template id.
-    pub id: String,
-    pub display_name: String,
-    pub description: Option<String>,
-    pub built_in: bool,
+    pub(crate) id: String,
+    pub(crate) display_name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) built_in: bool,
 }
 
 /// The tenant's role definitions, built-ins first. `Default` holds the built-ins.
 #[derive(Debug, Clone)]
-pub struct RoleDefinitions {
-    pub items: Vec<RoleDefinition>,
+pub(crate) struct RoleDefinitions {
+    pub(crate) items: Vec<RoleDefinition>,
 }
 
 impl Default for RoleDefinitions {
@@ -87,13 +88,13 @@ impl Default for RoleDefinitions {
 }
 
 impl RoleDefinitions {
-    pub fn get(&self, id: &str) -> Option<&RoleDefinition> {
+    pub(crate) fn get(&self, id: &str) -> Option<&RoleDefinition> {
         self.items.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }
 }
 
 /// Add a custom role definition (and its PIM policy); returns its id (= templateId).
-pub fn add_custom_role(store: &mut Store, display_name: &str) -> String {
+pub(crate) fn add_custom_role(store: &mut Store, display_name: &str) -> String {
     let id = uuid::Uuid::new_v4().to_string();
     store.role_definitions.items.push(RoleDefinition {
         id: id.clone(),
@@ -105,7 +106,7 @@ pub fn add_custom_role(store: &mut Store, display_name: &str) -> String {
     id
 }
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::GET, COLLECTION, list),
         Route::new(Method::GET, ITEM, get),
@@ -113,7 +114,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The entity as Graph returns it (key order of the reference example).
-pub fn render(r: &RoleDefinition) -> Value {
+pub(crate) fn render(r: &RoleDefinition) -> Value {
     json!({
         "id": r.id,
         "description": r.description,
@@ -130,7 +131,7 @@ pub fn render(r: &RoleDefinition) -> Value {
 
 fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
     let items: Vec<Value> = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         store.role_definitions.items.iter().map(render).collect()
     };
     let items = match req.q("$filter") {
@@ -153,7 +154,7 @@ fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
 fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
     let entity = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         store.role_definitions.get(id).map(render)
     };
     let Some(entity) = entity else {

@@ -29,12 +29,13 @@ pub const COUNTRY_CODES: &[&str] = &[
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// `countryLookupMethodType`: how a country location tells where a sign-in comes from.
 pub const COUNTRY_LOOKUP_METHODS: &[&str] = &["clientIpAddress", "authenticatorAppGps"];
 
 /// Who writes a body. The API of each version knows its own types; a seed file stands for what
 /// a tenant already holds, including ranges older tools wrote that the API no longer takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Writer {
+pub(crate) enum Writer {
     V1,
     Beta,
     Seed,
@@ -75,7 +76,7 @@ fn expected_types(writer: Writer) -> String {
 }
 
 /// The `@odata.type` of a write body, required.
-pub fn body_kind(body: &Map<String, Value>, writer: Writer) -> Result<Kind, String> {
+pub(crate) fn body_kind(body: &Map<String, Value>, writer: Writer) -> Result<Kind, String> {
     let Some(t) = body.get("@odata.type") else {
         return Err(format!(
             "The '@odata.type' property is required to create or update a named location: one of {}.",
@@ -109,7 +110,7 @@ pub fn body_kind(body: &Map<String, Value>, writer: Writer) -> Result<Kind, Stri
 /// address. Address ranges (`lowerAddress`/`upperAddress`) exist in the metadata, and older
 /// tools left them in tenants, but named locations take CIDR ranges only (graph-metadata's
 /// scope note on `iPv4Range`): only a seed may hold them. Graph's exact refusal is not known.
-pub fn check_ip_range(v: &Value, writer: Writer) -> Result<Value, String> {
+pub(crate) fn check_ip_range(v: &Value, writer: Writer) -> Result<Value, String> {
     let Value::Object(r) = v else {
         return Err(
             "Each element of 'ipRanges' must be an object with '@odata.type' and 'cidrAddress'."
@@ -176,7 +177,7 @@ fn address_range(t: &str, r: &Map<String, Value>) -> Result<Value, String> {
 }
 
 /// The range type for a CIDR (`a.b.c.d/n` or `ipv6/n`), or why it is not acceptable.
-pub fn cidr_type(cidr: &str) -> Result<&'static str, String> {
+pub(crate) fn cidr_type(cidr: &str) -> Result<&'static str, String> {
     let Some((addr, prefix)) = cidr.split_once('/') else {
         return Err(format!(
             "'{cidr}' is not a valid CIDR address: the prefix length is missing. Use CIDR notation, for example 203.0.113.0/24 or 2001:db8::/48."
@@ -233,7 +234,7 @@ fn check_strings(k: &str, v: &Value) -> Result<(), String> {
 
 /// Check a POST/PATCH body against `kind`; returns the writable properties it sets
 /// (normalised: range types derived).
-pub fn check_props(
+pub(crate) fn check_props(
     body: &Map<String, Value>,
     kind: Kind,
     writer: Writer,
@@ -330,7 +331,7 @@ pub fn check_props(
 }
 
 /// Rules on the whole (created or merged) location.
-pub fn check_entity(m: &Map<String, Value>, kind: Kind) -> Result<(), String> {
+pub(crate) fn check_entity(m: &Map<String, Value>, kind: Kind) -> Result<(), String> {
     if !m.get("displayName").is_some_and(Value::is_string) {
         return Err("The 'displayName' property is required.".into());
     }
@@ -368,7 +369,7 @@ pub fn check_entity(m: &Map<String, Value>, kind: Kind) -> Result<(), String> {
 
 /// A full new location from a POST body (or a seed file): type, properties, defaults.
 /// Timestamps are not set here.
-pub fn new_location(
+pub(crate) fn new_location(
     body: &Map<String, Value>,
     writer: Writer,
 ) -> Result<Map<String, Value>, String> {

@@ -46,6 +46,7 @@ mod body;
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::{Store, Stored};
+use crate::Locked;
 use axum::http::{Method, StatusCode};
 use body::{body_kind, check_entity, check_props, new_location, Writer};
 pub use body::{COUNTRY_CODES, COUNTRY_LOOKUP_METHODS};
@@ -56,33 +57,33 @@ const ITEM: &str = "/identity/conditionalAccess/namedLocations/{id}";
 const FRAGMENT: &str = "identity/conditionalAccess/namedLocations";
 const BASE_TYPE: &str = "microsoft.graph.namedLocation";
 
-pub const IP_TYPE: &str = "#microsoft.graph.ipNamedLocation";
-pub const COUNTRY_TYPE: &str = "#microsoft.graph.countryNamedLocation";
-pub const PRIVATE_LINK_TYPE: &str = "#microsoft.graph.privateLinkNamedLocation";
-pub const SERVICE_TAG_TYPE: &str = "#microsoft.graph.serviceTagNamedLocation";
-pub const COMPLIANT_NETWORK_TYPE: &str = "#microsoft.graph.compliantNetworkNamedLocation";
-pub const IPV4_RANGE_TYPE: &str = "#microsoft.graph.iPv4CidrRange";
-pub const IPV6_RANGE_TYPE: &str = "#microsoft.graph.iPv6CidrRange";
-pub const IPV4_ADDRESS_RANGE_TYPE: &str = "#microsoft.graph.iPv4Range";
-pub const IPV6_ADDRESS_RANGE_TYPE: &str = "#microsoft.graph.iPv6Range";
+pub(crate) const IP_TYPE: &str = "#microsoft.graph.ipNamedLocation";
+pub(crate) const COUNTRY_TYPE: &str = "#microsoft.graph.countryNamedLocation";
+pub(crate) const PRIVATE_LINK_TYPE: &str = "#microsoft.graph.privateLinkNamedLocation";
+pub(crate) const SERVICE_TAG_TYPE: &str = "#microsoft.graph.serviceTagNamedLocation";
+pub(crate) const COMPLIANT_NETWORK_TYPE: &str = "#microsoft.graph.compliantNetworkNamedLocation";
+pub(crate) const IPV4_RANGE_TYPE: &str = "#microsoft.graph.iPv4CidrRange";
+pub(crate) const IPV6_RANGE_TYPE: &str = "#microsoft.graph.iPv6CidrRange";
+pub(crate) const IPV4_ADDRESS_RANGE_TYPE: &str = "#microsoft.graph.iPv4Range";
+pub(crate) const IPV6_ADDRESS_RANGE_TYPE: &str = "#microsoft.graph.iPv6Range";
 
 /// Graph caps named locations per tenant (graph-api.md §4).
-pub const MAX_LOCATIONS: usize = 195;
+pub(crate) const MAX_LOCATIONS: usize = 195;
 /// Graph caps IP ranges per location (graph-api.md §4).
-pub const MAX_IP_RANGES: usize = 2000;
+pub(crate) const MAX_IP_RANGES: usize = 2000;
 /// Smallest prefix length accepted ("greater than /8").
-pub const MIN_PREFIX: u8 = 9;
+pub(crate) const MIN_PREFIX: u8 = 9;
 
 /// "Multifactor authentication trusted IPs": valid in CA policies, not a named location.
-pub const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
 /// Location keywords CA policies may use besides ids.
-pub const KEYWORDS: &[&str] = &["All", "AllTrusted"];
+pub(crate) const KEYWORDS: &[&str] = &["All", "AllTrusted"];
 
 /// The system "All Compliant Network locations" (id and timestamps from a real beta export,
 /// graph-examples/namedlocation-compliantnetwork.get.beta-real.json).
-pub const COMPLIANT_NETWORK_ID: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
+pub(crate) const COMPLIANT_NETWORK_ID: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::GET, COLLECTION, list),
         Route::new(Method::POST, COLLECTION, create),
@@ -94,7 +95,7 @@ pub fn routes() -> Vec<Route> {
 
 /// The kinds a tenant stores (the system compliant network location is not stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Ip,
     Country,
     PrivateLink,
@@ -210,20 +211,20 @@ fn key_for(store: &Store, req: &GraphRequest, id: &str) -> Option<String> {
 }
 
 /// A named location with this id exists in the tenant (including the system one).
-pub fn exists(store: &Store, id: &str) -> bool {
+pub(crate) fn exists(store: &Store, id: &str) -> bool {
     is_system(id) || stored_id(store, id).is_some()
 }
 
 /// What `conditions.locations.include/excludeLocations` may contain: `All`, `AllTrusted`,
 /// the MFA trusted IPs id, or an existing named location.
-pub fn valid_policy_reference(store: &Store, id: &str) -> bool {
+pub(crate) fn valid_policy_reference(store: &Store, id: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(id))
         || id.eq_ignore_ascii_case(MFA_TRUSTED_IPS)
         || exists(store, id)
 }
 
 /// Ids of CA policies whose `conditions.locations` include or exclude location `id`.
-pub fn policies_referencing(store: &Store, id: &str) -> Vec<String> {
+pub(crate) fn policies_referencing(store: &Store, id: &str) -> Vec<String> {
     store
         .ca_policies
         .iter()
@@ -243,7 +244,7 @@ pub fn policies_referencing(store: &Store, id: &str) -> Vec<String> {
 }
 
 /// Ids of the named locations in the store (API-created and seeded; not the system one).
-pub fn ids(store: &Store) -> Vec<String> {
+pub(crate) fn ids(store: &Store) -> Vec<String> {
     store
         .named_locations
         .iter()
@@ -256,7 +257,7 @@ pub fn ids(store: &Store) -> Vec<String> {
 
 /// The entity as Graph returns it at minimal metadata, defaults filled. Beta adds
 /// `deletedDateTime` (soft delete).
-pub fn render(id: &str, s: &Map<String, Value>, beta: bool) -> Value {
+pub(crate) fn render(id: &str, s: &Map<String, Value>, beta: bool) -> Value {
     let get = |k: &str| s.get(k).cloned().unwrap_or(Value::Null);
     let mut out = Map::new();
     out.insert("@odata.type".into(), get("@odata.type"));
@@ -354,7 +355,7 @@ fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         items.push(render(COMPLIANT_NETWORK_ID, &compliant_network(), true));
     }
     {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         items.extend(
             store
                 .named_locations
@@ -392,7 +393,7 @@ fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
         };
     }
     let entity = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         key_for(&store, req, id).and_then(|k| {
             store
                 .named_locations
@@ -417,7 +418,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         Ok(l) => l,
         Err(m) => return req.bad_request(&m),
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     if store.named_locations.len() >= MAX_LOCATIONS {
         return req.bad_request(&format!(
             "The tenant already has the maximum of {MAX_LOCATIONS} named locations. Delete a named location before creating another one."
@@ -457,11 +458,13 @@ fn patch(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
         Ok(None) => return req.bad_request("Empty Payload. JSON content expected."),
         Err(e) => return e,
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = key_for(&store, req, id) else {
         return not_found(req, id);
     };
-    let existing = &store.named_locations.get(&key).unwrap().value;
+    let Some(existing) = store.named_locations.get(&key).map(|s| &s.value) else {
+        return not_found(req, id);
+    };
     let Some(kind) = Kind::of(existing) else {
         return req.bad_request("This named location cannot be updated.");
     };
@@ -504,11 +507,13 @@ fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
             not_found(req, id)
         };
     }
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(key) = key_for(&store, req, id) else {
         return not_found(req, id);
     };
-    let existing = &store.named_locations.get(&key).unwrap().value;
+    let Some(existing) = store.named_locations.get(&key).map(|s| &s.value) else {
+        return not_found(req, id);
+    };
     if existing.get("isTrusted") == Some(&Value::Bool(true)) {
         return req.bad_request(&format!(
             "Named location {key} is marked as trusted and cannot be deleted. Update it with isTrusted set to false first, then delete it."
@@ -535,7 +540,7 @@ fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
 /// later file with the same id replaces the earlier one. A seed may hold the address ranges
 /// the API no longer takes, as tenants that older tools wrote to do. Returns whether it was
 /// loaded.
-pub fn seed(store: &mut Store, obj: &Map<String, Value>) -> Result<bool, String> {
+pub(crate) fn seed(store: &mut Store, obj: &Map<String, Value>) -> Result<bool, String> {
     let Some(id) = obj.get("id").and_then(Value::as_str) else {
         return Ok(false);
     };

@@ -25,12 +25,13 @@
 //!   modification gives the policy a new guid: its id (and its assignment's id) change and the
 //!   old ids answer 404 `ResourceNotFound` from then on. Later modifications keep the id.
 
-pub mod rules;
-pub mod validate;
+mod rules;
+mod validate;
 
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::Store;
+use crate::Locked;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -51,7 +52,7 @@ const ASSIGNMENT_TYPE: &str = "microsoft.graph.unifiedRoleManagementPolicyAssign
 const MISSING_PROVIDER: &str = r#"{"errorCode":"MissingProvider","message":"The provider is missing.","instanceAnnotations":[]}"#;
 const MFA_ACRS_MESSAGE: &str = "The Mfa and Acrs policy settings cannot be enabled simultaneously.";
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::GET, ASSIGNMENTS, list_assignments),
         Route::new(Method::POST, ASSIGNMENTS, not_allowed),
@@ -76,16 +77,16 @@ pub fn routes() -> Vec<Route> {
 
 /// One role's policy (and, implicitly, its assignment).
 #[derive(Debug, Clone)]
-pub struct PimPolicy {
+pub(crate) struct PimPolicy {
     /// The last id segment; the id is `DirectoryRole_{tenant}_{guid}`.
-    pub guid: String,
-    pub role_definition_id: String,
+    pub(crate) guid: String,
+    pub(crate) role_definition_id: String,
     /// The 17 rules as GET returns them.
-    pub rules: Vec<Value>,
+    pub(crate) rules: Vec<Value>,
     /// `(lastModifiedDateTime, lastModifiedBy)` once modified (or seeded with them).
-    pub last_modified: Option<(Value, Value)>,
+    pub(crate) last_modified: Option<(Value, Value)>,
     /// The id already changed on a first modification.
-    pub rotated: bool,
+    pub(crate) rotated: bool,
 }
 
 impl PimPolicy {
@@ -102,8 +103,8 @@ impl PimPolicy {
 
 /// All directory-role policies. `Default` holds one per built-in role definition.
 #[derive(Debug, Clone)]
-pub struct PimStore {
-    pub policies: Vec<PimPolicy>,
+pub(crate) struct PimStore {
+    pub(crate) policies: Vec<PimPolicy>,
 }
 
 impl Default for PimStore {
@@ -119,13 +120,13 @@ impl Default for PimStore {
 
 impl PimStore {
     /// Give a (new) role definition its policy; no-op if it has one.
-    pub fn add_role(&mut self, role_definition_id: &str) {
+    pub(crate) fn add_role(&mut self, role_definition_id: &str) {
         if self.for_role(role_definition_id).is_none() {
             self.policies.push(PimPolicy::new(role_definition_id));
         }
     }
 
-    pub fn for_role(&self, role_definition_id: &str) -> Option<&PimPolicy> {
+    pub(crate) fn for_role(&self, role_definition_id: &str) -> Option<&PimPolicy> {
         self.policies.iter().find(|p| {
             p.role_definition_id
                 .eq_ignore_ascii_case(role_definition_id)
@@ -550,7 +551,7 @@ fn list_scoped(
     let items = match scope {
         Scope::Empty => Vec::new(),
         Scope::Directory(view, clauses) => {
-            let store = state.store.lock().unwrap();
+            let store = state.store.locked();
             store
                 .pim
                 .policies
@@ -590,7 +591,7 @@ fn get_assignment(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResp
         Err(e) => return e,
     };
     let m = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         find_assignment(&store, tenant, id).map(|(i, view)| {
             render_assignment(
                 tenant,
@@ -633,7 +634,7 @@ fn get_policy(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse
         Err(e) => return e,
     };
     let m = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         find_policy(&store, tenant, id).map(|(i, view)| {
             render_policy(
                 tenant,
@@ -669,7 +670,7 @@ fn list_rules(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse
     let tenant = &state.info.tenant_id;
     let id = p.get("id");
     let rules = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         find_policy(&store, tenant, id).map(|(i, _)| store.pim.policies[i].rules.clone())
     };
     let Some(rules) = rules else {
@@ -697,7 +698,7 @@ fn get_rule(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let tenant = &state.info.tenant_id;
     let (id, rule_id) = (p.get("id"), p.get("ruleId"));
     let found = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         find_policy(&store, tenant, id).map(|(i, _)| {
             store.pim.policies[i]
                 .rules
@@ -773,7 +774,7 @@ fn patch_rule(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse
         Ok(None) => return req.bad_request("Empty Payload. JSON content expected."),
         Err(e) => return e,
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some((i, _)) = find_policy(&store, tenant, id) else {
         return not_found(req, "role management policy", id);
     };
@@ -819,7 +820,7 @@ fn patch_policy(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespon
             ));
         }
     }
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some((i, view)) = find_policy(&store, tenant, id) else {
         return not_found(req, "role management policy", id);
     };
@@ -866,8 +867,8 @@ fn patch_policy(state: &SimState, req: &GraphRequest, p: &Params) -> GraphRespon
 // Test helpers (`Simulator::pim_rules`, `pim_policy_id`) and seeding
 
 /// The role's 17 current rules (`Value::Null` for an unknown role).
-pub fn rules_for(state: &SimState, role_definition_id: &str) -> Value {
-    let store = state.store.lock().unwrap();
+pub(crate) fn rules_for(state: &SimState, role_definition_id: &str) -> Value {
+    let store = state.store.locked();
     store
         .pim
         .for_role(role_definition_id)
@@ -876,8 +877,8 @@ pub fn rules_for(state: &SimState, role_definition_id: &str) -> Value {
 }
 
 /// The role's current policy id (`DirectoryRole_...`), if the role exists.
-pub fn policy_id_for(state: &SimState, role_definition_id: &str) -> Option<String> {
-    let store = state.store.lock().unwrap();
+pub(crate) fn policy_id_for(state: &SimState, role_definition_id: &str) -> Option<String> {
+    let store = state.store.locked();
     store
         .pim
         .for_role(role_definition_id)
@@ -936,7 +937,7 @@ fn seed_role(store: &Store, file_stem: &str, obj: &Map<String, Value>) -> Option
 /// PATCH would (keeping the policy id; lastModified* copied when the file has them). Files that
 /// name no role, are not directory-role policies, or whose rules do not validate are skipped and
 /// counted in one stderr line.
-pub fn load_seed(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
+pub(crate) fn load_seed(dir: &Path, store: &mut Store) -> anyhow::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }

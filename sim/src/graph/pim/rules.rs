@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 /// The derived type of a rule (`@odata.type` without `#microsoft.graph.`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleKind {
+pub(crate) enum RuleKind {
     Expiration,
     Enablement,
     Approval,
@@ -16,7 +16,7 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
-    pub fn type_name(self) -> &'static str {
+    pub(crate) fn type_name(self) -> &'static str {
         match self {
             RuleKind::Expiration => "unifiedRoleManagementPolicyExpirationRule",
             RuleKind::Enablement => "unifiedRoleManagementPolicyEnablementRule",
@@ -29,12 +29,12 @@ impl RuleKind {
     }
 
     /// `#microsoft.graph.<type>`, as emitted.
-    pub fn odata_type(self) -> String {
+    pub(crate) fn odata_type(self) -> String {
         format!("#microsoft.graph.{}", self.type_name())
     }
 
     /// Whether a request's `@odata.type` names this type (`#` optional, case-insensitive).
-    pub fn matches_odata_type(self, t: &str) -> bool {
+    pub(crate) fn matches_odata_type(self, t: &str) -> bool {
         let t = t.strip_prefix('#').unwrap_or(t);
         t.strip_prefix("microsoft.graph.")
             .or_else(|| t.strip_prefix("Microsoft.Graph."))
@@ -44,13 +44,13 @@ impl RuleKind {
 
 /// One of the 17 rules: its identity (never changes) and the recipient type for notifications.
 #[derive(Debug, Clone, Copy)]
-pub struct RuleSpec {
-    pub id: &'static str,
-    pub kind: RuleKind,
-    pub caller: &'static str,
-    pub level: &'static str,
+pub(crate) struct RuleSpec {
+    pub(crate) id: &'static str,
+    pub(crate) kind: RuleKind,
+    pub(crate) caller: &'static str,
+    pub(crate) level: &'static str,
     /// Notification rules only: `Admin` / `Requestor` / `Approver`.
-    pub recipient: &'static str,
+    pub(crate) recipient: &'static str,
 }
 
 const fn spec(
@@ -73,7 +73,7 @@ use RuleKind::*;
 
 /// The 17 rules in the order Graph lists them.
 #[rustfmt::skip]
-pub const RULES: [RuleSpec; 17] = [
+pub(crate) const RULES: [RuleSpec; 17] = [
     spec("Expiration_Admin_Eligibility", Expiration, "Admin", "Eligibility", ""),
     spec("Enablement_Admin_Eligibility", Enablement, "Admin", "Eligibility", ""),
     spec("Notification_Admin_Admin_Eligibility", Notification, "Admin", "Eligibility", "Admin"),
@@ -93,17 +93,17 @@ pub const RULES: [RuleSpec; 17] = [
     spec("Notification_Approver_EndUser_Assignment", Notification, "EndUser", "Assignment", "Approver"),
 ];
 
-pub const ENABLEMENT_END_USER: &str = "Enablement_EndUser_Assignment";
-pub const AUTH_CONTEXT_END_USER: &str = "AuthenticationContext_EndUser_Assignment";
-pub const EXPIRATION_END_USER: &str = "Expiration_EndUser_Assignment";
+pub(crate) const ENABLEMENT_END_USER: &str = "Enablement_EndUser_Assignment";
+pub(crate) const AUTH_CONTEXT_END_USER: &str = "AuthenticationContext_EndUser_Assignment";
+pub(crate) const EXPIRATION_END_USER: &str = "Expiration_EndUser_Assignment";
 
 /// The spec of a rule id (case-insensitive, as Graph keys are).
-pub fn find(id: &str) -> Option<&'static RuleSpec> {
+pub(crate) fn find(id: &str) -> Option<&'static RuleSpec> {
     RULES.iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
 /// The target as stored/emitted.
-pub fn target(
+pub(crate) fn target(
     spec: &RuleSpec,
     operations: Vec<Value>,
     inheritable: Value,
@@ -123,7 +123,7 @@ fn default_target(spec: &RuleSpec) -> Value {
 }
 
 /// The default approval `setting` (single stage, approval not required).
-pub fn default_approval_setting() -> Value {
+pub(crate) fn default_approval_setting() -> Value {
     json!({
         "isApprovalRequired": false,
         "isApprovalRequiredForExtension": false,
@@ -141,7 +141,7 @@ pub fn default_approval_setting() -> Value {
 }
 
 /// Microsoft's default for one rule (directory roles).
-pub fn default_rule(spec: &RuleSpec) -> Value {
+pub(crate) fn default_rule(spec: &RuleSpec) -> Value {
     let t = spec.kind.odata_type();
     let target = default_target(spec);
     match spec.kind {
@@ -174,6 +174,6 @@ pub fn default_rule(spec: &RuleSpec) -> Value {
 }
 
 /// All 17 defaults, in Graph's order.
-pub fn default_rules() -> Vec<Value> {
+pub(crate) fn default_rules() -> Vec<Value> {
     RULES.iter().map(default_rule).collect()
 }

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 /// Why a rule update was refused.
 #[derive(Debug, PartialEq)]
-pub enum RuleError {
+pub(crate) enum RuleError {
     /// `@odata.type` missing or not the rule's derived type: the service's 500 with empty code.
     TypeMismatch,
     /// 400 BadRequest with this message.
@@ -29,7 +29,7 @@ fn bad(m: impl Into<String>) -> RuleError {
     RuleError::Bad(m.into())
 }
 
-pub const ENABLEMENT_VALUES: [&str; 3] =
+pub(crate) const ENABLEMENT_VALUES: [&str; 3] =
     ["MultiFactorAuthentication", "Justification", "Ticketing"];
 const OPERATIONS: [&str; 8] = [
     "all",
@@ -44,14 +44,14 @@ const OPERATIONS: [&str; 8] = [
 const NOTIFICATION_LEVELS: [&str; 3] = ["None", "Critical", "All"];
 const APPROVAL_MODES: [&str; 4] = ["SingleStage", "Serial", "Parallel", "NoApproval"];
 /// Activation (Expiration_EndUser_Assignment) is at most 24 hours (portal 1-24 h).
-pub const MAX_ACTIVATION_SECONDS: u64 = 24 * 3600;
+pub(crate) const MAX_ACTIVATION_SECONDS: u64 = 24 * 3600;
 /// Eligible / active assignment expiry: at most one year (portal choices up to P365D).
-pub const MAX_ASSIGNMENT_SECONDS: u64 = 365 * 86_400;
+pub(crate) const MAX_ASSIGNMENT_SECONDS: u64 = 365 * 86_400;
 
 /// Parse the ISO-8601 durations PIM takes: `PnD`, `PTnH`, `PTnM`, `PTnS` and combinations
 /// (`P1DT2H`, `PT1H45M`). Years, months and weeks are refused (EasyPIM: Graph may not accept
 /// `P1Y`). Returns seconds.
-pub fn parse_duration(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<u64, String> {
     let err = || {
         format!("'{s}' is not a valid ISO 8601 duration. Use days and/or hours and minutes, e.g. 'P90D', 'PT8H' or 'PT1H30M' (years, months and weeks are not supported).")
     };
@@ -352,7 +352,7 @@ fn approval_setting(given: &Value) -> Result<Value, RuleError> {
 /// The rule after applying `body` to `current` (see module docs). `auth_context_exists` checks
 /// a claimValue against the tenant's authentication contexts. Cross-rule checks (MFA vs
 /// authentication context) are the caller's: [`check_cross_rules`].
-pub fn apply_rule(
+pub(crate) fn apply_rule(
     spec: &RuleSpec,
     current: &Value,
     body: &Map<String, Value>,
@@ -528,7 +528,7 @@ fn rule<'a>(rules: &'a [Value], id: &str) -> Option<&'a Value> {
 /// authentication-context rule is enabled is refused; enabling the authentication-context rule
 /// while MFA is on is accepted (both then stay on). `updated` is the rule just written, `rules`
 /// the policy's rules before it is stored.
-pub fn check_cross_rules(rules: &[Value], updated: &Value) -> Result<(), RuleError> {
+pub(crate) fn check_cross_rules(rules: &[Value], updated: &Value) -> Result<(), RuleError> {
     if updated["id"] != rules::ENABLEMENT_END_USER {
         return Ok(());
     }

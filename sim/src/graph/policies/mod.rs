@@ -11,14 +11,15 @@
 //! * Writes are schema-checked ([`schema`]), then validated ([`validate`]); GET fills defaults
 //!   ([`render`]). The per-tenant CA rate limit (no Retry-After) is applied by the pipeline.
 
-pub mod render;
+pub(crate) mod render;
 pub mod schema;
-pub mod strengths;
-pub mod validate;
+pub(crate) mod strengths;
+pub(crate) mod validate;
 
 use super::{odata, GraphRequest, GraphResponse, Params, Route};
 use crate::state::SimState;
 use crate::store::{Store, Stored};
+use crate::Locked;
 use axum::http::{Method, StatusCode};
 use render::RenderCtx;
 use serde_json::{json, Map, Value};
@@ -32,7 +33,7 @@ const ENTITY_SET: &str = "identity/conditionalAccess/policies";
 const ALIAS_ENTITY_SET: &str = "policies/conditionalAccessPolicies";
 const TYPE_NAME: &str = "microsoft.graph.conditionalAccessPolicy";
 
-pub fn routes() -> Vec<Route> {
+pub(crate) fn routes() -> Vec<Route> {
     let mut r = Vec::new();
     for (coll, item) in [(COLLECTION, ITEM), (ALIAS_COLLECTION, ALIAS_ITEM)] {
         r.push(Route::new(Method::GET, coll, list));
@@ -70,7 +71,7 @@ fn render_ctx<'a>(state: &SimState, req: &'a GraphRequest, store: &'a Store) -> 
 /// Store a policy without validation (seeds, `Simulator::put_raw_policy`): annotations dropped,
 /// flags enums canonical; the id is the object's `id` or a new GUID. `verbatim` = a real beta
 /// export, read back on beta exactly as given.
-pub fn store_raw(store: &mut Store, json: Value, verbatim: bool) -> String {
+pub(crate) fn store_raw(store: &mut Store, json: Value, verbatim: bool) -> String {
     let mut map = schema::normalise_loose(json);
     let id = match map.remove("id") {
         Some(Value::String(id)) => id,
@@ -170,7 +171,7 @@ fn entity_response(
 
 fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
     let items: Vec<Value> = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         let rc = render_ctx(state, req, &store);
         store
             .ca_policies
@@ -195,7 +196,7 @@ fn list(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
 fn get(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
     let entity = {
-        let store = state.store.lock().unwrap();
+        let store = state.store.locked();
         let rc = render_ctx(state, req, &store);
         store
             .ca_policies
@@ -214,7 +215,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
         Ok(p) => p,
         Err(e) => return e,
     };
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     if let Err(why) = validate::validate(&policy, is_beta(req), &store) {
         return invalid(req, why);
     }
@@ -241,7 +242,7 @@ fn create(state: &SimState, req: &GraphRequest, _: &Params) -> GraphResponse {
 
 fn patch(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
-    let mut store = state.store.lock().unwrap();
+    let mut store = state.store.locked();
     let Some(existing) = store.ca_policies.get(id) else {
         return not_found(req, id);
     };
@@ -270,7 +271,7 @@ fn patch(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
 fn delete(state: &SimState, req: &GraphRequest, p: &Params) -> GraphResponse {
     let id = p.get("id");
     // Real beta soft-deletes (deletedItems, 30-day restore); the simulator deletes on both.
-    match state.store.lock().unwrap().ca_policies.remove(id) {
+    match state.store.locked().ca_policies.remove(id) {
         Some(_) => GraphResponse::no_content(),
         None => not_found(req, id),
     }

@@ -20,19 +20,19 @@ use super::strengths;
 use crate::store::{Store, Stored};
 use serde_json::{json, Map, Value};
 
-pub struct RenderCtx<'a> {
-    pub beta: bool,
-    pub store: &'a Store,
+pub(crate) struct RenderCtx<'a> {
+    pub(crate) beta: bool,
+    pub(crate) store: &'a Store,
     /// `https://host/v1.0`
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// `identity/conditionalAccess/policies` or the `policies/conditionalAccessPolicies` alias.
-    pub entity_set: &'a str,
+    pub(crate) entity_set: &'a str,
     /// The client sent `Prefer: include-unknown-enum-members`; without it, members declared
     /// after `unknownFutureValue` read as `unknownFutureValue`.
-    pub unknown_members: bool,
+    pub(crate) unknown_members: bool,
 }
 
-pub fn render(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, Value> {
+pub(crate) fn render(id: &str, stored: &Stored, rc: &RenderCtx) -> Map<String, Value> {
     let mut out = render_all_members(id, stored, rc);
     if !rc.unknown_members {
         super::schema::mask_evolvable(&mut out, super::schema::POLICY);

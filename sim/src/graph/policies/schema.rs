@@ -12,17 +12,24 @@
 
 use serde_json::{Map, Value};
 
+/// What a member's value must be; `null` is accepted for every type.
 pub enum Ty {
+    /// A string (`Edm.String`).
     Str,
+    /// `true` or `false`.
     Bool,
+    /// An integer that fits `Edm.Int32`.
     Int32,
     /// Enum members in declaration order; members after `unknownFutureValue` need
     /// `Prefer: include-unknown-enum-members`.
     Enum(&'static [&'static str]),
     /// Flags enum, serialized as one comma-joined string.
     Flags(&'static [&'static str]),
+    /// An array of strings; `null` reads back as `[]`.
     StrList,
+    /// An array of members of an enum (duplicates dropped); `null` reads back as `[]`.
     EnumList(&'static [&'static str]),
+    /// A complex type with these members; any other member is unknown.
     Obj(&'static [Field]),
     /// conditionalAccessExternalTenants (abstract; derived type from `@odata.type` or
     /// `membershipKind`).
@@ -50,13 +57,13 @@ pub const SEEN_IN_BETA_EXPORTS: &[&str] = &[
 
 /// The API versions whose schema has a member; on the other one it is an unknown property.
 #[derive(Clone, Copy)]
-pub enum Versions {
+pub(crate) enum Versions {
     Both,
     BetaOnly,
 }
 
 impl Versions {
-    pub fn has(self, beta: bool) -> bool {
+    pub(crate) fn has(self, beta: bool) -> bool {
         match self {
             Versions::Both => true,
             Versions::BetaOnly => beta,
@@ -64,10 +71,13 @@ impl Versions {
     }
 }
 
+/// One member of a complex type.
 pub struct Field {
+    /// The property name, as Graph spells it (matched case-sensitively).
     pub name: &'static str,
+    /// The JSON it takes.
     pub ty: Ty,
-    pub versions: Versions,
+    pub(crate) versions: Versions,
 }
 
 const fn f(name: &'static str, ty: Ty) -> Field {
@@ -90,7 +100,9 @@ const fn b(name: &'static str, ty: Ty) -> Field {
 /// `conditionalAccessNetworkAccess`): `{}` or null; any member inside is unknown.
 const NO_PROPERTIES: &[Field] = &[];
 
+/// `conditionalAccessPolicyState`: a policy's `state`.
 pub const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
+/// `conditionalAccessClientApp`: `conditions.clientAppTypes`.
 pub const CLIENT_APP_TYPES: &[&str] = &[
     "all",
     "browser",
@@ -100,6 +112,7 @@ pub const CLIENT_APP_TYPES: &[&str] = &[
     "other",
     "unknownFutureValue",
 ];
+/// `conditionalAccessDevicePlatform`: `conditions.platforms` include and exclude lists.
 pub const PLATFORMS: &[&str] = &[
     "android",
     "iOS",
@@ -110,6 +123,7 @@ pub const PLATFORMS: &[&str] = &[
     "unknownFutureValue",
     "linux",
 ];
+/// `riskLevel`: the user, sign-in and service principal risk levels of `conditions`.
 pub const RISK_LEVELS: &[&str] = &[
     "low",
     "medium",
@@ -118,14 +132,18 @@ pub const RISK_LEVELS: &[&str] = &[
     "none",
     "unknownFutureValue",
 ];
+/// `conditionalAccessInsiderRiskLevels` (flags): `conditions.insiderRiskLevels`.
 pub const INSIDER_RISK_LEVELS: &[&str] = &["minor", "moderate", "elevated", "unknownFutureValue"];
+/// `conditionalAccessAgentIdRiskLevels` (flags, beta): `conditions.agentIdRiskLevels`.
 pub const AGENT_RISK_LEVELS: &[&str] = &["low", "medium", "high", "unknownFutureValue"];
+/// `conditionalAccessTransferMethods` (flags): `conditions.authenticationFlows.transferMethods`.
 pub const TRANSFER_METHODS: &[&str] = &[
     "none",
     "deviceCodeFlow",
     "authenticationTransfer",
     "unknownFutureValue",
 ];
+/// `conditionalAccessGuestOrExternalUserTypes` (flags): the kinds of guest a user condition covers.
 pub const GUEST_TYPES: &[&str] = &[
     "none",
     "internalGuest",
@@ -136,8 +154,11 @@ pub const GUEST_TYPES: &[&str] = &[
     "serviceProvider",
     "unknownFutureValue",
 ];
+/// `conditionalAccessExternalTenantsMembershipKind`: `externalTenants.membershipKind`.
 pub const MEMBERSHIP_KINDS: &[&str] = &["all", "enumerated", "unknownFutureValue"];
+/// `filterMode`: whether an application, service principal or device filter includes or excludes.
 pub const FILTER_MODES: &[&str] = &["include", "exclude"];
+/// `conditionalAccessGrantControl`: `grantControls.builtInControls`.
 pub const BUILT_IN_CONTROLS: &[&str] = &[
     "block",
     "mfa",
@@ -149,20 +170,26 @@ pub const BUILT_IN_CONTROLS: &[&str] = &[
     "unknownFutureValue",
     "riskRemediation",
 ];
+/// `cloudAppSecuritySessionControlType`: `sessionControls.cloudAppSecurity.cloudAppSecurityType`.
 pub const CAS_TYPES: &[&str] = &[
     "mcasConfigured",
     "monitorOnly",
     "blockDownloads",
     "unknownFutureValue",
 ];
+/// `persistentBrowserSessionMode`: `sessionControls.persistentBrowser.mode`.
 pub const PERSISTENT_BROWSER_MODES: &[&str] = &["always", "never"];
+/// `signinFrequencyType`: the unit of `sessionControls.signInFrequency.value`.
 pub const SIF_TYPES: &[&str] = &["days", "hours"];
+/// `signInFrequencyAuthenticationType`: `sessionControls.signInFrequency.authenticationType`.
 pub const SIF_AUTH_TYPES: &[&str] = &[
     "primaryAndSecondaryAuthentication",
     "secondaryAuthentication",
     "unknownFutureValue",
 ];
+/// `signInFrequencyInterval`: `sessionControls.signInFrequency.frequencyInterval`.
 pub const SIF_INTERVALS: &[&str] = &["timeBased", "everyTime", "unknownFutureValue"];
+/// `continuousAccessEvaluationMode` (beta): `sessionControls.continuousAccessEvaluation.mode`.
 pub const CAE_MODES: &[&str] = &[
     "strictEnforcement",
     "disabled",
@@ -170,8 +197,9 @@ pub const CAE_MODES: &[&str] = &[
     "strictLocation",
 ];
 
-pub const ALL_EXTERNAL_TENANTS: &str = "#microsoft.graph.conditionalAccessAllExternalTenants";
-pub const ENUMERATED_EXTERNAL_TENANTS: &str =
+pub(crate) const ALL_EXTERNAL_TENANTS: &str =
+    "#microsoft.graph.conditionalAccessAllExternalTenants";
+pub(crate) const ENUMERATED_EXTERNAL_TENANTS: &str =
     "#microsoft.graph.conditionalAccessEnumeratedExternalTenants";
 
 const FILTER: &[Field] = &[f("mode", Ty::Enum(FILTER_MODES)), f("rule", Ty::Str)];
@@ -236,7 +264,7 @@ const DEVICE_STATES: &[Field] = &[
 
 const AUTH_FLOWS: &[Field] = &[f("transferMethods", Ty::Flags(TRANSFER_METHODS))];
 
-pub const CONDITIONS: &[Field] = &[
+pub(crate) const CONDITIONS: &[Field] = &[
     f("applications", Ty::Obj(APPLICATIONS)),
     f("users", Ty::Obj(USERS)),
     f("clientApplications", Ty::Obj(CLIENT_APPLICATIONS)),
@@ -270,7 +298,7 @@ const STRENGTH_REF: &[Field] = &[
     f("combinationConfigurations", Ty::ReadOnly),
 ];
 
-pub const GRANT_CONTROLS: &[Field] = &[
+pub(crate) const GRANT_CONTROLS: &[Field] = &[
     f("operator", Ty::Str),
     f("builtInControls", Ty::EnumList(BUILT_IN_CONTROLS)),
     f("customAuthenticationFactors", Ty::StrList),
@@ -297,7 +325,7 @@ const SIGN_IN_FREQUENCY: &[Field] = &[
 const CAE: &[Field] = &[f("mode", Ty::Enum(CAE_MODES))];
 const GSA_PROFILE: &[Field] = &[f("profileId", Ty::Str), f("isEnabled", Ty::Bool)];
 
-pub const SESSION_CONTROLS: &[Field] = &[
+pub(crate) const SESSION_CONTROLS: &[Field] = &[
     f("applicationEnforcedRestrictions", Ty::Obj(IS_ENABLED)),
     f("cloudAppSecurity", Ty::Obj(CLOUD_APP_SECURITY)),
     f("disableResilienceDefaults", Ty::Bool),
@@ -309,6 +337,8 @@ pub const SESSION_CONTROLS: &[Field] = &[
     b("blockSensitiveActions", Ty::Seen),
 ];
 
+/// The `conditionalAccessPolicy` type: the members a request body may carry, nested types
+/// included.
 pub const POLICY: &[Field] = &[
     f("id", Ty::ReadOnly),
     f("displayName", Ty::Str),
@@ -326,22 +356,22 @@ pub const POLICY: &[Field] = &[
 ];
 
 /// Is this key an OData annotation (`@odata.type`, `x@odata.context`, ...)?
-pub fn is_annotation(key: &str) -> bool {
+pub(crate) fn is_annotation(key: &str) -> bool {
     key.starts_with('@') || key.contains("@odata.")
 }
 
-pub struct Ctx {
-    pub beta: bool,
+pub(crate) struct Ctx {
+    pub(crate) beta: bool,
     /// `Prefer: include-unknown-enum-members` was sent.
-    pub unknown_members: bool,
+    pub(crate) unknown_members: bool,
 }
 
 /// Why a body does not match the schema (for the `x-sim-schema-detail` header; Graph itself
 /// only says 1007).
-pub type SchemaError = String;
+pub(crate) type SchemaError = String;
 
 /// Check a top-level policy body (POST, or the properties of a PATCH) and normalise it.
-pub fn check_policy(
+pub(crate) fn check_policy(
     body: &Map<String, Value>,
     ctx: &Ctx,
 ) -> Result<Map<String, Value>, SchemaError> {
@@ -466,7 +496,7 @@ fn enum_member(
 /// What a client without `Prefer: include-unknown-enum-members` reads: every enum member
 /// declared after `unknownFutureValue` replaced by `unknownFutureValue` (once per flags value
 /// or list), at any depth of an object of this type.
-pub fn mask_evolvable(object: &mut Map<String, Value>, fields: &[Field]) {
+pub(crate) fn mask_evolvable(object: &mut Map<String, Value>, fields: &[Field]) {
     for field in fields {
         let Some(v) = object.get_mut(field.name) else {
             continue;
@@ -504,7 +534,7 @@ fn masked<'a>(members: &[&str], member: &'a str) -> &'a str {
 }
 
 /// A flags value (`"linux,android"`) as a client without the Prefer header reads it.
-pub fn masked_flags(members: &[&str], flags: &str) -> String {
+pub(crate) fn masked_flags(members: &[&str], flags: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for p in flags.split(',').map(|p| masked(members, p.trim())) {
         if !parts.contains(&p) {
@@ -531,7 +561,7 @@ fn is_evolvable_member(members: &[&str], pos: usize) -> bool {
 
 /// `"b2bCollaborationGuest, internalGuest"` -> `"internalGuest,b2bCollaborationGuest"`.
 /// `None` when a member is unknown or the string is empty.
-pub fn parse_flags(s: &str, members: &'static [&'static str], ctx: &Ctx) -> Option<String> {
+pub(crate) fn parse_flags(s: &str, members: &'static [&'static str], ctx: &Ctx) -> Option<String> {
     let mut seen = vec![false; members.len()];
     let mut any = false;
     for part in s.split(',') {
@@ -617,7 +647,7 @@ fn check_external_tenants(
 }
 
 /// Put the derived `@odata.type` first and drop `members` unless enumerated.
-pub fn with_external_tenants_type(mut m: Map<String, Value>) -> Map<String, Value> {
+pub(crate) fn with_external_tenants_type(mut m: Map<String, Value>) -> Map<String, Value> {
     m.remove("@odata.type");
     let kind = m
         .get("membershipKind")
@@ -636,7 +666,7 @@ pub fn with_external_tenants_type(mut m: Map<String, Value>) -> Map<String, Valu
 }
 
 /// Drop every OData annotation, at any depth.
-pub fn strip_annotations(v: Value) -> Value {
+pub(crate) fn strip_annotations(v: Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
@@ -651,7 +681,7 @@ pub fn strip_annotations(v: Value) -> Value {
 
 /// Normalisation without validation (seeds, `put_raw_policy`): annotations dropped, flags
 /// enums canonical where they parse, `externalTenants` typed. Everything else is kept as given.
-pub fn normalise_loose(v: Value) -> Map<String, Value> {
+pub(crate) fn normalise_loose(v: Value) -> Map<String, Value> {
     let mut m = match strip_annotations(v) {
         Value::Object(m) => m,
         _ => Map::new(),

@@ -7,16 +7,16 @@
 use crate::store::Store;
 use serde_json::{json, Value};
 
-pub const MFA: &str = "00000000-0000-0000-0000-000000000002";
-pub const PASSWORDLESS_MFA: &str = "00000000-0000-0000-0000-000000000003";
-pub const PHISHING_RESISTANT_MFA: &str = "00000000-0000-0000-0000-000000000004";
+pub(crate) const MFA: &str = "00000000-0000-0000-0000-000000000002";
+pub(crate) const PASSWORDLESS_MFA: &str = "00000000-0000-0000-0000-000000000003";
+pub(crate) const PHISHING_RESISTANT_MFA: &str = "00000000-0000-0000-0000-000000000004";
 
 /// Real tenants (2025-26) show 08:00; the docs' 00:00 is older (graph-api.md §12).
 const BUILT_IN_TIME: &str = "2021-12-01T08:00:00Z";
 
 /// A built-in strength as real tenants return it (names, descriptions and the 17/4/3
 /// combinations from real exports, see corpus/auth-strengths).
-pub fn built_in(id: &str) -> Option<Value> {
+pub(crate) fn built_in(id: &str) -> Option<Value> {
     let (name, description, combos): (&str, &str, &[&str]) = match id {
         MFA => (
             "Multifactor authentication",
@@ -73,6 +73,6 @@ pub fn built_in(id: &str) -> Option<Value> {
 
 /// The strength policy with this id, as Graph would return it, if it exists in the tenant.
 /// Ids compare case-insensitively (GUIDs).
-pub fn lookup(store: &Store, id: &str) -> Option<Value> {
+pub(crate) fn lookup(store: &Store, id: &str) -> Option<Value> {
     built_in(&id.to_ascii_lowercase()).or_else(|| crate::graph::auth_strengths::custom(store, id))
 }

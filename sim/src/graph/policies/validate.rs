@@ -7,19 +7,19 @@ use crate::store::Store;
 use serde_json::{Map, Value};
 
 /// Microsoft Intune Enrollment: v1.0 allows everyTime sign-in frequency for it (§2.6).
-pub const INTUNE_ENROLLMENT_APP: &str = "d4ebce55-015a-49b5-a083-c84d1797ae8c";
+pub(crate) const INTUNE_ENROLLMENT_APP: &str = "d4ebce55-015a-49b5-a083-c84d1797ae8c";
 /// Graph caps Conditional Access policies per tenant (§2.1).
-pub const MAX_POLICIES: usize = 195;
+pub(crate) const MAX_POLICIES: usize = 195;
 
-pub const GENERIC_MESSAGE: &str =
+pub(crate) const GENERIC_MESSAGE: &str =
     "The server could not process the request because it is malformed or incorrect.";
-pub const SCHEMA_1007: &str = "1007: Incoming ConditionalAccessPolicy object is null or does not match the schema of ConditionalAccessPolicy type. For examples, please see API documentation at https://docs.microsoft.com/en-us/graph/api/conditionalaccessroot-post-policies?view=graph-rest-1.0.";
-pub const USER_ACTIONS_1012: &str = "1012: 'applications' condition cannot include both 'includeApplications' and 'includeUserActions'/'includeProtectionLevels'. Please remove one of the conditions.";
-pub const PASSWORD_CHANGE_1032: &str =
+pub(crate) const SCHEMA_1007: &str = "1007: Incoming ConditionalAccessPolicy object is null or does not match the schema of ConditionalAccessPolicy type. For examples, please see API documentation at https://docs.microsoft.com/en-us/graph/api/conditionalaccessroot-post-policies?view=graph-rest-1.0.";
+pub(crate) const USER_ACTIONS_1012: &str = "1012: 'applications' condition cannot include both 'includeApplications' and 'includeUserActions'/'includeProtectionLevels'. Please remove one of the conditions.";
+pub(crate) const PASSWORD_CHANGE_1032: &str =
     "1032: ConditionalActionPolicy validation failed due to InvalidPasswordResetControl.";
 
 #[derive(Debug, PartialEq)]
-pub enum Invalid {
+pub(crate) enum Invalid {
     /// 400 BadRequest, generic top message, the text in `innerError.message`.
     Inner(&'static str),
     /// 400 BadRequest with this top-level message.
@@ -146,7 +146,7 @@ fn enabled(m: &Map<String, Value>, k: &str) -> bool {
 }
 
 /// `p` is the whole policy after normalisation (and the PATCH merge).
-pub fn validate(p: &Map<String, Value>, beta: bool, store: &Store) -> Result<(), Invalid> {
+pub(crate) fn validate(p: &Map<String, Value>, beta: bool, store: &Store) -> Result<(), Invalid> {
     // state
     if !p.get("state").is_some_and(Value::is_string) {
         return Err(msg(
@@ -345,12 +345,9 @@ fn session_rules(
     beta: bool,
 ) -> Result<(), Invalid> {
     let sif = obj(sc, "signInFrequency");
-    let every_time = sif
-        .and_then(|s| s.get("frequencyInterval"))
-        .and_then(Value::as_str)
-        == Some("everyTime");
-    if every_time {
-        let s = sif.unwrap();
+    let every_time =
+        sif.filter(|s| s.get("frequencyInterval").and_then(Value::as_str) == Some("everyTime"));
+    if let Some(s) = every_time {
         if set(s, "value") || set(s, "type") {
             return Err(msg(
                 "Sign-in frequency with frequencyInterval 'everyTime' cannot have a 'value' or 'type'; both must be null.",

@@ -23,6 +23,7 @@ pub mod references;
 pub mod role_management_policy;
 pub mod singleton;
 pub mod tenant_objects;
+pub(crate) mod typed_state;
 
 use crate::plugin::resource::Resource;
 use connection::Connection;

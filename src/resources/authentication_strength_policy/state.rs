@@ -7,6 +7,7 @@
 
 use super::{FIDO2, X509};
 use crate::plugin::value::Value;
+use crate::resources::typed_state::{block, string, strings_or_null};
 
 /// The whole state.
 #[derive(Debug, Default, PartialEq)]
@@ -36,23 +37,6 @@ pub(crate) struct X509Block {
     pub(crate) id: Option<String>,
 }
 
-fn string(v: &Value, name: &str) -> Option<String> {
-    v.get(name).as_str().map(str::to_string)
-}
-
-/// The known strings of the set `name`; `None` when it is null or unknown.
-fn strings(v: &Value, name: &str) -> Option<Vec<String>> {
-    let set = v.get(name);
-    matches!(set, Value::Set(_) | Value::List(_))
-        .then(|| set.strs().into_iter().map(str::to_string).collect())
-}
-
-/// The block `name`'s element read with `read`, when the value has one.
-fn block<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Option<T> {
-    let element = v.block(name);
-    (!element.is_null()).then(|| read(element))
-}
-
 fn string_value(s: &Option<String>) -> Value {
     Value::opt_string(s.clone())
 }
@@ -75,15 +59,15 @@ impl StrengthState {
             object_id: string(v, "object_id"),
             display_name: string(v, "display_name"),
             description: string(v, "description"),
-            allowed_combinations: strings(v, "allowed_combinations"),
+            allowed_combinations: strings_or_null(v, "allowed_combinations"),
             fido2_combination_configuration: block(v, FIDO2, |b| Fido2Block {
-                allowed_aaguids: strings(b, "allowed_aaguids"),
+                allowed_aaguids: strings_or_null(b, "allowed_aaguids"),
                 id: string(b, "id"),
             }),
             x509_certificate_combination_configuration: block(v, X509, |b| X509Block {
-                applies_to_combinations: strings(b, "applies_to_combinations"),
-                allowed_issuer_skis: strings(b, "allowed_issuer_skis"),
-                allowed_policy_oids: strings(b, "allowed_policy_oids"),
+                applies_to_combinations: strings_or_null(b, "applies_to_combinations"),
+                allowed_issuer_skis: strings_or_null(b, "allowed_issuer_skis"),
+                allowed_policy_oids: strings_or_null(b, "allowed_policy_oids"),
                 id: string(b, "id"),
             }),
         }

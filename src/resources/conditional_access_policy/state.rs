@@ -6,6 +6,7 @@
 //! from null (validation, the plan, the lockout guard) reads the `Value` itself.
 
 use crate::plugin::value::{Number, Value};
+use crate::resources::typed_state::{block, flag, number, string, strings};
 
 /// The whole state.
 #[derive(Debug, Default, PartialEq)]
@@ -147,30 +148,6 @@ pub(crate) struct SessionControlsBlock {
     pub(crate) global_secure_access_filtering_profile_id: Option<String>,
 }
 
-fn string(v: &Value, name: &str) -> Option<String> {
-    v.get(name).as_str().map(str::to_string)
-}
-
-fn boolean(v: &Value, name: &str) -> Option<bool> {
-    v.get(name).as_bool()
-}
-
-fn strings(v: &Value, name: &str) -> Vec<String> {
-    v.get(name).strs().into_iter().map(str::to_string).collect()
-}
-
-fn number(v: &Value, name: &str) -> Option<Number> {
-    match v.get(name) {
-        Value::Number(n) => Some(n.clone()),
-        _ => None,
-    }
-}
-
-/// The block `name`'s element read with `read`, when the value has one.
-fn block<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Option<T> {
-    v.get(name).elements().first().map(read)
-}
-
 impl PolicyState {
     pub(crate) fn of(v: &Value) -> PolicyState {
         PolicyState {
@@ -212,8 +189,8 @@ impl ConditionsBlock {
                     b,
                     "included_authentication_context_class_references",
                 ),
-                global_secure_access: boolean(b, "global_secure_access"),
-                network_access: boolean(b, "network_access"),
+                global_secure_access: flag(b, "global_secure_access"),
+                network_access: flag(b, "network_access"),
                 filter: block(b, "filter", FilterBlock::of),
             }),
             users: block(v, "users", |b| UsersBlock {
@@ -315,12 +292,12 @@ impl GrantControlsBlock {
 impl SessionControlsBlock {
     fn of(v: &Value) -> SessionControlsBlock {
         SessionControlsBlock {
-            application_enforced_restrictions_enabled: boolean(
+            application_enforced_restrictions_enabled: flag(
                 v,
                 "application_enforced_restrictions_enabled",
             ),
             cloud_app_security_policy: string(v, "cloud_app_security_policy"),
-            disable_resilience_defaults: boolean(v, "disable_resilience_defaults"),
+            disable_resilience_defaults: flag(v, "disable_resilience_defaults"),
             persistent_browser_mode: string(v, "persistent_browser_mode"),
             sign_in_frequency: number(v, "sign_in_frequency"),
             sign_in_frequency_period: string(v, "sign_in_frequency_period"),
@@ -330,7 +307,7 @@ impl SessionControlsBlock {
             ),
             sign_in_frequency_interval: string(v, "sign_in_frequency_interval"),
             continuous_access_evaluation_mode: string(v, "continuous_access_evaluation_mode"),
-            secure_sign_in_session_enabled: boolean(v, "secure_sign_in_session_enabled"),
+            secure_sign_in_session_enabled: flag(v, "secure_sign_in_session_enabled"),
             global_secure_access_filtering_profile_id: string(
                 v,
                 "global_secure_access_filtering_profile_id",

@@ -5,6 +5,7 @@
 //! has) reads the `Value` itself.
 
 use crate::plugin::value::Value;
+use crate::resources::typed_state::{block, string, strings};
 
 /// The whole state.
 #[derive(Debug, Default, PartialEq)]
@@ -45,19 +46,6 @@ pub(crate) struct ServiceTagBlock {
 pub(crate) struct PrivateLinkBlock {
     pub(crate) private_link_resource_policy_ids: Vec<String>,
     pub(crate) trusted: Option<bool>,
-}
-
-fn string(v: &Value, name: &str) -> Option<String> {
-    v.get(name).as_str().map(str::to_string)
-}
-
-fn strings(v: &Value, name: &str) -> Vec<String> {
-    v.get(name).strs().into_iter().map(str::to_string).collect()
-}
-
-/// The block `name`'s element read with `read`, when the value has one.
-fn block<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Option<T> {
-    v.get(name).elements().first().map(read)
 }
 
 impl LocationState {

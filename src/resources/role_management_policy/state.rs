@@ -5,6 +5,7 @@
 //! rules an apply writes) reads the `Value` itself.
 
 use crate::plugin::value::{Number, Value};
+use crate::resources::typed_state::{block, blocks, flag, number, string, strings};
 
 /// The whole state.
 #[derive(Debug, Default, PartialEq)]
@@ -90,35 +91,6 @@ pub(crate) struct Recipients {
     pub(crate) notification_level: Option<String>,
     pub(crate) default_recipients: Option<bool>,
     pub(crate) additional_recipients: Vec<String>,
-}
-
-fn string(v: &Value, name: &str) -> Option<String> {
-    v.get(name).as_str().map(str::to_string)
-}
-
-fn strings(v: &Value, name: &str) -> Vec<String> {
-    v.get(name).strs().into_iter().map(str::to_string).collect()
-}
-
-fn flag(v: &Value, name: &str) -> Option<bool> {
-    v.get(name).as_bool()
-}
-
-fn number(v: &Value, name: &str) -> Option<Number> {
-    match v.get(name) {
-        Value::Number(n) => Some(n.clone()),
-        _ => None,
-    }
-}
-
-/// The block `name`'s element read with `read`, when the value has one.
-fn block<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Option<T> {
-    v.get(name).elements().first().map(read)
-}
-
-/// Every element of the repeatable block `name`, read with `read`.
-fn blocks<T>(v: &Value, name: &str, read: fn(&Value) -> T) -> Vec<T> {
-    v.get(name).elements().iter().map(read).collect()
 }
 
 impl PolicyState {

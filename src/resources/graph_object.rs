@@ -381,3 +381,129 @@ impl<T: GraphObject> Resource for GraphObjectResource<T> {
         moved_from_azuread::object_id(from, source).map(|id| id.map(|id| self.object.adopted(&id)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::Block;
+
+    /// A type with nothing special, to see what the generic resource does on its own.
+    #[derive(Default)]
+    struct Things;
+
+    #[async_trait]
+    impl GraphObject for Things {
+        type Model = Json;
+        const TYPE_NAME: &'static str = "test_thing";
+        const NOUN: &'static str = "thing";
+        const AZUREAD_TYPE: Option<&'static str> = Some("azuread_thing");
+        const LIMIT: Option<(usize, &'static str)> = Some((1, "things"));
+
+        fn schema(&self) -> Schema {
+            Schema {
+                version: 0,
+                block: Block::default(),
+            }
+        }
+        fn validate(&self, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        fn plan(&self, _: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+            Ok(Planned {
+                state: req.proposed.clone(),
+                requires_replace: vec![],
+            })
+        }
+        fn id(&self, state: &Value) -> String {
+            state.get("id").as_str().unwrap_or_default().to_string()
+        }
+        fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
+            &objects.contexts
+        }
+        async fn fetch(&self, _: &GraphClient, _: &str) -> Result<Option<Json>, GraphError> {
+            unreachable!("nothing here reaches Graph")
+        }
+        fn state_from_graph(&self, model: &Json, _: &Value) -> Value {
+            Value::object([(
+                "id",
+                Value::opt_string(model["id"].as_str().map(str::to_string)),
+            )])
+        }
+        async fn create(&self, _: &Cx<'_>, _: &Value) -> Result<Written, Failed> {
+            unreachable!("nothing here reaches Graph")
+        }
+        async fn update(
+            &self,
+            _: &Cx<'_>,
+            _: &str,
+            _: &Value,
+            _: &Value,
+            _: &[u8],
+        ) -> Result<Written, Failed> {
+            unreachable!("nothing here reaches Graph")
+        }
+        async fn delete(&self, _: &Cx<'_>, _: &str, _: &Value) -> Result<Diagnostics, Failed> {
+            unreachable!("nothing here reaches Graph")
+        }
+        fn import_id(&self, id: &str) -> Result<String, Diagnostics> {
+            id.strip_prefix("thing-")
+                .map(str::to_string)
+                .ok_or_else(|| Diagnostics::error("Invalid import id", id))
+        }
+        fn adopted(&self, id: &str) -> Value {
+            Value::object([("id", Value::string(id))])
+        }
+    }
+
+    fn thing(id: &str) -> Value {
+        Value::object([("id", Value::string(id))])
+    }
+
+    #[tokio::test]
+    async fn before_configuration_every_write_fails_and_keeps_what_it_had() {
+        let r = GraphObjectResource::<Things>::new(Connection::default());
+        let created = r.create(&thing("a")).await;
+        assert!(created.diags.has_errors());
+        assert_eq!(created.state, None, "a failed create leaves nothing");
+        let updated = r.update(&thing("a"), &thing("b"), &[]).await;
+        assert_eq!(updated.state, Some(thing("a")), "the prior state stays");
+        let deleted = r.delete(&thing("a"), &[]).await;
+        assert_eq!(deleted.state, Some(thing("a")));
+        assert!(deleted
+            .diags
+            .to_string()
+            .contains("Provider not configured"));
+        assert!(r.read(&thing("a"), &[]).await.is_err());
+        // Graph-dependent checks are left to Graph, and the limit is not counted blind.
+        assert!(r.plan_checks(&Value::Null, &thing("a")).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn import_and_moved_take_the_type_s_id_and_adopted_state() {
+        let r = GraphObjectResource::<Things>::new(Connection::default());
+        assert_eq!(r.import("thing-7").await.unwrap().state, thing("7"));
+        assert!(r.import("7").await.is_err());
+        let azuread = serde_json::json!({"object_id": "0B5E0A4C-1D2E-4F30-8A1B-2C3D4E5F6071"});
+        let from = |type_name| MovedFrom {
+            provider: "registry.terraform.io/hashicorp/azuread",
+            type_name,
+            schema_version: 0,
+            state: &azuread,
+        };
+        let moved = r.move_from(&from("azuread_thing")).unwrap().unwrap();
+        assert_eq!(moved, thing("0b5e0a4c-1d2e-4f30-8a1b-2c3d4e5f6071"));
+        assert!(r.move_from(&from("azuread_other")).is_none());
+    }
+
+    #[test]
+    fn a_write_succeeds_with_the_time_of_writing_unless_the_type_keeps_more() {
+        let plain = Written::new(thing("a")).applied();
+        assert_eq!(plain.state, Some(thing("a")));
+        let private = plain.private.unwrap_or_default();
+        assert!(String::from_utf8_lossy(&private).starts_with("last_written_unix_ms="));
+        let kept = Written::new(thing("a"))
+            .with_private(b"k=v".to_vec())
+            .applied();
+        assert_eq!(kept.private.as_deref(), Some(&b"k=v"[..]));
+    }
+}

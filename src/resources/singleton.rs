@@ -180,3 +180,130 @@ impl<T: GraphSingleton> Resource for SingletonResource<T> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::Block;
+    use std::sync::Mutex;
+
+    /// A setting that always exists: `value` in Graph, recorded as its bytes.
+    #[derive(Default)]
+    struct Setting {
+        graph: Mutex<String>,
+    }
+
+    #[async_trait]
+    impl GraphSingleton for Setting {
+        type Current = String;
+        type Record = String;
+        const TYPE_NAME: &'static str = "test_setting";
+
+        fn schema(&self) -> Schema {
+            Schema {
+                version: 0,
+                block: Block::default(),
+            }
+        }
+        fn validate(&self, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        fn plan(&self, _: &Connection, req: &PlanRequest<'_>) -> Result<Planned, Diagnostics> {
+            Ok(Planned {
+                state: req.proposed.clone(),
+                requires_replace: vec![],
+            })
+        }
+        fn id(&self, _: &Value) -> String {
+            "the".into()
+        }
+        fn describe(&self, id: &str) -> String {
+            format!("{id} setting")
+        }
+        async fn current(&self, _: &Connection, _: &str) -> Result<String, Diagnostics> {
+            Ok(self.graph.lock().unwrap().clone())
+        }
+        fn state_from_graph(&self, _: &str, current: &String, _: &Value) -> Value {
+            setting(current)
+        }
+        fn record(&self, current: &String) -> Vec<u8> {
+            current.clone().into_bytes()
+        }
+        fn recorded(&self, private: &[u8]) -> Option<String> {
+            (!private.is_empty()).then(|| String::from_utf8_lossy(private).into_owned())
+        }
+        async fn converge(
+            &self,
+            _: &Connection,
+            _: &str,
+            _: &Value,
+            _: String,
+            target: Target<'_, String>,
+        ) -> Applied {
+            let mut graph = self.graph.lock().unwrap();
+            match target {
+                Target::Planned(p) => {
+                    *graph = p.get("value").as_str().unwrap_or_default().to_string();
+                    Applied::ok(p.clone())
+                }
+                Target::Restore(original) => {
+                    *graph = original;
+                    Applied::gone()
+                }
+            }
+        }
+        async fn import_id(&self, _: &Connection, id: &str) -> Result<String, Diagnostics> {
+            Ok(id.to_string())
+        }
+        fn adopted(&self, _: &str) -> Value {
+            Value::object([("value", Value::Null)])
+        }
+    }
+
+    fn setting(value: &str) -> Value {
+        Value::object([("value", Value::string(value))])
+    }
+
+    fn resource(graph: &str) -> SingletonResource<Setting> {
+        let r = SingletonResource::<Setting>::new(Connection::default());
+        *r.object.graph.lock().unwrap() = graph.to_string();
+        r
+    }
+
+    #[tokio::test]
+    async fn create_records_what_graph_held_and_destroy_puts_it_back() {
+        let r = resource("before");
+        let created = r.create(&setting("managed")).await;
+        assert_eq!(created.state, Some(setting("managed")));
+        let record = created.private.unwrap();
+        assert_eq!(record, b"before");
+        assert_eq!(
+            r.read(&setting("managed"), &record).await.unwrap().state,
+            Some(setting("managed"))
+        );
+        let destroyed = r.delete(&setting("managed"), &record).await;
+        assert_eq!(destroyed.state, None);
+        assert_eq!(*r.object.graph.lock().unwrap(), "before");
+    }
+
+    #[tokio::test]
+    async fn destroy_without_a_record_changes_nothing_and_says_so() {
+        let r = resource("someone else's");
+        let destroyed = r.delete(&setting("managed"), &[]).await;
+        assert_eq!(destroyed.state, None, "Terraform forgets it");
+        assert!(!destroyed.diags.has_errors());
+        assert!(destroyed
+            .diags
+            .to_string()
+            .contains("the setting left as they are"));
+        assert_eq!(*r.object.graph.lock().unwrap(), "someone else's");
+    }
+
+    #[tokio::test]
+    async fn an_import_records_what_graph_holds() {
+        let r = resource("imported");
+        let imported = r.import("the").await.unwrap();
+        assert_eq!(imported.private, b"imported");
+        assert_eq!(imported.state, Value::object([("value", Value::Null)]));
+    }
+}

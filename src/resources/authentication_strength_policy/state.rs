@@ -7,7 +7,9 @@
 
 use super::{FIDO2, X509};
 use crate::plugin::value::Value;
-use crate::resources::typed_state::{block, string, strings_or_null};
+use crate::resources::typed_state::{
+    block, block_value, set_or_null_value, string, string_value, strings_or_null,
+};
 
 /// The whole state.
 #[derive(Debug, Default, PartialEq)]
@@ -35,21 +37,6 @@ pub(crate) struct X509Block {
     pub(crate) allowed_issuer_skis: Option<Vec<String>>,
     pub(crate) allowed_policy_oids: Option<Vec<String>>,
     pub(crate) id: Option<String>,
-}
-
-fn string_value(s: &Option<String>) -> Value {
-    Value::opt_string(s.clone())
-}
-
-fn set_value(items: &Option<Vec<String>>) -> Value {
-    items
-        .as_ref()
-        .map_or(Value::Null, |s| Value::string_set(s.iter().cloned()))
-}
-
-/// A block written once: a list of its element, or an empty one.
-fn block_value<T>(b: &Option<T>, write: fn(&T) -> Value) -> Value {
-    Value::List(b.iter().map(write).collect())
 }
 
 impl StrengthState {
@@ -82,13 +69,13 @@ impl StrengthState {
             ("description", string_value(&self.description)),
             (
                 "allowed_combinations",
-                set_value(&self.allowed_combinations),
+                set_or_null_value(&self.allowed_combinations),
             ),
             (
                 FIDO2,
                 block_value(&self.fido2_combination_configuration, |b| {
                     Value::object([
-                        ("allowed_aaguids", set_value(&b.allowed_aaguids)),
+                        ("allowed_aaguids", set_or_null_value(&b.allowed_aaguids)),
                         ("id", string_value(&b.id)),
                     ])
                 }),
@@ -99,10 +86,16 @@ impl StrengthState {
                     Value::object([
                         (
                             "applies_to_combinations",
-                            set_value(&b.applies_to_combinations),
+                            set_or_null_value(&b.applies_to_combinations),
                         ),
-                        ("allowed_issuer_skis", set_value(&b.allowed_issuer_skis)),
-                        ("allowed_policy_oids", set_value(&b.allowed_policy_oids)),
+                        (
+                            "allowed_issuer_skis",
+                            set_or_null_value(&b.allowed_issuer_skis),
+                        ),
+                        (
+                            "allowed_policy_oids",
+                            set_or_null_value(&b.allowed_policy_oids),
+                        ),
                         ("id", string_value(&b.id)),
                     ])
                 }),

@@ -2,7 +2,9 @@
 //! state, the block each kind fills, and the state in the user's form where the two agree.
 
 use super::kind::{kind, Kind, MANAGED};
-use super::state::LocationState;
+use super::state::{
+    CompliantNetworkBlock, CountryBlock, IpBlock, LocationState, PrivateLinkBlock, ServiceTagBlock,
+};
 use super::{check_cidr, ranges, schema, DEFAULT_LOOKUP};
 use crate::graph::models::NamedLocation;
 use crate::plugin::value::Value;
@@ -107,53 +109,61 @@ pub(crate) fn untrust_body(kind: Kind) -> Json {
     json!({"@odata.type": kind.odata_type(), "isTrusted": false})
 }
 
+/// The typed state for what Graph holds: the block of its kind (if the resource has one)
+/// filled, the others absent.
+fn typed(loc: &NamedLocation) -> LocationState {
+    let own = kind(loc);
+    let trusted = Some(loc.is_trusted.unwrap_or(false));
+    let strings = |v: &Option<Vec<String>>| v.iter().flatten().cloned().collect();
+    LocationState {
+        id: Some(loc.id.clone()),
+        object_id: Some(loc.id.clone()),
+        display_name: loc.display_name.clone(),
+        ip: (own == Kind::Ip).then(|| IpBlock {
+            ip_ranges: loc.ip_ranges.iter().flatten().map(ranges::render).collect(),
+            trusted,
+        }),
+        country: (own == Kind::Country).then(|| CountryBlock {
+            countries_and_regions: strings(&loc.countries_and_regions),
+            include_unknown_countries_and_regions: Some(
+                loc.include_unknown_countries_and_regions.unwrap_or(false),
+            ),
+            country_lookup_method: Some(
+                loc.country_lookup_method
+                    .as_deref()
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or(DEFAULT_LOOKUP)
+                    .to_string(),
+            ),
+        }),
+        service_tag: (own == Kind::ServiceTag).then(|| ServiceTagBlock {
+            service_tags: strings(&loc.service_tags),
+            trusted,
+        }),
+        private_link: (own == Kind::PrivateLink).then(|| PrivateLinkBlock {
+            private_link_resource_policy_ids: strings(&loc.private_link_resource_policy_ids),
+            trusted,
+        }),
+    }
+}
+
 /// The element of the block `loc`'s kind fills; `None` for a kind without one.
 fn element(loc: &NamedLocation) -> Option<Value> {
-    let trusted = || ("trusted", Value::Bool(loc.is_trusted.unwrap_or(false)));
-    let strings = |v: &Option<Vec<String>>| Value::string_set(v.iter().flatten().cloned());
-    Some(match kind(loc) {
-        Kind::Ip => Value::object([
-            (
-                "ip_ranges",
-                Value::string_set(loc.ip_ranges.iter().flatten().map(ranges::render)),
-            ),
-            trusted(),
-        ]),
-        Kind::Country => Value::object([
-            ("countries_and_regions", strings(&loc.countries_and_regions)),
-            (
-                "include_unknown_countries_and_regions",
-                Value::Bool(loc.include_unknown_countries_and_regions.unwrap_or(false)),
-            ),
-            (
-                "country_lookup_method",
-                Value::string(
-                    loc.country_lookup_method
-                        .as_deref()
-                        .filter(|m| !m.is_empty())
-                        .unwrap_or(DEFAULT_LOOKUP),
-                ),
-            ),
-        ]),
-        Kind::PrivateLink => Value::object([
-            (
-                "private_link_resource_policy_ids",
-                strings(&loc.private_link_resource_policy_ids),
-            ),
-            trusted(),
-        ]),
-        Kind::ServiceTag => {
-            Value::object([("service_tags", strings(&loc.service_tags)), trusted()])
-        }
-        Kind::CompliantNetwork => Value::object([
-            (
-                "compliant_network_type",
-                Value::opt_string(loc.compliant_network_type.clone()),
-            ),
-            trusted(),
-        ]),
-        Kind::Other => return None,
-    })
+    let state = typed(loc);
+    match kind(loc) {
+        Kind::Ip => state.ip.as_ref().map(IpBlock::to_value),
+        Kind::Country => state.country.as_ref().map(CountryBlock::to_value),
+        Kind::ServiceTag => state.service_tag.as_ref().map(ServiceTagBlock::to_value),
+        Kind::PrivateLink => state.private_link.as_ref().map(PrivateLinkBlock::to_value),
+        Kind::CompliantNetwork => Some(
+            CompliantNetworkBlock {
+                compliant_network_type: loc.compliant_network_type.clone(),
+                trusted: Some(loc.is_trusted.unwrap_or(false)),
+            }
+            .to_value(),
+        ),
+        Kind::Other => None,
+    }
 }
 
 /// The blocks of `kinds` for a location (each a list of zero or one element): its own kind's
@@ -174,13 +184,7 @@ pub fn blocks(loc: &NamedLocation, kinds: &[Kind]) -> Vec<(&'static str, Value)>
 
 /// The state for what Graph holds, without regard to any configuration.
 pub fn from_graph(loc: &NamedLocation) -> Value {
-    let mut pairs = vec![
-        ("id", Value::string(&loc.id)),
-        ("object_id", Value::string(&loc.id)),
-        ("display_name", Value::opt_string(loc.display_name.clone())),
-    ];
-    pairs.extend(blocks(loc, &MANAGED));
-    Value::object(pairs)
+    typed(loc).to_value()
 }
 
 /// A CIDR range in comparable form: `2001:0:9d38::/63` and `2001:0:9d38:0:0:0:0:0/63` are the
@@ -192,20 +196,23 @@ fn canonical_range(s: &str) -> String {
     }
 }
 
+/// Ranges in comparable form, sorted and without duplicates.
+fn range_set<'a>(ranges: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut r: Vec<String> = ranges.into_iter().map(canonical_range).collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
 fn same_range_set(a: &Value, b: &Value) -> bool {
-    let norm = |v: &Value| {
-        let mut r: Vec<String> = v.strs().into_iter().map(canonical_range).collect();
-        r.sort();
-        r.dedup();
-        r
-    };
-    norm(a) == norm(b)
+    range_set(a.strs()) == range_set(b.strs())
 }
 
 /// Whether two states (or a state and a plan) hold the same IP ranges.
 pub(crate) fn same_ranges(a: &Value, b: &Value) -> bool {
-    let ranges = |v: &Value| v.block("ip").get("ip_ranges").clone();
-    same_range_set(&ranges(a), &ranges(b))
+    let ranges = |v: &Value| LocationState::of(v).ip.unwrap_or_default().ip_ranges;
+    range_set(ranges(a).iter().map(String::as_str))
+        == range_set(ranges(b).iter().map(String::as_str))
 }
 
 struct LocationRules;

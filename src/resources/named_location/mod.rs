@@ -421,13 +421,12 @@ impl GraphObject for NamedLocations {
 /// The state of an existing location this configuration takes over (import, `moved`): its
 /// id, the next refresh reads the rest.
 fn adopted(guid: &str) -> Value {
-    let mut pairs = vec![
-        ("id", Value::string(guid)),
-        ("object_id", Value::string(guid)),
-        ("display_name", Value::Null),
-    ];
-    pairs.extend(MANAGED.map(|k| (k.block().unwrap_or_default(), Value::List(vec![]))));
-    Value::object(pairs)
+    LocationState {
+        id: Some(guid.to_string()),
+        object_id: Some(guid.to_string()),
+        ..LocationState::default()
+    }
+    .to_value()
 }
 
 #[cfg(test)]

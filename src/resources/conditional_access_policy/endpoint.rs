@@ -3,7 +3,7 @@
 //! what v1.0 cannot express. Reading always goes through beta, which shows every policy and
 //! every field.
 
-use super::state::{ConditionsBlock, PolicyState};
+use super::state::{items, ConditionsBlock, PolicyState};
 use super::vocabulary::INTUNE_ENROLLMENT_APP;
 use super::{to_graph, unmodeled};
 use crate::graph::Api;
@@ -13,10 +13,10 @@ use crate::plugin::value::Value;
 /// Intune enrollment (graph-api.md section 2.6).
 fn every_time_fits_v1(c: Option<&ConditionsBlock>) -> bool {
     c.is_some_and(|c| {
-        !c.user_risk_levels.is_empty()
-            || !c.sign_in_risk_levels.is_empty()
+        !items(&c.user_risk_levels).is_empty()
+            || !items(&c.sign_in_risk_levels).is_empty()
             || c.applications.as_ref().is_some_and(|a| {
-                a.included_applications
+                items(&a.included_applications)
                     .iter()
                     .any(|a| a.eq_ignore_ascii_case(INTUNE_ENROLLMENT_APP))
             })
@@ -88,6 +88,15 @@ pub(crate) fn choose(policy: &Value) -> (Api, String) {
         (Api::V1, "The policy fits Graph v1.0.".into())
     } else {
         (Api::Beta, format!("Needs beta for: {}.", needs.join("; ")))
+    }
+}
+
+/// Fills `graph_api_version` and its reason in a state or plan from the policy's settings.
+pub(crate) fn set(v: &mut Value) {
+    let (api, reason) = choose(v);
+    if let Value::Object(m) = v {
+        m.insert("graph_api_version".into(), Value::string(name(api)));
+        m.insert("graph_api_version_reason".into(), Value::string(reason));
     }
 }
 

@@ -16,7 +16,7 @@
 //!   make would meet it (any platform, place, client app, target and risk level), blocked or
 //!   merely burdened.
 
-use super::state::PolicyState;
+use super::state::{items, PolicyState};
 use super::validate::session_is_effective;
 use crate::plugin::diag::{AttrPath, Diagnostics, Severity};
 use crate::plugin::value::Value;
@@ -230,10 +230,10 @@ pub(crate) fn check(
     let graph = super::as_graph(policy);
     let users = p.conditions.and_then(|c| c.users).unwrap_or_default();
     let grant = p.grant_controls.unwrap_or_default();
-    let blocks = grant.built_in_controls.iter().any(|c| c == "block");
+    let blocks = items(&grant.built_in_controls).iter().any(|c| c == "block");
     match guard {
         Some(g) => {
-            let excluded = lower(&users.excluded_users);
+            let excluded = lower(items(&users.excluded_users));
             let missing: Vec<&String> = g
                 .user_ids
                 .iter()
@@ -260,11 +260,13 @@ pub(crate) fn check(
             }
         }
         None => {
-            let no_exclusion = users.excluded_users.is_empty()
-                && users.excluded_groups.is_empty()
-                && users.excluded_roles.is_empty()
+            let no_exclusion = items(&users.excluded_users).is_empty()
+                && items(&users.excluded_groups).is_empty()
+                && items(&users.excluded_roles).is_empty()
                 && users.excluded_guests_or_external_users.is_none();
-            let all_users = lower(&users.included_users).iter().any(|u| u == "all");
+            let all_users = lower(items(&users.included_users))
+                .iter()
+                .any(|u| u == "all");
             let locked_out = no_exclusion
                 .then(|| blocks_an_administrator_everywhere(&graph))
                 .flatten();

@@ -32,7 +32,7 @@ use crate::resources::tenant_objects::{Objects, TenantObjects};
 use serde_json::Value as Json;
 use vocabulary::strength_guid;
 
-use state::PolicyState;
+use state::{items, PolicyState};
 
 pub use validate::validate;
 
@@ -160,10 +160,10 @@ pub fn unmodeled_notes(policy: &Json) -> Vec<String> {
 /// With at most one control AND and OR mean the same, and Graph may store either.
 fn keep_operator_when_moot(v: &mut Value, prior: &Value) {
     let grant = PolicyState::of(v).grant_controls.unwrap_or_default();
-    let controls = grant.built_in_controls.len()
+    let controls = items(&grant.built_in_controls).len()
         + usize::from(grant.authentication_strength_policy_id.is_some())
-        + grant.terms_of_use.len()
-        + grant.custom_authentication_factors.len();
+        + items(&grant.terms_of_use).len()
+        + items(&grant.custom_authentication_factors).len();
     let prior_op = PolicyState::of(prior)
         .grant_controls
         .and_then(|g| g.operator);
@@ -190,7 +190,7 @@ fn set(v: &mut Value, key: &str, value: Value) {
 pub fn plan(req: &PlanRequest<'_>) -> Planned {
     let mut planned = req.proposed.clone();
     if req.config.is_wholly_known() {
-        from_graph::set_endpoint(&mut planned);
+        endpoint::set(&mut planned);
     } else {
         set(&mut planned, "graph_api_version", Value::Unknown);
         set(&mut planned, "graph_api_version_reason", Value::Unknown);

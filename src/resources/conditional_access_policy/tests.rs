@@ -6,13 +6,13 @@ use super::*;
 use crate::resources::reconcile::same;
 use serde_json::json;
 
-fn shared(path: &str) -> Json {
+pub(super) fn shared(path: &str) -> Json {
     let p = format!("{}/../shared/{path}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}")))
         .unwrap()
 }
 
-fn corpus_policies() -> Vec<(String, Json)> {
+pub(super) fn corpus_policies() -> Vec<(String, Json)> {
     let dir = format!(
         "{}/../shared/corpus/ca-policies",
         env!("CARGO_MANIFEST_DIR")
@@ -140,7 +140,7 @@ fn real_drift_is_shown() {
         .get("excluded_users")
         .is_null());
     let grant = PolicyState::of(&state).grant_controls.unwrap();
-    assert_eq!(grant.built_in_controls.len(), 2);
+    assert_eq!(super::state::items(&grant.built_in_controls).len(), 2);
 }
 
 #[test]
@@ -303,7 +303,7 @@ fn plan_keeps_computed_values_unless_something_changed() {
     ] {
         set(&mut prior, k, Value::string(v));
     }
-    from_graph::set_endpoint(&mut prior);
+    endpoint::set(&mut prior);
     let mut proposed = config.clone();
     for k in COMPUTED {
         set(&mut proposed, k, prior.get(k).clone());

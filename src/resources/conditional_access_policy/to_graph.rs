@@ -4,7 +4,7 @@
 //! set, so a policy without them is a valid v1.0 body (`endpoint` picks the version from it).
 
 use super::state::{
-    ClientApplicationsBlock, ConditionsBlock, FilterBlock, GrantControlsBlock, GuestsBlock,
+    items, ClientApplicationsBlock, ConditionsBlock, FilterBlock, GrantControlsBlock, GuestsBlock,
     PolicyState, SessionControlsBlock,
 };
 use super::vocabulary::*;
@@ -52,12 +52,12 @@ fn guests(block: Option<&GuestsBlock>) -> Json {
     let Some(g) = block else {
         return Json::Null;
     };
-    let types = flags(&g.guest_or_external_user_types, GUEST_TYPES);
+    let types = flags(items(&g.guest_or_external_user_types), GUEST_TYPES);
     let tenants = match &g.external_tenants {
         Some(t) if t.membership_kind.as_deref() != Some("all") => json!({
             "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
             "membershipKind": "enumerated",
-            "members": t.members,
+            "members": items(&t.members),
         }),
         _ => {
             json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"})
@@ -70,22 +70,25 @@ fn client_applications(sp: &ClientApplicationsBlock) -> Json {
     let mut out = Map::new();
     out.insert(
         "includeServicePrincipals".into(),
-        keyword_list(&sp.included_service_principals, SERVICE_PRINCIPAL_KEYWORDS),
+        keyword_list(
+            items(&sp.included_service_principals),
+            SERVICE_PRINCIPAL_KEYWORDS,
+        ),
     );
     out.insert(
         "excludeServicePrincipals".into(),
-        json!(sp.excluded_service_principals),
+        json!(items(&sp.excluded_service_principals)),
     );
     out.insert("servicePrincipalFilter".into(), filter(sp.filter.as_ref()));
     beta_only(
         &mut out,
         "includeAgentIdServicePrincipals",
-        keyword_list(&sp.included_agent_id_service_principals, &["All"]),
+        keyword_list(items(&sp.included_agent_id_service_principals), &["All"]),
     );
     beta_only(
         &mut out,
         "excludeAgentIdServicePrincipals",
-        json!(sp.excluded_agent_id_service_principals),
+        json!(items(&sp.excluded_agent_id_service_principals)),
     );
     beta_only(
         &mut out,
@@ -102,10 +105,10 @@ fn conditions(c: ConditionsBlock) -> Json {
     let users = c.users.unwrap_or_default();
     let mut out = Map::new();
     let mut applications = json!({
-        "includeApplications": keyword_list(&apps.included_applications, APPLICATION_KEYWORDS),
-        "excludeApplications": keyword_list(&apps.excluded_applications, APPLICATION_KEYWORDS),
-        "includeUserActions": apps.included_user_actions,
-        "includeAuthenticationContextClassReferences": apps.included_authentication_context_class_references,
+        "includeApplications": keyword_list(items(&apps.included_applications), APPLICATION_KEYWORDS),
+        "excludeApplications": keyword_list(items(&apps.excluded_applications), APPLICATION_KEYWORDS),
+        "includeUserActions": items(&apps.included_user_actions),
+        "includeAuthenticationContextClassReferences": items(&apps.included_authentication_context_class_references),
         "applicationFilter": filter(apps.filter.as_ref()),
     });
     if let Json::Object(a) = &mut applications {
@@ -116,12 +119,12 @@ fn conditions(c: ConditionsBlock) -> Json {
     out.insert(
         "users".into(),
         json!({
-            "includeUsers": keyword_list(&users.included_users, USER_KEYWORDS),
-            "excludeUsers": keyword_list(&users.excluded_users, USER_KEYWORDS),
-            "includeGroups": users.included_groups,
-            "excludeGroups": users.excluded_groups,
-            "includeRoles": users.included_roles,
-            "excludeRoles": users.excluded_roles,
+            "includeUsers": keyword_list(items(&users.included_users), USER_KEYWORDS),
+            "excludeUsers": keyword_list(items(&users.excluded_users), USER_KEYWORDS),
+            "includeGroups": items(&users.included_groups),
+            "excludeGroups": items(&users.excluded_groups),
+            "includeRoles": items(&users.included_roles),
+            "excludeRoles": items(&users.excluded_roles),
             "includeGuestsOrExternalUsers": guests(users.included_guests_or_external_users.as_ref()),
             "excludeGuestsOrExternalUsers": guests(users.excluded_guests_or_external_users.as_ref()),
         }),
@@ -132,19 +135,19 @@ fn conditions(c: ConditionsBlock) -> Json {
             .as_ref()
             .map_or(Json::Null, client_applications),
     );
-    out.insert("clientAppTypes".into(), json!(c.client_app_types));
+    out.insert("clientAppTypes".into(), json!(items(&c.client_app_types)));
     out.insert(
         "platforms".into(),
         c.platforms.map_or(Json::Null, |p| {
-            json!({"includePlatforms": p.included_platforms, "excludePlatforms": p.excluded_platforms})
+            json!({"includePlatforms": items(&p.included_platforms), "excludePlatforms": items(&p.excluded_platforms)})
         }),
     );
     out.insert(
         "locations".into(),
         c.locations.map_or(Json::Null, |l| {
             json!({
-                "includeLocations": keyword_list(&l.included_locations, LOCATION_KEYWORDS),
-                "excludeLocations": keyword_list(&l.excluded_locations, LOCATION_KEYWORDS),
+                "includeLocations": keyword_list(items(&l.included_locations), LOCATION_KEYWORDS),
+                "excludeLocations": keyword_list(items(&l.excluded_locations), LOCATION_KEYWORDS),
             })
         }),
     );
@@ -155,13 +158,16 @@ fn conditions(c: ConditionsBlock) -> Json {
             None => Json::Null,
         },
     );
-    out.insert("userRiskLevels".into(), json!(c.user_risk_levels));
-    out.insert("signInRiskLevels".into(), json!(c.sign_in_risk_levels));
+    out.insert("userRiskLevels".into(), json!(items(&c.user_risk_levels)));
+    out.insert(
+        "signInRiskLevels".into(),
+        json!(items(&c.sign_in_risk_levels)),
+    );
     // Graph leaves these out when unset; sending them only when set keeps requests minimal.
-    if !c.service_principal_risk_levels.is_empty() {
+    if !items(&c.service_principal_risk_levels).is_empty() {
         out.insert(
             "servicePrincipalRiskLevels".into(),
-            json!(c.service_principal_risk_levels),
+            json!(items(&c.service_principal_risk_levels)),
         );
     }
     if let Some(levels) = c.insider_risk_levels.as_deref().filter(|s| !s.is_empty()) {
@@ -170,16 +176,16 @@ fn conditions(c: ConditionsBlock) -> Json {
             json!(flags(&split_flags(levels), INSIDER_RISK_LEVELS)),
         );
     }
-    if !c.agent_id_risk_levels.is_empty() {
+    if !items(&c.agent_id_risk_levels).is_empty() {
         out.insert(
             "agentIdRiskLevels".into(),
-            json!(flags(&c.agent_id_risk_levels, AGENT_RISK_LEVELS)),
+            json!(flags(items(&c.agent_id_risk_levels), AGENT_RISK_LEVELS)),
         );
     }
-    if !c.authentication_flow_transfer_methods.is_empty() {
+    if !items(&c.authentication_flow_transfer_methods).is_empty() {
         out.insert(
             "authenticationFlows".into(),
-            json!({"transferMethods": flags(&c.authentication_flow_transfer_methods, TRANSFER_METHODS)}),
+            json!({"transferMethods": flags(items(&c.authentication_flow_transfer_methods), TRANSFER_METHODS)}),
         );
     }
     Json::Object(out)
@@ -204,12 +210,12 @@ pub(crate) fn grant_is_effective(g: &Value) -> bool {
 fn grant_controls(g: &GrantControlsBlock) -> Json {
     let mut out = Map::new();
     out.insert("operator".into(), json!(g.operator));
-    out.insert("builtInControls".into(), json!(g.built_in_controls));
+    out.insert("builtInControls".into(), json!(items(&g.built_in_controls)));
     out.insert(
         "customAuthenticationFactors".into(),
-        json!(g.custom_authentication_factors),
+        json!(items(&g.custom_authentication_factors)),
     );
-    out.insert("termsOfUse".into(), json!(g.terms_of_use));
+    out.insert("termsOfUse".into(), json!(items(&g.terms_of_use)));
     if let Some(id) = g
         .authentication_strength_policy_id
         .as_deref()

@@ -223,6 +223,35 @@ impl Block {
             .filter(|n| *n != super::timeouts::BLOCK)
             .collect()
     }
+
+    /// The nested block `name`; a test walking a schema by name stops here if it has none.
+    #[cfg(test)]
+    pub(crate) fn nested(&self, name: &str) -> &Block {
+        &self
+            .block_types
+            .iter()
+            .find(|b| b.type_name == name)
+            .unwrap_or_else(|| panic!("no block {name}"))
+            .block
+    }
+
+    /// Every block's `state_names`, comma-joined, by its path (`activation_rules.approval_stage`;
+    /// the top level is ""), depth first: what a typed state's types must carry, level by level.
+    #[cfg(test)]
+    pub(crate) fn state_names_by_path(&self) -> Vec<(String, String)> {
+        fn walk(block: &Block, path: &str, out: &mut Vec<(String, String)>) {
+            out.push((path.to_string(), block.state_names().join(",")));
+            for b in &block.block_types {
+                if b.type_name != super::timeouts::BLOCK {
+                    let inner = format!("{path}.{}", b.type_name);
+                    walk(&b.block, inner.trim_start_matches('.'), out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, "", &mut out);
+        out
+    }
 }
 
 /// A provider's, resource's or data source's schema.

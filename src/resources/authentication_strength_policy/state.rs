@@ -130,14 +130,7 @@ mod tests {
             "id,object_id,display_name,description,allowed_combinations,\
              fido2_combination_configuration,x509_certificate_combination_configuration"
         );
-        let nested = |name: &str| {
-            let b = schema
-                .block_types
-                .iter()
-                .find(|b| b.type_name == name)
-                .unwrap();
-            b.block.state_names().join(",")
-        };
+        let nested = |name: &str| schema.nested(name).state_names().join(",");
         assert_eq!(nested(FIDO2), "allowed_aaguids,id");
         assert_eq!(
             nested(X509),

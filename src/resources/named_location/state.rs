@@ -198,14 +198,7 @@ mod tests {
             schema.state_names().join(","),
             "id,object_id,display_name,ip,country,service_tag,private_link"
         );
-        let nested = |name: &str| {
-            let b = schema
-                .block_types
-                .iter()
-                .find(|b| b.type_name == name)
-                .unwrap();
-            b.block.state_names().join(",")
-        };
+        let nested = |name: &str| schema.nested(name).state_names().join(",");
         assert_eq!(nested("ip"), "ip_ranges,trusted");
         assert_eq!(
             nested("country"),

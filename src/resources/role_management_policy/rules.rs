@@ -614,15 +614,6 @@ mod tests {
     use crate::plugin::schema::Block;
     use crate::plugin::timeouts;
 
-    fn nested<'a>(block: &'a Block, name: &str) -> &'a Block {
-        &block
-            .block_types
-            .iter()
-            .find(|b| b.type_name == name)
-            .unwrap_or_else(|| panic!("no block {name}"))
-            .block
-    }
-
     fn attributes(block: &Block) -> Vec<&str> {
         block.attributes.iter().map(|a| a.name.as_str()).collect()
     }
@@ -651,28 +642,28 @@ mod tests {
                 .filter(|(b, ..)| *b == block)
                 .map(|(_, a, ..)| *a)
                 .collect();
-            assert_eq!(leaves, attributes(nested(&schema, block)), "{block}");
+            assert_eq!(leaves, attributes(schema.nested(block)), "{block}");
         }
         assert!(LEAVES.iter().all(|(b, ..)| LEAF_BLOCKS.contains(b)));
-        let activation = nested(&schema, ACTIVATION);
+        let activation = schema.nested(ACTIVATION);
         let nested_blocks: Vec<&str> = activation
             .block_types
             .iter()
             .map(|b| b.type_name.as_str())
             .collect();
         assert_eq!(nested_blocks, [STAGES]);
-        let stage = nested(activation, STAGES);
+        let stage = activation.nested(STAGES);
         assert_eq!(names(STAGE_FIELDS), attributes(stage));
         assert_eq!(names(APPROVERS), stage.state_names()[STAGE_FIELDS.len()..]);
-        let notes = nested(&schema, NOTIFICATIONS);
+        let notes = schema.nested(NOTIFICATIONS);
         assert_eq!(names(GROUPS), notes.state_names());
         for (group, _) in GROUPS {
-            let g = nested(notes, group);
+            let g = notes.nested(group);
             assert_eq!(names(RECIPIENTS), g.state_names(), "{group}");
             for (who, _) in RECIPIENTS {
                 assert_eq!(
                     names(NOTIFICATION_FIELDS),
-                    nested(g, who).state_names(),
+                    g.nested(who).state_names(),
                     "{group}.{who}"
                 );
             }

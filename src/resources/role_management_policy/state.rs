@@ -232,19 +232,6 @@ impl Recipients {
 mod tests {
     use super::super::tests::every_attribute_set;
     use super::*;
-    use crate::plugin::schema::Block;
-    use crate::plugin::timeouts;
-
-    /// Every block's state names, by path (`activation_rules.approval_stage`), depth first.
-    fn names(block: &Block, path: &str, out: &mut Vec<(String, String)>) {
-        out.push((path.to_string(), block.state_names().join(",")));
-        for nested in block.block_types.iter() {
-            if nested.type_name != timeouts::BLOCK {
-                let p = format!("{path}.{}", nested.type_name);
-                names(&nested.block, p.trim_start_matches('.'), out);
-            }
-        }
-    }
 
     /// The names the types read (`every_name_is_read` sets each one) are the schema's, block by
     /// block: each line is one type's fields.
@@ -275,8 +262,7 @@ mod tests {
                 expected.push((format!("notification_rules.{g}.{r}"), recipients.into()));
             }
         }
-        let mut got = vec![];
-        names(&super::super::schema::schema().block, "", &mut got);
+        let got = super::super::schema::schema().block.state_names_by_path();
         assert_eq!(got, expected);
     }
 

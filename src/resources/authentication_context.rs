@@ -6,7 +6,7 @@
 
 use crate::graph::directory_roles;
 use crate::graph::models::{AuthenticationContext, PolicyReferences};
-use crate::graph::{paths, Api, GraphClient, GraphError};
+use crate::graph::{paths, Api};
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{PlanRequest, Planned};
 use crate::plugin::schema::{Attribute, Block, Mode, Schema, Type};
@@ -327,14 +327,6 @@ impl GraphObject for AuthenticationContexts {
 
     fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
         &objects.contexts
-    }
-
-    async fn fetch(
-        &self,
-        client: &GraphClient,
-        id: &str,
-    ) -> Result<Option<AuthenticationContext>, GraphError> {
-        client.get_opt(Api::V1, &item_path(id)).await
     }
 
     fn state_from_graph(&self, ctx: &AuthenticationContext, prior: &Value) -> Value {

@@ -11,7 +11,7 @@
 //! the same run has its configured id at plan time, before it exists, and a location just made
 //! may not show in a listing taken afterwards (Graph is eventually consistent).
 
-use crate::graph::{Api, GraphClient};
+use crate::graph::{Api, GraphClient, GraphError};
 use crate::plugin::diag::Diagnostics;
 use crate::resources::graph_errors::ToDiagnostics;
 use crate::resources::listing::{ById, Listing};
@@ -19,6 +19,7 @@ use crate::resources::{
     authentication_context, authentication_strength_policy, conditional_access_policy,
     named_location,
 };
+use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -89,6 +90,18 @@ impl Objects {
             .get(|| client.list::<Json>(self.api, self.collection))
             .await
             .map_err(|e| e.to_diagnostics(&format!("list {}", self.plural)))
+    }
+
+    /// One object by id, through the listing's API (`None`: Graph has none): for a read the
+    /// listing cannot answer, and to see what a failed write left.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        client: &GraphClient,
+        id: &str,
+    ) -> Result<Option<T>, GraphError> {
+        client
+            .get_opt(self.api, &format!("{}/{id}", self.collection))
+            .await
     }
 
     /// Records an object this process has just created, as Graph answered the create.

@@ -274,6 +274,7 @@ impl GraphObject for AuthenticationStrengths {
 
     async fn fetch(
         &self,
+        _objects: &TenantObjects,
         client: &GraphClient,
         guid: &str,
     ) -> Result<Option<Self::Model>, GraphError> {

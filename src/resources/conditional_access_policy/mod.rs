@@ -18,7 +18,7 @@ pub mod vocabulary;
 use crate::graph::flags::split_flags;
 use crate::graph::ids::is_guid;
 use crate::graph::paths;
-use crate::graph::{Api, GraphClient, GraphError};
+use crate::graph::{Api, GraphClient};
 use crate::plugin::diag::Diagnostics;
 use crate::plugin::resource::{Fetched, PlanRequest, Planned};
 use crate::plugin::schema::{Block, Schema};
@@ -281,13 +281,6 @@ impl GraphObject for ConditionalAccessPolicies {
         &objects.policies
     }
 
-    /// Through beta, which shows every setting.
-    async fn fetch(&self, client: &GraphClient, id: &str) -> Result<Option<Json>, GraphError> {
-        client
-            .get_opt(Api::Beta, &format!("{COLLECTION}/{id}"))
-            .await
-    }
-
     fn state_from_graph(&self, policy: &Json, prior: &Value) -> Value {
         state_from_graph(policy, prior)
     }
@@ -365,7 +358,7 @@ impl GraphObject for ConditionalAccessPolicies {
         let current =
             match kept {
                 Some(fields) => fields,
-                None => match self.fetch(cx.client, id).await {
+                None => match self.fetch(cx.conn.objects(), cx.client, id).await {
                     Ok(Some(p)) => p,
                     Ok(None) => return Err(Failed::Holds(
                         None,
@@ -399,7 +392,7 @@ impl GraphObject for ConditionalAccessPolicies {
             return Err(Failed::write(id, prior, e, &doing));
         }
         // PATCH answers 204; the new modification time comes from a read.
-        let (after, private) = match self.fetch(cx.client, id).await {
+        let (after, private) = match self.fetch(cx.conn.objects(), cx.client, id).await {
             Ok(Some(p)) => {
                 cx.conn.objects().policies.changed(&p).await;
                 let after = from_graph::state(&p);

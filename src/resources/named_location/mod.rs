@@ -13,7 +13,7 @@
 use crate::graph::ids::{is_guid, MFA_TRUSTED_IPS_ID};
 use crate::graph::models::{NamedLocation, PolicyReferences};
 use crate::graph::paths;
-use crate::graph::{Api, GraphClient, GraphError};
+use crate::graph::GraphClient;
 use crate::plugin::diag::{AttrPath, Diagnostics};
 use crate::plugin::resource::{Fetched, PlanRequest, Planned};
 use crate::plugin::schema::{Attribute, Block, Mode, NestedBlock, Schema, Type};
@@ -269,15 +269,6 @@ impl GraphObject for NamedLocations {
 
     fn listing<'a>(&self, objects: &'a TenantObjects) -> &'a Objects {
         &objects.locations
-    }
-
-    /// Through beta: v1.0 does not return the kinds only beta has.
-    async fn fetch(
-        &self,
-        client: &GraphClient,
-        id: &str,
-    ) -> Result<Option<NamedLocation>, GraphError> {
-        client.get_opt(Api::Beta, &item_path(id)).await
     }
 
     fn state_from_graph(&self, loc: &NamedLocation, prior: &Value) -> Value {

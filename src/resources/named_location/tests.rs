@@ -3,6 +3,7 @@
 use super::convert::same_ranges;
 use super::validate::{check_country, COUNTRIES};
 use super::*;
+use crate::graph::Api;
 use crate::plugin::resource::Resource;
 use serde_json::{json, Value as Json};
 
